@@ -1,0 +1,1 @@
+"""Speed goals of the issues, run by `make bench`."""

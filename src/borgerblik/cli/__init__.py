@@ -1,0 +1,25 @@
+"""The `borgerblik` command: a thin layer over the stage functions.
+
+Each command group lives in its own module and adds itself through ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from borgerblik.cli import analysis, demo, fieldwork, registers, sampling, synth, weighting, web
+
+app = typer.Typer(
+    name="borgerblik",
+    help="Borgerblik — borgerundersøgelser på beskæftigelsesområdet, fra registerudtræk til rapport.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+
+for module in (demo, synth, registers, sampling, fieldwork, web, weighting, analysis):
+    module.register(app)
+
+
+def main() -> None:
+    app()

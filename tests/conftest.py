@@ -1,0 +1,69 @@
+"""Fixtures shared by the whole suite.
+
+External services (PostgreSQL, Chromium, R) skip with a clear reason on a laptop that lacks them;
+under ``CI=true`` a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = os.environ.get("BORGERBLIK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHROMIUM = os.environ.get("BORGERBLIK_CHROMIUM", "/usr/bin/chromium")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip when a service is missing — except under CI, where that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("select 1")
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        admin.dispose()
+        require(False, f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({type(exc).__name__})")
+    name = f"borgerblik_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, never a downloaded browser."""
+    require(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """Rscript with the survey package, for differential tests."""
+    path = shutil.which("Rscript")
+    ok = path is not None and subprocess.run(
+        [path, "-e", "library(survey)"], capture_output=True, check=False
+    ).returncode == 0
+    require(ok, "Rscript with the 'survey' package is not installed (apt-get install r-base-core r-cran-survey)")
+    return path  # type: ignore[return-value]
