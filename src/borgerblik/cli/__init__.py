@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from borgerblik.cli import analysis, demo, fieldwork, registers, sampling, synth, weighting, web
+from borgerblik.cli.reference import render_reference
 
 app = typer.Typer(
     name="borgerblik",
@@ -19,6 +20,15 @@ app = typer.Typer(
 
 for module in (demo, synth, registers, sampling, fieldwork, web, weighting, analysis):
     module.register(app)
+
+
+@app.command("docs")
+def docs() -> None:
+    """Print the command-line reference (Markdown) generated from the commands themselves.
+
+    Example: borgerblik docs > docs/cli.md
+    """
+    typer.echo(render_reference(app), nl=False)
 
 
 def main() -> None:

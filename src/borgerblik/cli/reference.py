@@ -1,0 +1,49 @@
+"""The command-line reference (docs/cli.md), generated from the Typer app itself.
+
+Analysts script these commands, so the reference is a contract: a test fails when an option exists that
+docs/cli.md does not show, or when a command's help lacks an example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+import typer
+
+
+def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command and sub-command of the app, depth first, in name order."""
+    yield path, command
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            yield from walk(command.commands[name], (*path, name))
+
+
+def render_reference(app: typer.Typer) -> str:
+    root = typer.main.get_command(app)
+    lines = [
+        "# Command-line reference",
+        "",
+        "Generated from the code by `borgerblik docs > docs/cli.md`; a test keeps it current.",
+        "",
+    ]
+    for path, command in walk(root):
+        if not path:
+            continue
+        lines += [f"## `borgerblik {' '.join(path)}`", ""]
+        if command.help:
+            lines += [command.help.strip(), ""]
+        params = [p for p in command.params if isinstance(p, click.Option | click.Argument)]
+        rows = []
+        for param in params:
+            if isinstance(param, click.Option):
+                if "--help" in param.opts:
+                    continue
+                names = ", ".join(f"`{o}`" for o in (*param.opts, *param.secondary_opts))
+                rows.append(f"| {names} | {(param.help or '').strip()} |")
+            else:
+                rows.append(f"| `{param.name.upper()}` | argument |")
+        if rows:
+            lines += ["| option | meaning |", "|---|---|", *rows, ""]
+    return "\n".join(lines).rstrip() + "\n"
