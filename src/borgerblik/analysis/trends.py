@@ -1,0 +1,191 @@
+"""Trends across waves of the same survey: % positive and mean per question, year and group.
+
+The Copenhagen memo's table 1 shows % positive per question for each year and group and an average row, the
+plain mean of the question rows, rounded like the rows (half up: 77,71 → 78). A change between consecutive
+waves is tested with a two-proportion z-test on % positive when the numbers of answers are known, and with a
+Welch t-test on the means when the answers themselves are at hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import polars as pl
+from statsmodels.stats.proportion import proportions_ztest
+
+from borgerblik.analysis.answers import (
+    POSITIVE_CODES,
+    AnalysisInputError,
+    require_columns,
+    scale_values,
+    weights_of,
+)
+from borgerblik.analysis.significance import significance_flag, wave_change
+
+AVERAGE_LABEL = "Gennemsnitlig besvarelse på alle spørgsmål"
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """Round as the reports do (0,5 goes up), not banker's rounding."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def with_average_row(
+    trend: pl.DataFrame, *, values: Sequence[str] = ("pct_positive",), decimals: int | None = 0
+) -> pl.DataFrame:
+    """The trend table with the average row appended per year and group (question = AVERAGE_LABEL).
+
+    ``trend`` is long: question, year, group and the ``values`` columns (and optionally n_valid). The average
+    is the mean of the question rows present for that year and group; ``decimals=None`` leaves it unrounded.
+    """
+    require_columns(trend, ["question", "year", "group", *values], "trendtabel")
+    average = (
+        trend.group_by(["year", "group"], maintain_order=True)
+        .agg(*[pl.col(v).mean().alias(v) for v in values], pl.len().alias("n_questions"))
+        .with_columns(pl.lit(AVERAGE_LABEL).alias("question"))
+    )
+    if decimals is not None:
+        average = average.with_columns(
+            pl.col(v).map_elements(lambda x: round_half_up(x, decimals), return_dtype=pl.Float64)
+            for v in values
+        )
+    rows = trend.with_columns(pl.lit(None, dtype=pl.UInt32).alias("n_questions"))
+    return pl.concat([rows, average], how="diagonal_relaxed")
+
+
+def proportion_changes(trend: pl.DataFrame, *, value: str = "pct_positive") -> pl.DataFrame:
+    """Change in % positive from each wave to the next, per question and group, tested where n is known."""
+    require_columns(trend, ["question", "year", "group", value], "trendtabel")
+    has_n = "n_valid" in trend.columns
+    rows = []
+    for (question, group), part in trend.sort("year").group_by(["question", "group"], maintain_order=True):
+        records = part.to_dicts()
+        for before, after in zip(records, records[1:], strict=False):
+            row = {
+                "question": question,
+                "group": group,
+                "year_before": before["year"],
+                "year_after": after["year"],
+                "before": before[value],
+                "after": after[value],
+                "change": after[value] - before[value],
+                "p_value": None,
+                "flag": "",
+            }
+            if has_n and before["n_valid"] and after["n_valid"]:
+                counts = np.array([after[value], before[value]]) / 100.0 * np.array(
+                    [after["n_valid"], before["n_valid"]]
+                )
+                _, p_value = proportions_ztest(
+                    np.round(counts), np.array([after["n_valid"], before["n_valid"]])
+                )
+                row["p_value"] = float(p_value)
+                row["flag"] = significance_flag(float(p_value))
+            rows.append(row)
+    schema = {
+        "question": pl.Utf8,
+        "group": pl.Utf8,
+        "year_before": pl.Int64,
+        "year_after": pl.Int64,
+        "before": pl.Float64,
+        "after": pl.Float64,
+        "change": pl.Float64,
+        "p_value": pl.Float64,
+        "flag": pl.Utf8,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def trend_from_responses(
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    *,
+    wave_column: str = "aar",
+    group_column: str | None = None,
+    weight: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The trend table (with average rows) and the tested wave-to-wave changes, from answers of several waves.
+
+    Returns (trend, changes). ``trend`` holds question, year, group, n_valid, mean, pct_positive; ``changes``
+    tests each question's mean between consecutive waves (Welch t-test, or WLS with robust SE when weighted).
+    """
+    require_columns(frame, [wave_column, *([group_column] if group_column else [])])
+    waves = sorted(frame.get_column(wave_column).drop_nulls().unique().to_list())
+    if len(waves) < 1:
+        raise AnalysisInputError(f"kolonne '{wave_column}': ingen bølger (år) i data")
+    groups: list[object] = [None]
+    if group_column is not None:
+        groups = sorted(frame.get_column(group_column).drop_nulls().unique().to_list())
+    weights = weights_of(frame, weight)
+    rows, changes = [], []
+    for group in groups:
+        part = frame if group is None else frame.filter(pl.col(group_column) == group)
+        in_part = np.ones(frame.height, dtype=bool)
+        if group is not None:
+            in_part = (frame.get_column(group_column) == group).to_numpy()
+        part_weights = weights[in_part]
+        label = "alle" if group is None else str(group)
+        for question in questions:
+            y = scale_values(part, question)
+            wave = part.get_column(wave_column).to_numpy()
+            for year in waves:
+                valid = (wave == year) & ~np.isnan(y)
+                if not valid.any():
+                    continue
+                w = part_weights[valid]
+                positive = np.isin(y[valid], POSITIVE_CODES)
+                rows.append(
+                    {
+                        "question": question,
+                        "year": int(year),
+                        "group": label,
+                        "n_valid": int(valid.sum()),
+                        "mean": float(np.average(y[valid], weights=w)),
+                        "pct_positive": float(100.0 * np.average(positive, weights=w)),
+                    }
+                )
+            for before, after in zip(waves, waves[1:], strict=False):
+                try:
+                    tested = wave_change(
+                        part, question, before, after, wave_column=wave_column, weight=weight, controls=()
+                    )
+                except AnalysisInputError:
+                    continue
+                changes.append(
+                    {
+                        "question": question,
+                        "group": label,
+                        "year_before": int(before),
+                        "year_after": int(after),
+                        "change": tested["difference"],
+                        "test": tested["test"],
+                        "p_value": tested["p_value"],
+                        "flag": tested["flag"],
+                    }
+                )
+    trend = pl.DataFrame(
+        rows,
+        schema={
+            "question": pl.Utf8,
+            "year": pl.Int64,
+            "group": pl.Utf8,
+            "n_valid": pl.Int64,
+            "mean": pl.Float64,
+            "pct_positive": pl.Float64,
+        },
+    )
+    change_schema = {
+        "question": pl.Utf8,
+        "group": pl.Utf8,
+        "year_before": pl.Int64,
+        "year_after": pl.Int64,
+        "change": pl.Float64,
+        "test": pl.Utf8,
+        "p_value": pl.Float64,
+        "flag": pl.Utf8,
+    }
+    trend = with_average_row(trend, values=("mean", "pct_positive"), decimals=None)
+    return trend, pl.DataFrame(changes, schema=change_schema)
