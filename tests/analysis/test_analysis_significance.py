@@ -1,0 +1,113 @@
+"""VIVE's tests: each equals scipy/statsmodels run directly on the same numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from borgerblik.analysis import compare_groups, correlation_with, significance_flag, subgroups_vs_rest
+
+
+@pytest.fixture()
+def survey() -> pl.DataFrame:
+    """120 answers in three groups with gender, ethnicity, duration group and age; some 'ved ikke'."""
+    rng = np.random.default_rng(2020)
+    n = 120
+    group = rng.choice(["ledighedsydelse", "sygedagpenge", "aktivitetsparate"], size=n)
+    koen = rng.choice(["mand", "kvinde"], size=n)
+    etnicitet = rng.choice(["dansk", "anden"], size=n, p=[0.7, 0.3])
+    varighed = rng.choice(["under 26 uger", "26-52 uger", "1-2 år"], size=n)
+    base = 3.6 - 0.5 * (group == "ledighedsydelse") - 0.4 * (etnicitet == "anden")
+    answer = np.clip(np.round(base + rng.normal(scale=0.9, size=n)), 1, 5)
+    answer[rng.random(n) < 0.08] = 9
+    return pl.DataFrame(
+        {
+            "gruppe": group,
+            "koen": koen,
+            "etnicitet": etnicitet,
+            "varighed_kontrol": varighed,
+            "alder": rng.integers(18, 66, size=n),
+            "vaegt": rng.uniform(0.5, 3.0, size=n),
+            "samtale": answer,
+        }
+    )
+
+
+def valid(frame: pl.DataFrame) -> pd.DataFrame:
+    data = frame.to_pandas()
+    return data[data["samtale"] != 9]
+
+
+def test_subgroup_vs_rest_is_welchs_t_test_and_the_controlled_difference_is_statsmodels_ols(survey):
+    result = compare_groups(survey, "samtale", "gruppe", "ledighedsydelse")
+    data = valid(survey)
+    inside = data["gruppe"] == "ledighedsydelse"
+    welch = stats.ttest_ind(data.loc[inside, "samtale"], data.loc[~inside, "samtale"], equal_var=False)
+    assert result["test"] == "Welch t-test"
+    assert result["statistic"] == pytest.approx(welch.statistic, abs=1e-12)
+    assert result["p_value"] == pytest.approx(welch.pvalue, abs=1e-12)
+    assert result["difference"] == pytest.approx(
+        data.loc[inside, "samtale"].mean() - data.loc[~inside, "samtale"].mean(), abs=1e-12
+    )
+    data = data.assign(i=inside.astype(float))
+    ols = smf.ols("samtale ~ i + C(koen) + C(etnicitet) + C(varighed_kontrol)", data=data).fit()
+    assert result["controlled_difference"] == pytest.approx(ols.params["i"], abs=1e-10)
+    assert result["controlled_p_value"] == pytest.approx(ols.pvalues["i"], abs=1e-10)
+    assert result["controls"] == "koen, etnicitet, varighed_kontrol"
+    assert result["n_group"] + result["n_rest"] == len(data)
+
+
+def test_weighted_comparison_is_wls_with_hc1_standard_errors(survey):
+    result = compare_groups(survey, "samtale", "gruppe", "sygedagpenge", weight="vaegt", controls=("koen",))
+    data = valid(survey).assign(i=lambda d: (d["gruppe"] == "sygedagpenge").astype(float))
+    plain = smf.wls("samtale ~ i", data=data, weights=data["vaegt"]).fit(cov_type="HC1")
+    controlled = smf.wls("samtale ~ i + C(koen)", data=data, weights=data["vaegt"]).fit(cov_type="HC1")
+    assert result["test"] == "WLS, robuste SE (HC1)"
+    assert result["p_value"] == pytest.approx(plain.pvalues["i"], abs=1e-10)
+    assert result["difference"] == pytest.approx(plain.params["i"], abs=1e-10)
+    assert result["controlled_p_value"] == pytest.approx(controlled.pvalues["i"], abs=1e-10)
+
+
+def test_two_groups_leave_the_third_out(survey):
+    result = compare_groups(survey, "samtale", "gruppe", "sygedagpenge", rest="aktivitetsparate", controls=())
+    data = valid(survey)
+    a = data.loc[data["gruppe"] == "sygedagpenge", "samtale"]
+    b = data.loc[data["gruppe"] == "aktivitetsparate", "samtale"]
+    assert result["p_value"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, abs=1e-12)
+    assert (result["n_group"], result["n_rest"]) == (len(a), len(b))
+    assert result["compared_with"] == "aktivitetsparate"
+
+
+def test_correlation_with_age_is_pearsons(survey):
+    result = correlation_with(survey, "samtale", "alder")
+    data = valid(survey)
+    r, p = stats.pearsonr(data["alder"], data["samtale"])
+    assert (result["correlation"], result["p_value"]) == (
+        pytest.approx(r, abs=1e-12),
+        pytest.approx(p, abs=1e-12),
+    )
+
+
+@pytest.mark.parametrize(
+    ("p", "flag"), [(0.049, "5 %"), (0.05, "10 %"), (0.0999, "10 %"), (0.10, ""), (0.7, "")]
+)
+def test_flags_at_five_and_ten_percent(p, flag):
+    assert significance_flag(p) == flag
+
+
+def test_survives_controls_when_the_controlled_difference_stays_significant(survey):
+    table = subgroups_vs_rest(survey, ["samtale"], "gruppe")
+    assert table["group"].to_list() == ["aktivitetsparate", "ledighedsydelse", "sygedagpenge"]
+    for row in table.iter_rows(named=True):
+        expected = (
+            bool(row["flag"])
+            and row["controlled_p_value"] < 0.10
+            and (np.sign(row["controlled_difference"]) == np.sign(row["difference"]))
+        )
+        assert row["survives_controls"] == expected
+    ledighed = table.filter(pl.col("group") == "ledighedsydelse").row(0, named=True)
+    assert ledighed["difference"] < 0 and ledighed["flag"] == "5 %"
