@@ -1,0 +1,220 @@
+"""Reading a delimited text file or an Excel sheet into a frame of strings that keeps physical line numbers.
+
+Danish exports come as UTF-8 with or without BOM or as Windows-1252, comma- or semicolon-separated, with blank
+lines and trailing spaces. Every data row keeps its physical line (header = line 1) so a reject can point at
+it; blank lines are counted, rows with the wrong number of fields are kept aside — nothing disappears.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+LINE = "_linje"
+DELIMITERS = (";", ",", "\t")
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table at all (missing, unknown encoding, no header)."""
+
+
+@dataclass(frozen=True)
+class RaggedLine:
+    line: int
+    fields: int
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The file's cells as stripped strings (empty cell = null), one row per non-blank data line."""
+
+    path: Path
+    frame: pl.DataFrame
+    headers: list[str]
+    encoding: str
+    delimiter: str | None
+    blank_lines: int = 0
+    ragged: list[RaggedLine] = field(default_factory=list)
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and its encoding: a BOM means UTF-8; otherwise UTF-8 if it decodes, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            f"{path}: kan hverken læses som UTF-8 eller Windows-1252 (byte {exc.start}); gem filen som UTF-8"
+        ) from exc
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ; , and tab in the header line (a one-column file gets a comma)."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_table(path: Path) -> RawTable:
+    """Read CSV (any of the accepted encodings and delimiters) or XLSX by the file's extension."""
+    if not path.exists():
+        raise TableError(f"{path}: filen findes ikke")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return read_xlsx(path)
+    text, encoding = decode(path.read_bytes(), path)
+    return read_delimited_text(text, path, encoding)
+
+
+def read_delimited_text(text: str, path: Path, encoding: str = "utf-8") -> RawTable:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise TableError(f"{path}: filen er tom — forventede en overskriftslinje")
+    delimiter = sniff_delimiter(lines[header_index])
+    if '"' in text:
+        return _read_quoted(text, path, encoding, delimiter)
+    headers = [h.strip() for h in lines[header_index].rstrip("\r").split(delimiter)]
+    _check_headers(headers, path)
+    body = pl.DataFrame({"raw": lines[header_index + 1 :]}).with_row_index(LINE, offset=header_index + 2)
+    body = body.with_columns(pl.col("raw").str.strip_chars_end("\r"))
+    blank = body["raw"].str.strip_chars() == ""
+    body = body.filter(~blank)
+    cells = body["raw"].str.split(delimiter)
+    counts = cells.list.len()
+    ok = counts == len(headers)
+    ragged = [
+        RaggedLine(int(line), int(n))
+        for line, n in zip(body[LINE].filter(~ok), counts.filter(~ok), strict=True)
+    ]
+    cells = cells.filter(ok)
+    frame = pl.DataFrame({LINE: body[LINE].filter(ok).cast(pl.Int64)}).with_columns(
+        _clean(cells.list.get(i, null_on_oob=True)).alias(header) for i, header in enumerate(headers)
+    )
+    return RawTable(path, frame, headers, encoding, delimiter, int(blank.sum()), ragged)
+
+
+def _clean(series: pl.Series) -> pl.Series:
+    return series.str.strip_chars().replace("", None)
+
+
+def _check_headers(headers: list[str], path: Path) -> None:
+    seen: set[str] = set()
+    for column, header in enumerate(headers, start=1):
+        if not header:
+            raise TableError(f"{path}: linje 1, kolonne {column}: tom kolonneoverskrift")
+        if header in seen:
+            raise TableError(f"{path}: linje 1, kolonne {column}: overskriften {header!r} står to gange")
+        seen.add(header)
+
+
+def _read_quoted(text: str, path: Path, encoding: str, delimiter: str) -> RawTable:
+    """Quoted fields may hold delimiters or line breaks; Python's csv reader keeps the physical line count."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    headers: list[str] | None = None
+    lines: list[int] = []
+    rows: list[list[str | None]] = []
+    ragged: list[RaggedLine] = []
+    blank = 0
+    start = 1
+    for record in reader:
+        line = start
+        start = reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            if headers is not None:
+                blank += 1
+            continue
+        if headers is None:
+            headers = [h.strip() for h in record]
+            _check_headers(headers, path)
+            continue
+        if len(record) != len(headers):
+            ragged.append(RaggedLine(line, len(record)))
+            continue
+        lines.append(line)
+        rows.append([cell.strip() or None for cell in record])
+    if headers is None:
+        raise TableError(f"{path}: filen er tom — forventede en overskriftslinje")
+    return _frame_from_rows(path, headers, lines, rows, encoding, delimiter, blank, ragged)
+
+
+def _frame_from_rows(
+    path: Path,
+    headers: list[str],
+    lines: list[int],
+    rows: list[list[str | None]],
+    encoding: str,
+    delimiter: str | None,
+    blank: int,
+    ragged: list[RaggedLine],
+) -> RawTable:
+    data: dict[str, list[object]] = {LINE: list(lines)}
+    for i, header in enumerate(headers):
+        data[header] = [row[i] for row in rows]
+    schema = {LINE: pl.Int64, **{h: pl.String for h in headers}}
+    return RawTable(path, pl.DataFrame(data, schema=schema), headers, encoding, delimiter, blank, ragged)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def read_xlsx(path: Path) -> RawTable:
+    """First sheet of an Excel workbook; line numbers are the sheet's row numbers."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
+        raise TableError(f"{path}: kan ikke åbnes som Excel-fil ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        headers: list[str] | None = None
+        lines: list[int] = []
+        rows: list[list[str | None]] = []
+        ragged: list[RaggedLine] = []
+        blank = 0
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if not any(cells):
+                if headers is not None:
+                    blank += 1
+                continue
+            if headers is None:
+                while cells and cells[-1] is None:
+                    cells.pop()
+                headers = [c or "" for c in cells]
+                _check_headers(headers, path)
+                continue
+            extra = [c for c in cells[len(headers) :] if c is not None]
+            if extra:
+                ragged.append(RaggedLine(number, len(headers) + len(extra)))
+                continue
+            cells = (cells + [None] * len(headers))[: len(headers)]
+            lines.append(number)
+            rows.append(cells)
+    finally:
+        workbook.close()
+    if headers is None:
+        raise TableError(f"{path}: regnearket er tomt — forventede en overskriftsrække")
+    return _frame_from_rows(path, headers, lines, rows, "xlsx", None, blank, ragged)
