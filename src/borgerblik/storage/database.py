@@ -1,0 +1,573 @@
+"""The one gateway every write goes through (in the spirit of datasette's ``Database``).
+
+Stages never open sessions or write SQL themselves: they call these methods, which keep the rules in one place
+— identity data only in ``identities``, tokens unguessable, opt-outs and complete answers stop further
+reminders, bad input rejected before anything is written. Readers hand back plain records or polars tables.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from borgerblik.storage import answers as answer_store
+from borgerblik.storage import frames, outbox, population
+from borgerblik.storage.engine import WRITE_OPTION, database_url, make_engine
+from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
+from borgerblik.storage.migrate import upgrade
+from borgerblik.storage.records import ClaimedMessage, Contact, InvitationRecord, SessionRecord, SurveyRecord
+from borgerblik.storage.schema import (
+    INVITATION_STATES,
+    ContactEvent,
+    HotlineCall,
+    Identity,
+    ImportBatch,
+    Invitation,
+    Member,
+    Municipality,
+    OptOut,
+    SampleEntry,
+    Survey,
+)
+from borgerblik.storage.times import utcnow
+
+CASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    """The secret in a citizen's personal link: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_case_code() -> str:
+    """A short code an interviewer can type or read aloud, e.g. ``K7QM-3XPA`` (40 random bits)."""
+    raw = "".join(secrets.choice(CASE_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _conflict(exc: IntegrityError) -> StorageError:
+    """A constraint violation as a clear error — naming the constraint, never the row values (they may hold
+    CPR).
+    """
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or str(exc.orig).split(":")[-1].strip()
+    return StorageError(f"skrivningen strider mod databasens regler ({constraint}); intet blev gemt")
+
+
+class Database:
+    """Open (and migrate) the database at ``url``; see :func:`borgerblik.storage.engine.database_url` for
+    defaults.
+    """
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
+        self.engine = engine if engine is not None else make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+
+    @classmethod
+    def from_env(cls) -> Database:
+        """The database named by ``BORGERBLIK_DATABASE_URL``, else ``borgerblik.sqlite`` in the current
+        directory.
+        """
+        return cls(database_url())
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), for stages that combine several writes."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(**{WRITE_OPTION: True})
+                with connection.begin():
+                    yield connection
+        except IntegrityError as exc:
+            raise _conflict(exc) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # Surveys ------------------------------------------------------------------------------------------------
+
+    def create_survey(
+        self,
+        name: str,
+        template_name: str,
+        instrument_yaml: str,
+        *,
+        period_start: date | None = None,
+        period_end: date | None = None,
+        reference_date: date | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Register a survey round with a frozen copy of its instrument; returns its id."""
+        if not name.strip():
+            raise StorageError("en undersøgelse skal have et navn")
+        with self.writing() as connection:
+            if connection.execute(select(Survey.id).where(Survey.name == name.strip())).first():
+                raise StorageError(f"der findes allerede en undersøgelse med navnet {name.strip()!r}")
+            return connection.execute(
+                insert(Survey)
+                .values(
+                    name=name.strip(),
+                    template_name=template_name,
+                    instrument_yaml=instrument_yaml,
+                    period_start=period_start,
+                    period_end=period_end,
+                    reference_date=reference_date,
+                    settings=dict(settings or {}),
+                    created_at=utcnow(),
+                )
+                .returning(Survey.id)
+            ).scalar_one()
+
+    def survey(self, survey_id: int) -> SurveyRecord:
+        with self.reading() as connection:
+            return self._survey_where(connection, Survey.id == survey_id, f"id {survey_id}")
+
+    def survey_by_name(self, name: str) -> SurveyRecord:
+        with self.reading() as connection:
+            return self._survey_where(connection, Survey.name == name, f"navnet {name!r}")
+
+    def surveys(self) -> list[SurveyRecord]:
+        with self.reading() as connection:
+            return [
+                SurveyRecord(*row) for row in connection.execute(self._survey_query().order_by(Survey.id))
+            ]
+
+    def update_survey_settings(self, survey_id: int, changes: Mapping[str, Any]) -> SurveyRecord:
+        """Merge ``changes`` into the survey's settings (e.g. suppression threshold, grouping scheme)."""
+        with self.writing() as connection:
+            current = self._survey_where(connection, Survey.id == survey_id, f"id {survey_id}")
+            merged = {**current.settings, **changes}
+            connection.execute(update(Survey).where(Survey.id == survey_id).values(settings=merged))
+            return self._survey_where(connection, Survey.id == survey_id, f"id {survey_id}")
+
+    @staticmethod
+    def _survey_query() -> Any:
+        s = Survey
+        return select(
+            s.id,
+            s.name,
+            s.template_name,
+            s.instrument_yaml,
+            s.period_start,
+            s.period_end,
+            s.reference_date,
+            s.settings,
+        )
+
+    def _survey_where(self, connection: Connection, condition: Any, described: str) -> SurveyRecord:
+        row = connection.execute(self._survey_query().where(condition)).first()
+        if row is None:
+            raise NotFoundError(f"ingen undersøgelse med {described}")
+        return SurveyRecord(*row)
+
+    # Population ---------------------------------------------------------------------------------------------
+
+    def add_members(
+        self,
+        survey_id: int,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        source: str = "",
+        sha256: str | None = None,
+    ) -> list[str]:
+        """Load register rows as members of a survey, all or nothing; returns the pseudonymous ids in input
+        order.
+
+        Row keys: ``cpr, kommune, maalgruppe, gender, birth_date, age, age_group, ydelse_start, ydelse_slut,
+        samtaler, digital_post_fritaget, telefon, email`` (the register contract plus the fields derived from
+        CPR).
+        """
+        parsed = population.validate_rows(rows)
+        with self.writing() as connection:
+            self._survey_where(connection, Survey.id == survey_id, f"id {survey_id}")
+            existing = set(
+                connection.execute(select(Identity.cpr).where(Identity.survey_id == survey_id)).scalars()
+            )
+            for index, (_, identity) in enumerate(parsed, start=1):
+                if identity["cpr"] in existing:
+                    raise InvalidRowError(
+                        index,
+                        "cpr",
+                        "en borger der ikke allerede er i populationen",
+                        identity["cpr"],
+                        "CPR-nummeret er indlæst før i denne undersøgelse.",
+                    )
+            batch_id = connection.execute(
+                insert(ImportBatch)
+                .values(
+                    survey_id=survey_id,
+                    source=source,
+                    sha256=sha256,
+                    row_count=len(parsed),
+                    imported_at=utcnow(),
+                )
+                .returning(ImportBatch.id)
+            ).scalar_one()
+            return population.insert_members(connection, survey_id, batch_id, parsed)
+
+    def purge_identities(self, survey_id: int) -> int:
+        """Delete all CPR numbers and contact data of a survey in one statement; answers and strata stay."""
+        with self.writing() as connection:
+            return connection.execute(delete(Identity).where(Identity.survey_id == survey_id)).rowcount
+
+    def municipalities(self) -> list[str]:
+        with self.reading() as connection:
+            return list(connection.execute(select(Municipality.name).order_by(Municipality.name)).scalars())
+
+    # Sample and invitations ---------------------------------------------------------------------------------
+
+    def save_sample(self, survey_id: int, strata: Mapping[str, str], draw_seed: int) -> int:
+        """Record the drawn members (member id → stratum label) and the seed that reproduces the draw."""
+        with self.writing() as connection:
+            members = set(
+                connection.execute(select(Member.id).where(Member.survey_id == survey_id)).scalars()
+            )
+            already = set(
+                connection.execute(
+                    select(SampleEntry.member_id).where(SampleEntry.survey_id == survey_id)
+                ).scalars()
+            )
+            for index, member_id in enumerate(strata, start=1):
+                if member_id not in members:
+                    raise InvalidRowError(
+                        index, "member_id", f"et medlem af undersøgelse {survey_id}", member_id
+                    )
+                if member_id in already:
+                    raise InvalidRowError(
+                        index, "member_id", "et medlem der ikke er udtrukket før", member_id
+                    )
+            now = utcnow()
+            rows = [
+                {
+                    "member_id": m,
+                    "survey_id": survey_id,
+                    "stratum": s,
+                    "draw_seed": draw_seed,
+                    "drawn_at": now,
+                }
+                for m, s in strata.items()
+            ]
+            for start in range(0, len(rows), population.CHUNK_ROWS):
+                connection.execute(insert(SampleEntry), rows[start : start + population.CHUNK_ROWS])
+            return len(rows)
+
+    def create_invitations(self, survey_id: int) -> int:
+        """Give every sampled member without one an invitation (link token + case code); returns how many were
+        made.
+        """
+        with self.writing() as connection:
+            waiting = list(
+                connection.execute(
+                    select(SampleEntry.member_id)
+                    .outerjoin(Invitation, Invitation.member_id == SampleEntry.member_id)
+                    .where(SampleEntry.survey_id == survey_id, Invitation.id.is_(None))
+                    .order_by(SampleEntry.member_id)
+                ).scalars()
+            )
+            codes = set(
+                connection.execute(
+                    select(Invitation.case_code).where(Invitation.survey_id == survey_id)
+                ).scalars()
+            )
+            now = utcnow()
+            rows = []
+            for member_id in waiting:
+                code = new_case_code()
+                while code in codes:
+                    code = new_case_code()
+                codes.add(code)
+                rows.append(
+                    {
+                        "survey_id": survey_id,
+                        "member_id": member_id,
+                        "token": new_token(),
+                        "case_code": code,
+                        "state": "created",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            for start in range(0, len(rows), population.CHUNK_ROWS):
+                connection.execute(insert(Invitation), rows[start : start + population.CHUNK_ROWS])
+            return len(rows)
+
+    def invitation_by_token(self, token: str) -> InvitationRecord | None:
+        """The invitation behind a personal link, with the register context routing needs; None if unknown."""
+        return self._invitation_where(Invitation.token == token)
+
+    def invitation_by_case_code(self, survey_id: int, case_code: str) -> InvitationRecord | None:
+        code = case_code.strip().upper().replace(" ", "")
+        if len(code) == 8 and "-" not in code:
+            code = f"{code[:4]}-{code[4:]}"
+        return self._invitation_where(Invitation.survey_id == survey_id, Invitation.case_code == code)
+
+    def invitation(self, invitation_id: int) -> InvitationRecord:
+        found = self._invitation_where(Invitation.id == invitation_id)
+        if found is None:
+            raise NotFoundError(f"invitation {invitation_id} findes ikke")
+        return found
+
+    def invitations(self, survey_id: int) -> list[InvitationRecord]:
+        return self._invitations_where(Invitation.survey_id == survey_id)
+
+    def _invitation_where(self, *conditions: Any) -> InvitationRecord | None:
+        found = self._invitations_where(*conditions)
+        return found[0] if found else None
+
+    def _invitations_where(self, *conditions: Any) -> list[InvitationRecord]:
+        i, m = Invitation, Member
+        query = (
+            select(
+                i.id,
+                i.survey_id,
+                i.member_id,
+                i.token,
+                i.case_code,
+                i.state,
+                m.maalgruppe,
+                Municipality.name,
+                m.gender,
+                m.age_group,
+            )
+            .join(m, m.id == i.member_id)
+            .join(Municipality, Municipality.id == m.municipality_id)
+            .where(*conditions)
+            .order_by(i.id)
+        )
+        with self.reading() as connection:
+            return [InvitationRecord(*row) for row in connection.execute(query)]
+
+    def set_invitation_state(self, invitation_ids: Sequence[int], state: str) -> int:
+        if state not in INVITATION_STATES:
+            raise StorageError(
+                f"ukendt invitationstilstand {state!r}; forventede en af {', '.join(INVITATION_STATES)}"
+            )
+        with self.writing() as connection:
+            return connection.execute(
+                update(Invitation)
+                .where(Invitation.id.in_(list(invitation_ids)))
+                .values(state=state, updated_at=utcnow())
+            ).rowcount
+
+    def contacts(self, survey_id: int, invitation_ids: Sequence[int] | None = None) -> list[Contact]:
+        """Addresses of invited citizens, for the sending workers only; empty once identities are purged."""
+        query = (
+            select(
+                Invitation.id,
+                Invitation.token,
+                Invitation.case_code,
+                Identity.cpr,
+                Identity.phone,
+                Identity.email,
+                Identity.digital_post_exempt,
+            )
+            .join(Identity, Identity.member_id == Invitation.member_id)
+            .where(Invitation.survey_id == survey_id)
+            .order_by(Invitation.id)
+        )
+        if invitation_ids is not None:
+            query = query.where(Invitation.id.in_(list(invitation_ids)))
+        with self.reading() as connection:
+            return [Contact(*row) for row in connection.execute(query)]
+
+    # Outbox -------------------------------------------------------------------------------------------------
+
+    def queue_messages(self, survey_id: int, messages: Iterable[Mapping[str, Any]]) -> int:
+        """Queue ``{invitation_id, channel, kind: invitation|reminder, payload?, due_at?}`` messages."""
+        with self.writing() as connection:
+            return outbox.queue(connection, survey_id, messages, utcnow())
+
+    def claim_messages(
+        self, limit: int, worker: str, *, now: datetime | None = None, lease: timedelta = outbox.DEFAULT_LEASE
+    ) -> list[ClaimedMessage]:
+        """Hand up to ``limit`` due messages to ``worker``; concurrent workers never get the same message."""
+        with self.writing() as connection:
+            return outbox.claim(connection, limit, worker, now or utcnow(), lease)
+
+    def mark_message_sent(self, message_id: int) -> None:
+        with self.writing() as connection:
+            outbox.mark_sent(connection, message_id, utcnow())
+
+    def mark_message_failed(
+        self,
+        message_id: int,
+        error: str,
+        *,
+        retry_at: datetime | None = None,
+        max_attempts: int = outbox.DEFAULT_MAX_ATTEMPTS,
+    ) -> str:
+        """Report a failed send; it is queued again at ``retry_at`` while attempts remain. Returns the new
+        status.
+        """
+        with self.writing() as connection:
+            return outbox.mark_failed(connection, message_id, error, retry_at, max_attempts)
+
+    # Contacts, opt-outs and the hotline ---------------------------------------------------------------------
+
+    def log_contact_event(
+        self,
+        invitation_id: int,
+        channel: str,
+        kind: str,
+        *,
+        outcome: str | None = None,
+        note: str | None = None,
+        interviewer_id: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        with self.writing() as connection:
+            return connection.execute(
+                insert(ContactEvent)
+                .values(
+                    invitation_id=invitation_id,
+                    channel=channel,
+                    kind=kind,
+                    outcome=outcome,
+                    note=note,
+                    interviewer_id=interviewer_id,
+                    occurred_at=at or utcnow(),
+                )
+                .returning(ContactEvent.id)
+            ).scalar_one()
+
+    def log_hotline_call(
+        self,
+        survey_id: int,
+        topic: str,
+        *,
+        note: str | None = None,
+        invitation_id: int | None = None,
+        handled_by: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        with self.writing() as connection:
+            return connection.execute(
+                insert(HotlineCall)
+                .values(
+                    survey_id=survey_id,
+                    topic=topic,
+                    note=note,
+                    invitation_id=invitation_id,
+                    handled_by=handled_by,
+                    occurred_at=at or utcnow(),
+                )
+                .returning(HotlineCall.id)
+            ).scalar_one()
+
+    def record_opt_out(self, invitation_id: int, channel: str, *, reason: str | None = None) -> bool:
+        """Record that a citizen declined: no more reminders. Returns False if the opt-out was already
+        recorded.
+        """
+        with self.writing() as connection:
+            survey_id = connection.execute(
+                select(Invitation.survey_id).where(Invitation.id == invitation_id)
+            ).scalar()
+            if survey_id is None:
+                raise NotFoundError(f"invitation {invitation_id} findes ikke")
+            if connection.execute(select(OptOut.id).where(OptOut.invitation_id == invitation_id)).first():
+                return False
+            now = utcnow()
+            connection.execute(
+                insert(OptOut).values(
+                    survey_id=survey_id,
+                    invitation_id=invitation_id,
+                    channel=channel,
+                    reason=reason,
+                    recorded_at=now,
+                )
+            )
+            connection.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation_id)
+                .values(state="opted_out", updated_at=now)
+            )
+            outbox.cancel_pending(connection, invitation_id)
+            return True
+
+    # Responses ----------------------------------------------------------------------------------------------
+
+    def save_answers(
+        self,
+        invitation_id: int,
+        answers: Mapping[str, answer_store.AnswerValue],
+        *,
+        mode: str = "web",
+        language: str = "da",
+        interviewer_id: str | None = None,
+        page: int | None = None,
+        state: str = "started",
+    ) -> SessionRecord:
+        """Save answers (code, text, list of codes, or None to clear) and advance the response session.
+
+        ``state="complete"`` also marks the invitation completed and cancels its queued reminders.
+        """
+        with self.writing() as connection:
+            now = utcnow()
+            session = answer_store.save(
+                connection,
+                invitation_id,
+                answers,
+                mode=mode,
+                language=language,
+                interviewer_id=interviewer_id,
+                page=page,
+                state=state,
+                now=now,
+            )
+            if session.state == "complete":
+                connection.execute(
+                    update(Invitation)
+                    .where(Invitation.id == invitation_id, Invitation.state != "completed")
+                    .values(state="completed", updated_at=now)
+                )
+                outbox.cancel_pending(connection, invitation_id)
+            return session
+
+    def answers(self, invitation_id: int) -> dict[str, answer_store.AnswerValue]:
+        with self.reading() as connection:
+            return answer_store.load(connection, invitation_id)
+
+    def session(self, invitation_id: int) -> SessionRecord | None:
+        with self.reading() as connection:
+            return answer_store.session(connection, invitation_id)
+
+    # Tables for the statistics stages -----------------------------------------------------------------------
+
+    def members_frame(self, survey_id: int) -> pl.DataFrame:
+        """Population, strata, sample membership and outcome per member — no CPR or contact columns."""
+        with self.reading() as connection:
+            return frames.members_frame(connection, survey_id)
+
+    def responses_frame(self, survey_id: int, *, wide: bool = False) -> pl.DataFrame:
+        """Answers one row each (long), or a row per invitation and a column per question (``wide=True``)."""
+        with self.reading() as connection:
+            long = frames.responses_frame(connection, survey_id)
+        return frames.wide_responses(long) if wide else long
+
+    def messages_frame(self, survey_id: int) -> pl.DataFrame:
+        with self.reading() as connection:
+            return frames.messages_frame(connection, survey_id)

@@ -1,0 +1,179 @@
+"""Readers that hand the statistics stages polars tables — never CPR or contact data, which stay in
+``identities``.
+
+The schemas are fixed here, not inferred, so an empty survey gives an empty table with the right columns and
+types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Select, select
+
+from borgerblik.storage.schema import (
+    Answer,
+    Invitation,
+    Member,
+    Municipality,
+    OptOut,
+    OutboxMessage,
+    ResponseSession,
+    SampleEntry,
+)
+from borgerblik.storage.times import naive_utc
+
+MEMBER_SCHEMA: dict[str, Any] = {
+    "member_id": pl.String,
+    "kommune": pl.String,
+    "maalgruppe": pl.String,
+    "gender": pl.String,
+    "birth_date": pl.Date,
+    "age": pl.Int16,
+    "age_group": pl.String,
+    "ydelse_start": pl.Date,
+    "ydelse_slut": pl.Date,
+    "samtaler": pl.String,
+    "import_batch_id": pl.Int64,
+    "sampled": pl.Boolean,
+    "stratum": pl.String,
+    "invitation_id": pl.Int64,
+    "invitation_state": pl.String,
+    "response_state": pl.String,
+    "opted_out": pl.Boolean,
+}
+
+RESPONSE_SCHEMA: dict[str, Any] = {
+    "invitation_id": pl.Int64,
+    "member_id": pl.String,
+    "question_id": pl.String,
+    "value_code": pl.Int16,
+    "text": pl.String,
+    "mode": pl.String,
+    "language": pl.String,
+    "interviewer_id": pl.String,
+    "answered_at": pl.Datetime("us"),
+    "response_state": pl.String,
+}
+
+MESSAGE_SCHEMA: dict[str, Any] = {
+    "message_id": pl.Int64,
+    "invitation_id": pl.Int64,
+    "channel": pl.String,
+    "kind": pl.String,
+    "status": pl.String,
+    "attempts": pl.Int32,
+    "due_at": pl.Datetime("us"),
+    "sent_at": pl.Datetime("us"),
+}
+
+_DATETIME_COLUMNS = {"answered_at", "due_at", "sent_at"}
+
+
+def _frame(connection: Connection, query: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    rows = connection.execute(query).all()
+    positions = [i for i, name in enumerate(schema) if name in _DATETIME_COLUMNS]
+    if positions:
+        rows = [tuple(naive_utc(v) if i in positions else v for i, v in enumerate(row)) for row in rows]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
+    """The population with its strata, whether each member was sampled, and how far they got.
+
+    One table serves weighting (population per stratum vs complete answers) and the non-response analysis
+    (sample vs respondents by gender, age and target group).
+    """
+    m = Member
+    query = (
+        select(
+            m.id,
+            Municipality.name,
+            m.maalgruppe,
+            m.gender,
+            m.birth_date,
+            m.age,
+            m.age_group,
+            m.ydelse_start,
+            m.ydelse_slut,
+            m.samtaler,
+            m.import_batch_id,
+            SampleEntry.member_id.is_not(None),
+            SampleEntry.stratum,
+            Invitation.id,
+            Invitation.state,
+            ResponseSession.state,
+            OptOut.id.is_not(None),
+        )
+        .join(Municipality, Municipality.id == m.municipality_id)
+        .outerjoin(SampleEntry, SampleEntry.member_id == m.id)
+        .outerjoin(Invitation, Invitation.member_id == m.id)
+        .outerjoin(ResponseSession, ResponseSession.invitation_id == Invitation.id)
+        .outerjoin(OptOut, OptOut.invitation_id == Invitation.id)
+        .where(m.survey_id == survey_id)
+        .order_by(m.id)
+    )
+    return _frame(connection, query, MEMBER_SCHEMA)
+
+
+def responses_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
+    """Every stored answer, one row per answer (long form), with the session state of its invitation."""
+    query = (
+        select(
+            Answer.invitation_id,
+            Invitation.member_id,
+            Answer.question_id,
+            Answer.value_code,
+            Answer.text,
+            Answer.mode,
+            Answer.language,
+            Answer.interviewer_id,
+            Answer.answered_at,
+            ResponseSession.state,
+        )
+        .join(Invitation, Invitation.id == Answer.invitation_id)
+        .outerjoin(ResponseSession, ResponseSession.invitation_id == Answer.invitation_id)
+        .where(Invitation.survey_id == survey_id)
+        .order_by(Answer.invitation_id, Answer.id)
+    )
+    return _frame(connection, query, RESPONSE_SCHEMA)
+
+
+def wide_responses(long: pl.DataFrame) -> pl.DataFrame:
+    """One row per invitation, one column per question: codes where a question has codes, else texts.
+
+    A question answered with several codes (multiple choice) becomes a list column.
+    """
+    keys = long.select("invitation_id", "member_id", "response_state").unique().sort("invitation_id")
+    coded = long.filter(pl.col("value_code").is_not_null())
+    texts = long.filter(pl.col("value_code").is_null())
+    multi = set(
+        coded.group_by("invitation_id", "question_id")
+        .len()
+        .filter(pl.col("len") > 1)["question_id"]
+        .to_list()
+    )
+    coded_ids = set(coded["question_id"].to_list())
+    wide = keys
+    for question_id in long["question_id"].unique(maintain_order=True).to_list():
+        source, column = (coded, "value_code") if question_id in coded_ids else (texts, "text")
+        answers = source.filter(pl.col("question_id") == question_id)
+        values = (
+            answers.group_by("invitation_id", maintain_order=True).agg(pl.col(column).alias(question_id))
+            if question_id in multi
+            else answers.select("invitation_id", pl.col(column).alias(question_id))
+        )
+        wide = wide.join(values, on="invitation_id", how="left")
+    return wide
+
+
+def messages_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
+    """The outbox of a survey — when each invitation and reminder went out, for the response-rate curve."""
+    o = OutboxMessage
+    query = (
+        select(o.id, o.invitation_id, o.channel, o.kind, o.status, o.attempts, o.due_at, o.sent_at)
+        .where(o.survey_id == survey_id)
+        .order_by(o.id)
+    )
+    return _frame(connection, query, MESSAGE_SCHEMA)

@@ -1,0 +1,126 @@
+"""The message outbox: queue invitations and reminders, and let several sending workers claim them safely.
+
+A claim is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``: on PostgreSQL concurrent
+workers skip each other's rows instead of waiting or double-sending; on SQLite the write transaction starts
+with ``BEGIN IMMEDIATE``, so claims simply take turns. A worker that dies leaves rows in ``sending``; after
+the lease they are claimable again, and ``attempts`` shows how often that happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from borgerblik.storage.errors import InvalidRowError, NotFoundError
+from borgerblik.storage.records import ClaimedMessage
+from borgerblik.storage.schema import MESSAGE_KINDS, Invitation, OutboxMessage
+
+DEFAULT_LEASE = timedelta(minutes=15)
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+def queue(
+    connection: Connection, survey_id: int, messages: Iterable[Mapping[str, Any]], now: datetime
+) -> int:
+    """Queue messages ``{invitation_id, channel, kind, payload?, due_at?}``; returns how many were queued."""
+    rows = []
+    for index, message in enumerate(messages, start=1):
+        if message.get("kind") not in MESSAGE_KINDS:
+            raise InvalidRowError(index, "kind", " eller ".join(MESSAGE_KINDS), message.get("kind"))
+        if not message.get("channel"):
+            raise InvalidRowError(
+                index, "channel", "en kanal (digital_post, sms, email)", message.get("channel")
+            )
+        if not isinstance(message.get("invitation_id"), int):
+            raise InvalidRowError(index, "invitation_id", "et invitations-id", message.get("invitation_id"))
+        rows.append(
+            {
+                "survey_id": survey_id,
+                "invitation_id": message["invitation_id"],
+                "channel": message["channel"],
+                "kind": message["kind"],
+                "payload": dict(message.get("payload") or {}),
+                "status": "queued",
+                "attempts": 0,
+                "due_at": message.get("due_at") or now,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return 0
+    wanted = {row["invitation_id"] for row in rows}
+    found = set(
+        connection.execute(
+            select(Invitation.id).where(Invitation.survey_id == survey_id, Invitation.id.in_(wanted))
+        ).scalars()
+    )
+    if missing := sorted(wanted - found):
+        raise NotFoundError(f"invitation(er) {missing[:5]} findes ikke i undersøgelse {survey_id}")
+    connection.execute(insert(OutboxMessage), rows)
+    return len(rows)
+
+
+def claim(
+    connection: Connection, limit: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE
+) -> list[ClaimedMessage]:
+    """Claim up to ``limit`` due messages for ``worker`` inside the caller's transaction, oldest due first."""
+    m = OutboxMessage
+    due = or_(
+        and_(m.status == "queued", m.due_at <= now),
+        and_(m.status == "sending", m.claimed_at < now - lease),
+    )
+    candidates = (
+        select(m.id).where(due).order_by(m.due_at, m.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    claimed = connection.execute(
+        update(m)
+        .where(m.id.in_(candidates.scalar_subquery()))
+        .values(status="sending", worker=worker, claimed_at=now, attempts=m.attempts + 1)
+        .returning(m.id, m.survey_id, m.invitation_id, m.channel, m.kind, m.payload, m.attempts)
+    ).all()
+    return sorted((ClaimedMessage(*row) for row in claimed), key=lambda message: message.id)
+
+
+def mark_sent(connection: Connection, message_id: int, now: datetime) -> None:
+    _finish(connection, message_id, status="sent", sent_at=now, last_error=None)
+
+
+def mark_failed(
+    connection: Connection, message_id: int, error: str, retry_at: datetime | None, max_attempts: int
+) -> str:
+    """Send the message back to the queue at ``retry_at`` unless it has used its attempts; returns the new
+    status.
+    """
+    attempts = connection.execute(
+        select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)
+    ).scalar()
+    if attempts is None:
+        raise NotFoundError(f"besked {message_id} findes ikke")
+    if retry_at is not None and attempts < max_attempts:
+        _finish(connection, message_id, status="queued", due_at=retry_at, last_error=error)
+        return "queued"
+    _finish(connection, message_id, status="failed", last_error=error)
+    return "failed"
+
+
+def cancel_pending(connection: Connection, invitation_id: int) -> int:
+    """Cancel queued messages of an invitation (after opt-out or a complete answer): no reminder to those."""
+    result = connection.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.invitation_id == invitation_id, OutboxMessage.status == "queued")
+        .values(status="cancelled")
+    )
+    return result.rowcount
+
+
+def _finish(connection: Connection, message_id: int, **values: Any) -> None:
+    result = connection.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+        .values(worker=None, **values)
+    )
+    if result.rowcount != 1:
+        raise NotFoundError(f"besked {message_id} findes ikke eller er ikke hentet til afsendelse")

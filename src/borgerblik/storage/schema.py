@@ -1,0 +1,272 @@
+"""The database schema as SQLAlchemy 2 typed ORM classes — the single source the migrations are checked
+against.
+
+Identity and contact data (CPR, phone, e-mail) live only in :class:`Identity`, keyed by the member, so that
+one ``DELETE`` purges them after fieldwork while every answer, weight and stratum stays analysable. Members
+carry a random pseudonymous id that is never derived from the CPR number.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+INVITATION_STATES = ("created", "invited", "reminded", "opted_out", "completed", "undeliverable")
+MESSAGE_STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
+MESSAGE_KINDS = ("invitation", "reminder")
+SESSION_STATES = ("started", "partial", "complete")
+MODES = ("web", "phone", "in_person")
+GENDERS = ("mand", "kvinde")
+
+# A bigint that SQLite still treats as its rowid alias, so ids autoincrement on both back ends.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: Timestamp}
+
+
+class Survey(Base):
+    """One survey round: its instrument frozen as YAML so later template edits never change collected data."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    template_name: Mapped[str] = mapped_column(String(100))
+    instrument_yaml: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    reference_date: Mapped[date | None] = mapped_column(Date)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[int | None] = mapped_column(SmallInteger, unique=True)
+
+
+class ImportBatch(Base):
+    """Which register file a member came from, so a bad extract can be traced and removed as a whole."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A population member of one survey: strata fields only, no identity."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint(_one_of("gender", GENDERS), name="gender"),
+        Index("ix_members_survey_municipality", "survey_id", "municipality_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    maalgruppe: Mapped[str] = mapped_column(String(8))
+    gender: Mapped[str] = mapped_column(String(8))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    age: Mapped[int | None] = mapped_column(SmallInteger)
+    age_group: Mapped[str | None] = mapped_column(String(16))
+    ydelse_start: Mapped[date | None] = mapped_column(Date)
+    ydelse_slut: Mapped[date | None] = mapped_column(Date)
+    samtaler: Mapped[str | None] = mapped_column(String(500))
+
+
+class Identity(Base):
+    """CPR and contact data, purgeable with one statement per survey."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("survey_id", "cpr"),)
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    cpr: Mapped[str] = mapped_column(String(11))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    digital_post_exempt: Mapped[bool] = mapped_column(default=False)
+
+
+class SampleEntry(Base):
+    __tablename__ = "samples"
+    __table_args__ = (Index("ix_samples_survey_stratum", "survey_id", "stratum"),)
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    stratum: Mapped[str] = mapped_column(String(200))
+    draw_seed: Mapped[int] = mapped_column(BigInteger)
+    drawn_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """A sampled member's access: an unguessable link token and a short case code for interviewers."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", INVITATION_STATES), name="state"),
+        UniqueConstraint("survey_id", "case_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    case_code: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="created")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent; workers claim rows with SKIP LOCKED so no letter goes out twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", MESSAGE_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", MESSAGE_KINDS), name="kind"),
+        Index("ix_outbox_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class ContactEvent(Base):
+    """Anything that happened on a contact attempt: delivery receipts, bounces, phone attempts."""
+
+    __tablename__ = "contact_events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    interviewer_id: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+
+
+class ResponseSession(Base):
+    """One per invitation: how far the citizen got, so partial answers count and a return visit resumes."""
+
+    __tablename__ = "response_sessions"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", SESSION_STATES), name="state"),
+        CheckConstraint(_one_of("mode", MODES), name="mode"),
+    )
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(10))
+    mode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(8))
+    current_page: Mapped[int] = mapped_column(Integer, default=0)
+    interviewer_id: Mapped[str | None] = mapped_column(String(50))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class Answer(Base):
+    """One answer: a code (scale 1–5, 9 = ved ikke, yes/no, choice) or a text; a multiple choice gives one row
+    per code.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(_one_of("mode", MODES), name="mode"),
+        Index("ix_responses_invitation_question", "invitation_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value_code: Mapped[int | None] = mapped_column(SmallInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(8))
+    interviewer_id: Mapped[str | None] = mapped_column(String(50))
+    answered_at: Mapped[datetime]
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class HotlineCall(Base):
+    """The hotline's log; the caller need not be identified, so the invitation is optional."""
+
+    __tablename__ = "hotline_log"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    topic: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    handled_by: Mapped[str | None] = mapped_column(String(50))
+    occurred_at: Mapped[datetime]
