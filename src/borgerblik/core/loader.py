@@ -1,0 +1,729 @@
+"""Reading and validating instrument YAML files (format documented in docs/instruments.md).
+
+Validation happens once, on load, and reports every problem with file, line, question id and
+field, so the rest of the system can trust an :class:`Instrument` without checking it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path as FilePath
+
+from borgerblik.core.errors import InstrumentError
+from borgerblik.core.groupings import GroupingScheme, load_groupings
+from borgerblik.core.model import (
+    BackgroundField,
+    BackgroundKind,
+    Instrument,
+    Kind,
+    Language,
+    Option,
+    Question,
+    Scale,
+    TenseRule,
+    Theme,
+)
+from borgerblik.core.parse_context import QUESTION_ID, ParseContext, describe
+from borgerblik.core.routing import AnswerIn
+from borgerblik.core.texts import BASE_LANGUAGE, LocalText, is_language_code
+from borgerblik.core.yaml_source import Path, read_yaml
+
+FORMAT = "borgerblik-instrument/1"
+TEMPLATE_DIR = FilePath(__file__).with_name("templates")
+
+_TOP_KEYS = (
+    "format",
+    "id",
+    "title",
+    "description",
+    "source",
+    "languages",
+    "grouping",
+    "scales",
+    "texts",
+    "tense",
+    "overall",
+    "themes",
+    "local_questions",
+    "background",
+)
+_THEME_KEYS = ("id", "title", "intro", "local", "questions")
+_QUESTION_KEYS = ("id", "kind", "text", "note", "scale", "options", "items", "when", "follow_ups", "source")
+_ITEM_KEYS = ("id", "text", "source")
+_FOLLOW_UP_KEYS = ("id", "when_answer", "text", "source")
+_SCALE_KEYS = ("labels", "dont_know", "order", "source")
+_BACKGROUND_KEYS = ("id", "kind", "text", "options", "min", "max", "unit", "source")
+_KIND_FIELDS = {
+    Kind.SCALE: {"scale", "follow_ups"},
+    Kind.MATRIX: {"scale", "items"},
+    Kind.SINGLE: {"options"},
+    Kind.MULTI: {"options"},
+    Kind.YESNO: set(),
+    Kind.OPEN: set(),
+}
+
+
+def load_instrument(path: str | FilePath, schemes: Mapping[str, GroupingScheme] | None = None) -> Instrument:
+    """Read and validate an instrument file; raises :class:`InstrumentError` listing every problem."""
+    file = FilePath(path)
+    instrument = parse_instrument(file.read_text(encoding="utf-8"), file.name, schemes)
+    return _with_file(instrument, str(file))
+
+
+def parse_instrument(
+    text: str, file: str = "<instrument>", schemes: Mapping[str, GroupingScheme] | None = None
+) -> Instrument:
+    """Validate instrument YAML given as text; ``file`` names it in error messages."""
+    source = read_yaml(text, file)
+    ctx = ParseContext(source=source, schemes=schemes if schemes is not None else load_groupings())
+    instrument = _InstrumentParser(ctx).parse()
+    if ctx.problems or instrument is None:
+        raise InstrumentError(ctx.problems)
+    return instrument
+
+
+def template_names() -> list[str]:
+    """The shipped templates: kl-2024, rodovre-2023, vive-kbh-2020."""
+    return sorted(path.stem for path in TEMPLATE_DIR.glob("*.yaml"))
+
+
+def load_template(name: str) -> Instrument:
+    """A shipped template by name, e.g. ``load_template("kl-2024")``."""
+    path = TEMPLATE_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise KeyError(f"ukendt skabelon '{name}' (findes: {', '.join(template_names())})")
+    return load_instrument(path)
+
+
+def _with_file(instrument: Instrument, file: str) -> Instrument:
+    return replace(instrument, file=file)
+
+
+class _InstrumentParser:
+    def __init__(self, ctx: ParseContext) -> None:
+        self.ctx = ctx
+        self.scales: dict[str, Scale] = {}
+
+    def parse(self) -> Instrument | None:
+        ctx = self.ctx
+        data = ctx.source.data
+        if not isinstance(data, dict):
+            ctx.problem((), "(dokument)", "en ordbog med id, languages, themes, overall ...", describe(data))
+            return None
+        ctx.check_keys((), data, _TOP_KEYS)
+        if data.get("format", FORMAT) != FORMAT:
+            ctx.problem(("format",), "format", f"'{FORMAT}'", f"'{data.get('format')}'")
+        instrument_id = data.get("id")
+        if not isinstance(instrument_id, str) or not instrument_id.strip():
+            ctx.problem(("id",), "id", "et navn som kl-2024", describe(instrument_id))
+        languages = self._languages(data.get("languages"))
+        ctx.languages = tuple(language.code for language in languages)
+        grouping = data.get("grouping")
+        if grouping is not None and grouping not in ctx.schemes:
+            ctx.problem(
+                ("grouping",),
+                "grouping",
+                "en gruppering fra groupings.yaml (" + ", ".join(ctx.schemes) + ")",
+                f"'{grouping}'",
+            )
+            grouping = None
+        ctx.default_scheme = grouping
+        title = ctx.text(("title",), data.get("title"), "title")
+        self.scales = self._scales(data.get("scales"))
+        texts = self._texts(data.get("texts", {}))
+        self._collect_ids(data)
+        themes = self._themes(data.get("themes"))
+        local_questions = self._local_questions(data.get("local_questions", {}), themes)
+        tense_rule = self._tense(data.get("tense"))
+        overall = self._overall(data.get("overall"))
+        background = self._background(data.get("background", []))
+        for key in ("description", "source"):
+            if key in data and not isinstance(data[key], str):
+                ctx.problem((key,), key, "en tekst", describe(data[key]))
+        if ctx.problems or title is None or overall is None:
+            return None
+        return Instrument(
+            id=str(instrument_id),
+            title=title,
+            languages=languages,
+            themes=themes,
+            overall=overall,
+            scales=self.scales,
+            grouping=grouping,
+            texts=texts,
+            tense_rule=tense_rule,
+            local_questions=local_questions,
+            background=background,
+            description=data.get("description"),
+            source=data.get("source"),
+        )
+
+    # -- header ----------------------------------------------------------------------------------
+    def _languages(self, data: object) -> tuple[Language, ...]:
+        if not isinstance(data, dict) or not data:
+            self.ctx.problem(
+                ("languages",), "languages", "en ordbog som {da: Dansk, en: English}", describe(data)
+            )
+            return (Language(BASE_LANGUAGE, "Dansk"),)
+        languages = []
+        for code, name in data.items():
+            if not is_language_code(code):
+                self.ctx.problem(
+                    ("languages", code),
+                    f"languages.{code}",
+                    "en sprogkode som da, en eller ar",
+                    f"sprogkoden '{code}'",
+                    "brug ISO 639-1-koder med små bogstaver",
+                )
+                continue
+            languages.append(Language(str(code), str(name)))
+        if BASE_LANGUAGE not in data:
+            self.ctx.problem(
+                ("languages",),
+                "languages",
+                "dansk (da) blandt sprogene",
+                ", ".join(map(str, data)),
+                "dansk er altid påkrævet",
+            )
+            languages.insert(0, Language(BASE_LANGUAGE, "Dansk"))
+        return tuple(languages)
+
+    def _scales(self, data: object) -> dict[str, Scale]:
+        ctx = self.ctx
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            ctx.problem(("scales",), "scales", "en ordbog af navngivne skalaer", describe(data))
+            return {}
+        scales: dict[str, Scale] = {}
+        for name, body in data.items():
+            path: Path = ("scales", name)
+            if not isinstance(body, dict):
+                ctx.problem(path, f"scales.{name}", "{labels: {5: ..., ..., 1: ...}}", describe(body))
+                continue
+            ctx.check_keys(path, body, _SCALE_KEYS)
+            labels_data = body.get("labels")
+            if not isinstance(labels_data, dict) or set(labels_data) != {1, 2, 3, 4, 5}:
+                got = (
+                    "ingen labels"
+                    if not isinstance(labels_data, dict)
+                    else (f"{len(labels_data)} labels (koder {', '.join(map(str, labels_data))})")
+                )
+                ctx.problem(
+                    (*path, "labels"),
+                    f"scales.{name}.labels",
+                    "præcis 5 labels med koderne 5, 4, 3, 2, 1",
+                    got,
+                    "5 er den mest positive; 'ved ikke' (kode 9) skrives under dont_know",
+                )
+                continue
+            labels = {
+                code: ctx.text((*path, "labels", code), text, f"scales.{name}.labels.{code}")
+                for code, text in labels_data.items()
+            }
+            dont_know = None
+            if "dont_know" in body:
+                dont_know = ctx.text((*path, "dont_know"), body["dont_know"], f"scales.{name}.dont_know")
+            order = body.get("order", "descending")
+            if order not in ("descending", "ascending"):
+                ctx.problem(
+                    (*path, "order"),
+                    f"scales.{name}.order",
+                    "descending (5 først) eller ascending (1 først)",
+                    f"'{order}'",
+                )
+            if any(label is None for label in labels.values()):
+                continue
+            scales[str(name)] = Scale(
+                name=str(name),
+                labels={code: labels[code] for code in (5, 4, 3, 2, 1)},  # type: ignore[misc]
+                dont_know=dont_know,
+                descending=order != "ascending",
+                source=body.get("source"),
+            )
+        return scales
+
+    def _texts(self, data: object) -> dict[str, LocalText]:
+        if not isinstance(data, dict):
+            self.ctx.problem(
+                ("texts",), "texts", "en ordbog af tekster (welcome, thanks, ...)", describe(data)
+            )
+            return {}
+        texts = {}
+        for key, value in data.items():
+            text = self.ctx.text(("texts", key), value, f"texts.{key}")
+            if text is not None:
+                texts[str(key)] = text
+        return texts
+
+    def _collect_ids(self, data: dict) -> None:
+        """All question ids up front, so a reference to a later question is told apart from a typo."""
+
+        def visit(question: object, path: Path) -> None:
+            if not isinstance(question, dict):
+                return
+            if isinstance(question.get("id"), str):
+                self.ctx.all_ids.setdefault(question["id"], (*path, "id"))
+            for key in ("items", "follow_ups"):
+                for index, sub in enumerate(question.get(key) or []):
+                    visit(sub, (*path, key, index))
+
+        for t_index, theme in enumerate(data.get("themes") or []):
+            if isinstance(theme, dict):
+                for q_index, question in enumerate(theme.get("questions") or []):
+                    visit(question, ("themes", t_index, "questions", q_index))
+        local = data.get("local_questions")
+        if isinstance(local, dict):
+            for kommune, questions in local.items():
+                for q_index, question in enumerate(questions or []):
+                    visit(question, ("local_questions", kommune, q_index))
+        for index, field in enumerate(data.get("background") or []):
+            visit(field, ("background", index))
+
+    # -- themes and questions --------------------------------------------------------------------
+    def _themes(self, data: object) -> tuple[Theme, ...]:
+        ctx = self.ctx
+        if not isinstance(data, list) or not data:
+            ctx.problem(("themes",), "themes", "en ikke-tom liste af temaer", describe(data))
+            return ()
+        themes = []
+        seen: set[str] = set()
+        for index, body in enumerate(data):
+            path: Path = ("themes", index)
+            if not isinstance(body, dict):
+                ctx.problem(path, "themes", "et tema {id, title, questions}", describe(body))
+                continue
+            ctx.check_keys(path, body, _THEME_KEYS)
+            theme_id = body.get("id")
+            if not isinstance(theme_id, str) or not QUESTION_ID.match(theme_id) or theme_id in seen:
+                ctx.problem(
+                    (*path, "id"),
+                    "themes.id",
+                    "et unikt id med små bogstaver, cifre og _",
+                    describe(theme_id),
+                )
+                theme_id = f"tema_{index + 1}"
+            seen.add(theme_id)
+            title = ctx.text((*path, "title"), body.get("title"), f"themes.{theme_id}.title")
+            intro = (
+                ctx.text((*path, "intro"), body["intro"], f"themes.{theme_id}.intro")
+                if "intro" in body
+                else None
+            )
+            local = body.get("local", False)
+            if not isinstance(local, bool):
+                ctx.problem((*path, "local"), "local", "true eller false", describe(local))
+            questions_data = body.get("questions", [])
+            if not isinstance(questions_data, list):
+                ctx.problem(
+                    (*path, "questions"), "questions", "en liste af spørgsmål", describe(questions_data)
+                )
+                questions_data = []
+            questions = tuple(
+                q
+                for i, q_data in enumerate(questions_data)
+                if (q := self._question((*path, "questions", i), q_data, theme_id)) is not None
+            )
+            if title is not None:
+                themes.append(Theme(theme_id, title, questions, intro, bool(local)))
+        return tuple(themes)
+
+    def _local_questions(self, data: object, themes: tuple[Theme, ...]) -> dict[str, tuple[Question, ...]]:
+        ctx = self.ctx
+        if not isinstance(data, dict):
+            ctx.problem(
+                ("local_questions",), "local_questions", "en ordbog {kommune: [spørgsmål]}", describe(data)
+            )
+            return {}
+        if not data:
+            return {}
+        local_themes = [theme for theme in themes if theme.local]
+        if not local_themes:
+            ctx.problem(
+                ("local_questions",),
+                "local_questions",
+                "et tema med local: true at placere dem i",
+                "intet lokalt tema",
+                "tilføj fx {id: lokale, local: true, title: Lokale spørgsmål}",
+            )
+            return {}
+        earlier_global = dict(ctx.earlier)
+        result: dict[str, tuple[Question, ...]] = {}
+        for kommune, questions_data in data.items():
+            ctx.earlier = dict(earlier_global)
+            if not isinstance(questions_data, list):
+                ctx.problem(
+                    ("local_questions", kommune),
+                    f"local_questions.{kommune}",
+                    "en liste af spørgsmål",
+                    describe(questions_data),
+                )
+                continue
+            questions = []
+            for index, q_data in enumerate(questions_data):
+                question = self._question(
+                    ("local_questions", kommune, index), q_data, local_themes[0].id, local_for=str(kommune)
+                )
+                if question is not None:
+                    questions.append(question)
+            result[str(kommune)] = tuple(questions)
+        ctx.earlier = earlier_global
+        return result
+
+    def _question_id(self, path: Path, data: dict, label: str) -> str | None:
+        question_id = data.get("id")
+        if not isinstance(question_id, str) or not QUESTION_ID.match(question_id):
+            self.ctx.problem(
+                (*path, "id"),
+                "id",
+                f"et {label}-id med små bogstaver, cifre og _ (fx samlet_tilfredshed)",
+                describe(question_id),
+            )
+            return None
+        first = self.ctx.all_ids.get(question_id)
+        if first is not None and first != (*path, "id"):
+            self.ctx.problem(
+                (*path, "id"),
+                "id",
+                "et id, der kun bruges én gang",
+                f"'{question_id}' igen (første gang linje {self.ctx.source.line(first)})",
+                "svar gemmes under id'et, så det skal være unikt",
+                question_id,
+            )
+            return None
+        return question_id
+
+    def _question(
+        self, path: Path, data: object, theme: str, local_for: str | None = None
+    ) -> Question | None:
+        ctx = self.ctx
+        if not isinstance(data, dict):
+            ctx.problem(path, "questions", "et spørgsmål {id, kind, text}", describe(data))
+            return None
+        question_id = self._question_id(path, data, "spørgsmåls")
+        if question_id is None:
+            return None
+        ctx.check_keys(path, data, _QUESTION_KEYS, question_id)
+        kind_value = data.get("kind")
+        if kind_value not in set(Kind):
+            ctx.problem(
+                (*path, "kind"),
+                "kind",
+                "en af " + ", ".join(Kind),
+                describe(kind_value),
+                "baggrundsfelter (number, duration) hører under 'background'",
+                question_id,
+            )
+            return None
+        kind = Kind(kind_value)
+        for key in ("scale", "options", "items", "follow_ups"):
+            if key in data and key not in _KIND_FIELDS[kind]:
+                ctx.problem(
+                    (*path, key),
+                    key,
+                    f"ingen '{key}' ved typen {kind}",
+                    f"'{key}'",
+                    _kind_hint(key),
+                    question_id,
+                )
+        wording = ctx.text((*path, "text"), data.get("text"), "text", question_id)
+        note = ctx.text((*path, "note"), data["note"], "note", question_id) if "note" in data else None
+        when = ctx.condition((*path, "when"), data["when"], question_id) if "when" in data else None
+        scale = self._scale_ref(path, data, question_id) if kind in (Kind.SCALE, Kind.MATRIX) else None
+        options = self._options(path, data, question_id) if kind in (Kind.SINGLE, Kind.MULTI) else ()
+        items = self._items(path, data, question_id, theme, scale) if kind is Kind.MATRIX else ()
+        source = self._source(path, data, question_id)
+        if wording is None or (kind in (Kind.SCALE, Kind.MATRIX) and scale is None):
+            return None
+        question = Question(
+            id=question_id,
+            kind=kind,
+            wording=wording,
+            theme=theme,
+            scale=scale,
+            options=options,
+            items=items,
+            when=when,
+            note=note,
+            local_for=local_for,
+            source=source,
+        )
+        ctx.earlier[question_id] = question
+        if kind is Kind.SCALE and "follow_ups" in data:
+            question = _replace_follow_ups(question, self._follow_ups(path, data["follow_ups"], question))
+            ctx.earlier[question_id] = question
+        return question
+
+    def _scale_ref(self, path: Path, data: dict, question_id: str) -> Scale | None:
+        name = data.get("scale")
+        if name not in self.scales:
+            self.ctx.problem(
+                (*path, "scale"),
+                "scale",
+                "en skala defineret under 'scales' (" + ", ".join(self.scales) + ")",
+                describe(name),
+                question=question_id,
+            )
+            return None
+        return self.scales[name]
+
+    def _options(self, path: Path, data: dict, question_id: str) -> tuple[Option, ...]:
+        ctx = self.ctx
+        options_data = data.get("options")
+        if not isinstance(options_data, list) or len(options_data) < 2:
+            ctx.problem(
+                (*path, "options"),
+                "options",
+                "mindst 2 svarmuligheder {code, text}",
+                describe(options_data),
+                question=question_id,
+            )
+            return ()
+        options = []
+        codes: set[int] = set()
+        for index, option in enumerate(options_data):
+            where = (*path, "options", index)
+            code = option.get("code") if isinstance(option, dict) else None
+            if not isinstance(code, int) or isinstance(code, bool) or code < 1 or code in codes:
+                ctx.problem(
+                    (*where, "code"),
+                    "options.code",
+                    "en unik heltalskode 1, 2, 3 ...",
+                    describe(code),
+                    question=question_id,
+                )
+                continue
+            ctx.check_keys(where, option, ("code", "text"), question_id)
+            codes.add(code)
+            text = ctx.text((*where, "text"), option.get("text"), f"options.{code}.text", question_id)
+            if text is not None:
+                options.append(Option(code, text))
+        return tuple(options)
+
+    def _items(
+        self, path: Path, data: dict, question_id: str, theme: str, scale: Scale | None
+    ) -> tuple[Question, ...]:
+        ctx = self.ctx
+        items_data = data.get("items")
+        if not isinstance(items_data, list) or not items_data:
+            ctx.problem(
+                (*path, "items"),
+                "items",
+                "en ikke-tom liste af delspørgsmål {id, text}",
+                describe(items_data),
+                "en matrix uden items har intet at spørge om",
+                question_id,
+            )
+            return ()
+        items = []
+        for index, item_data in enumerate(items_data):
+            where = (*path, "items", index)
+            if not isinstance(item_data, dict):
+                ctx.problem(
+                    where, "items", "et delspørgsmål {id, text}", describe(item_data), question=question_id
+                )
+                continue
+            item_id = self._question_id(where, item_data, "item")
+            if item_id is None:
+                continue
+            ctx.check_keys(where, item_data, _ITEM_KEYS, item_id)
+            wording = ctx.text((*where, "text"), item_data.get("text"), "text", item_id)
+            if wording is not None and scale is not None:
+                items.append(
+                    Question(
+                        id=item_id,
+                        kind=Kind.SCALE,
+                        wording=wording,
+                        theme=theme,
+                        scale=scale,
+                        source=self._source(where, item_data, item_id),
+                    )
+                )
+        return tuple(items)
+
+    def _follow_ups(self, path: Path, data: object, parent: Question) -> tuple[Question, ...]:
+        ctx = self.ctx
+        if not isinstance(data, list) or not data:
+            ctx.problem(
+                (*path, "follow_ups"),
+                "follow_ups",
+                "en liste af opfølgende spørgsmål",
+                describe(data),
+                question=parent.id,
+            )
+            return ()
+        follow_ups = []
+        for index, body in enumerate(data):
+            where = (*path, "follow_ups", index)
+            if not isinstance(body, dict):
+                ctx.problem(
+                    where, "follow_ups", "{id, when_answer, text}", describe(body), question=parent.id
+                )
+                continue
+            follow_id = self._question_id(where, body, "opfølgnings")
+            if follow_id is None:
+                continue
+            ctx.check_keys(where, body, _FOLLOW_UP_KEYS, follow_id)
+            codes = body.get("when_answer")
+            if (
+                not isinstance(codes, list)
+                or not codes
+                or not all(isinstance(c, int) and c in parent.codes for c in codes)
+            ):
+                ctx.problem(
+                    (*where, "when_answer"),
+                    "when_answer",
+                    f"en liste af svarkoder for '{parent.id}' ({', '.join(map(str, sorted(parent.codes)))})",
+                    describe(codes),
+                    "fx [1, 2] for de utilfredse og [3, 4, 5] for de øvrige",
+                    follow_id,
+                )
+                continue
+            wording = ctx.text((*where, "text"), body.get("text"), "text", follow_id)
+            if wording is None:
+                continue
+            follow_up = Question(
+                id=follow_id,
+                kind=Kind.OPEN,
+                wording=wording,
+                theme=parent.theme,
+                when=AnswerIn(parent.id, tuple(codes)),
+                follow_up_of=parent.id,
+                local_for=parent.local_for,
+                source=self._source(where, body, follow_id),
+            )
+            ctx.earlier[follow_id] = follow_up
+            follow_ups.append(follow_up)
+        return tuple(follow_ups)
+
+    def _source(self, path: Path, data: dict, question_id: str) -> str | None:
+        source = data.get("source")
+        if source is not None and not (isinstance(source, str) and source.strip()):
+            self.ctx.problem(
+                (*path, "source"),
+                "source",
+                "'assumed' eller en kildehenvisning",
+                describe(source),
+                question=question_id,
+            )
+            return None
+        return source
+
+    # -- instrument-wide rules ---------------------------------------------------------------------
+    def _tense(self, data: object) -> TenseRule | None:
+        ctx = self.ctx
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            ctx.problem(("tense",), "tense", "{question: status, past: [2]}", describe(data))
+            return None
+        ctx.check_keys(("tense",), data, ("question", "past"))
+        question = ctx.earlier.get(data.get("question"))  # type: ignore[arg-type]
+        if question is None or question.kind not in (Kind.SINGLE, Kind.YESNO):
+            ctx.problem(
+                ("tense", "question"),
+                "tense.question",
+                "et single- eller yesno-spørgsmål om status",
+                describe(data.get("question")),
+            )
+            return None
+        past = data.get("past")
+        if not isinstance(past, list) or not past or not all(code in question.codes for code in past):
+            ctx.problem(
+                ("tense", "past"),
+                "tense.past",
+                f"svarkoder for '{question.id}' der betyder afsluttet forløb",
+                describe(past),
+            )
+            return None
+        return TenseRule(question.id, tuple(past))
+
+    def _overall(self, data: object) -> str | None:
+        ctx = self.ctx
+        if not isinstance(data, str) or not data:
+            ctx.problem(
+                ("overall",),
+                "overall",
+                "id på spørgsmålet om samlet tilfredshed",
+                describe(data),
+                "hvert instrument skal udpege sit overordnede tilfredshedsspørgsmål",
+            )
+            return None
+        question = ctx.earlier.get(data)
+        if question is None:
+            ctx.problem(
+                ("overall",),
+                "overall",
+                "id på et spørgsmål i instrumentet",
+                f"det ukendte spørgsmål '{data}'",
+            )
+            return None
+        if question.kind is not Kind.SCALE or question.local_for is not None:
+            ctx.problem(
+                ("overall",),
+                "overall",
+                "et fælles spørgsmål af typen scale (1-5)",
+                f"'{data}' af typen {question.kind}",
+                "nøgledriveranalysen kræver en 1-5 skala",
+            )
+            return None
+        return data
+
+    def _background(self, data: object) -> tuple[BackgroundField, ...]:
+        ctx = self.ctx
+        if not isinstance(data, list):
+            ctx.problem(("background",), "background", "en liste af baggrundsfelter", describe(data))
+            return ()
+        fields = []
+        for index, body in enumerate(data):
+            path: Path = ("background", index)
+            if not isinstance(body, dict):
+                ctx.problem(path, "background", "et felt {id, kind, text}", describe(body))
+                continue
+            field_id = self._question_id(path, body, "baggrunds")
+            if field_id is None:
+                continue
+            ctx.check_keys(path, body, _BACKGROUND_KEYS, field_id)
+            kind = body.get("kind")
+            if kind not in set(BackgroundKind):
+                ctx.problem(
+                    (*path, "kind"),
+                    "kind",
+                    "en af " + ", ".join(BackgroundKind),
+                    describe(kind),
+                    question=field_id,
+                )
+                continue
+            wording = ctx.text((*path, "text"), body.get("text"), "text", field_id)
+            options = self._options(path, body, field_id) if kind == BackgroundKind.SINGLE else ()
+            bounds = [body.get("min"), body.get("max")]
+            if any(b is not None and not isinstance(b, int) for b in bounds):
+                ctx.problem((*path, "min"), "min/max", "heltal", describe(bounds), question=field_id)
+            if wording is not None:
+                fields.append(
+                    BackgroundField(
+                        id=field_id,
+                        kind=BackgroundKind(kind),
+                        wording=wording,
+                        options=options,
+                        minimum=body.get("min"),
+                        maximum=body.get("max"),
+                        unit=body.get("unit"),
+                        source=self._source(path, body, field_id),
+                    )
+                )
+        return tuple(fields)
+
+
+def _replace_follow_ups(question: Question, follow_ups: tuple[Question, ...]) -> Question:
+    return replace(question, follow_ups=follow_ups)
+
+
+def _kind_hint(key: str) -> str:
+    return {
+        "scale": "kun scale og matrix har en skala",
+        "options": "kun single og multi har svarmuligheder; yesno har faste koder 1 = ja, 2 = nej",
+        "items": "kun matrix har items",
+        "follow_ups": "opfølgende spørgsmål afhænger af et svar på en 1-5 skala, så de hører kun til scale",
+    }[key]

@@ -1,0 +1,281 @@
+"""The survey instrument: themes of questions with scales, routing, tense and follow-ups.
+
+An :class:`Instrument` is an immutable value built by :func:`borgerblik.core.loader.load_instrument`.
+Routing is evaluated here, as a pure function of register context and answers, so every stage that
+asks questions (web questionnaire, interviewer entry, synthetic fieldwork) agrees on who sees what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from borgerblik.core.groupings import GroupingScheme, load_groupings
+from borgerblik.core.routing import Condition, Situation, answer_codes
+from borgerblik.core.texts import BASE_LANGUAGE, LocalText, Tense, text_direction
+
+DONT_KNOW = 9
+YES, NO = 1, 2
+_YES_NO = {
+    YES: {"da": "Ja", "en": "Yes", "ar": "نعم"},
+    NO: {"da": "Nej", "en": "No", "ar": "لا"},
+}
+
+
+class Kind(StrEnum):
+    SCALE = "scale"
+    YESNO = "yesno"
+    SINGLE = "single"
+    MULTI = "multi"
+    OPEN = "open"
+    MATRIX = "matrix"
+
+
+class BackgroundKind(StrEnum):
+    SINGLE = "single"
+    YESNO = "yesno"
+    NUMBER = "number"
+    DURATION = "duration"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Five labelled points, 5 the most positive, and optionally "ved ikke" (code 9)."""
+
+    name: str
+    labels: dict[int, LocalText]
+    dont_know: LocalText | None = None
+    descending: bool = True
+    source: str | None = None
+
+    def options(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
+        """(code, label) in display order, "ved ikke" last."""
+        codes = [5, 4, 3, 2, 1] if self.descending else [1, 2, 3, 4, 5]
+        shown = [(code, self.labels[code].get(lang)) for code in codes]
+        if self.dont_know is not None:
+            shown.append((DONT_KNOW, self.dont_know.get(lang)))
+        return shown
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset({1, 2, 3, 4, 5} | ({DONT_KNOW} if self.dont_know is not None else set()))
+
+
+@dataclass(frozen=True)
+class Option:
+    code: int
+    text: LocalText
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question (or matrix item, or open follow-up) of an instrument."""
+
+    id: str
+    kind: Kind
+    wording: LocalText
+    theme: str
+    scale: Scale | None = None
+    options: tuple[Option, ...] = ()
+    items: tuple[Question, ...] = ()
+    when: Condition | None = None
+    follow_ups: tuple[Question, ...] = ()
+    follow_up_of: str | None = None
+    note: LocalText | None = None
+    local_for: str | None = None
+    source: str | None = None
+
+    def text(self, lang: str = BASE_LANGUAGE, tense: str = Tense.PRESENT) -> str:
+        """The wording shown to the citizen, in ``lang`` (Danish fallback) and tense."""
+        return self.wording.get(lang, tense)
+
+    def choices(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
+        """(code, label) pairs a respondent chooses from; empty for open questions."""
+        if self.scale is not None:
+            return self.scale.options(lang)
+        if self.kind is Kind.YESNO:
+            return [(code, labels.get(lang, labels["da"])) for code, labels in _YES_NO.items()]
+        return [(option.code, option.text.get(lang)) for option in self.options]
+
+    @property
+    def codes(self) -> frozenset[int]:
+        """Valid answer codes (the union over items for a matrix)."""
+        if self.scale is not None:
+            return self.scale.codes
+        if self.kind is Kind.YESNO:
+            return frozenset({YES, NO})
+        return frozenset(option.code for option in self.options)
+
+    @property
+    def answer_ids(self) -> tuple[str, ...]:
+        """The ids answers are stored under: the items of a matrix, else the question itself."""
+        return tuple(item.id for item in self.items) if self.kind is Kind.MATRIX else (self.id,)
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind is Kind.SCALE
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: LocalText
+    questions: tuple[Question, ...]
+    intro: LocalText | None = None
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class BackgroundField:
+    """A fact about the respondent entered by an interviewer (VIVE's face-to-face form)."""
+
+    id: str
+    kind: BackgroundKind
+    wording: LocalText
+    options: tuple[Option, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: str | None = None
+    source: str | None = None
+
+    def text(self, lang: str = BASE_LANGUAGE) -> str:
+        return self.wording.get(lang)
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+
+    @property
+    def direction(self) -> str:
+        return text_direction(self.code)
+
+
+@dataclass(frozen=True)
+class TenseRule:
+    """Past tense is used when ``question`` was answered with one of ``past_codes``."""
+
+    question: str
+    past_codes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A complete questionnaire. Equality ignores where it was read from (load → dump → load)."""
+
+    id: str
+    title: LocalText
+    languages: tuple[Language, ...]
+    themes: tuple[Theme, ...]
+    overall: str
+    scales: dict[str, Scale]
+    grouping: str | None = None
+    texts: dict[str, LocalText] = field(default_factory=dict)
+    tense_rule: TenseRule | None = None
+    local_questions: dict[str, tuple[Question, ...]] = field(default_factory=dict)
+    background: tuple[BackgroundField, ...] = ()
+    description: str | None = None
+    source: str | None = None
+    file: str | None = field(default=None, compare=False)
+
+    @property
+    def overall_question(self) -> str:
+        """Id of the overall-satisfaction question (the outcome of key-driver analysis)."""
+        return self.overall
+
+    def questions(self, kommune: str | None = None) -> list[Question]:
+        """Every question in order, follow-ups after their parent; local ones of ``kommune`` included."""
+        result: list[Question] = []
+        for theme in self.themes:
+            for question in self._theme_questions(theme, kommune):
+                result.append(question)
+                result.extend(question.follow_ups)
+        return result
+
+    def question(self, question_id: str) -> Question:
+        """A question, matrix item or follow-up by id (local questions of any municipality included)."""
+        for question in self._all_questions():
+            if question.id == question_id:
+                return question
+            for item in question.items:
+                if item.id == question_id:
+                    return item
+        raise KeyError(f"instrumentet '{self.id}' har intet spørgsmål '{question_id}'")
+
+    def scale_items(self, kommune: str | None = None) -> list[str]:
+        """Ids of the closed 1–5 items in order, matrices flattened (local ones of ``kommune`` too)."""
+        result: list[str] = []
+        for question in self.questions(kommune):
+            if question.kind is Kind.SCALE:
+                result.append(question.id)
+            elif question.kind is Kind.MATRIX:
+                result.extend(item.id for item in question.items)
+        return result
+
+    def open_questions(self, kommune: str | None = None) -> list[str]:
+        return [q.id for q in self.questions(kommune) if q.kind is Kind.OPEN]
+
+    def direction(self, lang: str) -> str:
+        """``rtl`` or ``ltr`` for the web page's ``dir`` attribute."""
+        return text_direction(lang)
+
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    def tense(self, answers: Mapping[str, object]) -> Tense:
+        """Past tense for a citizen whose status answer says the course has ended."""
+        if self.tense_rule is None:
+            return Tense.PRESENT
+        given = answer_codes(answers.get(self.tense_rule.question))
+        return Tense.PAST if given & set(self.tense_rule.past_codes) else Tense.PRESENT
+
+    def visible_questions(
+        self,
+        context: Mapping[str, object],
+        answers: Mapping[str, object],
+        schemes: Mapping[str, GroupingScheme] | None = None,
+    ) -> list[Question]:
+        """The questions this citizen is asked, in order, given register context and answers so far.
+
+        Only answers to questions that are themselves shown count for later routing, so a
+        citizen who changes an early answer (say, status) never keeps a stale routed path.
+        """
+        shown_answers: dict[str, object] = {}
+        situation = Situation(context, shown_answers, schemes if schemes is not None else load_groupings())
+        visible: list[Question] = []
+        for theme in self.themes:
+            for question in self._theme_questions(theme, _kommune(context)):
+                if question.when is not None and not question.when.holds(situation):
+                    continue
+                visible.append(question)
+                for answer_id in question.answer_ids:
+                    if answer_id in answers:
+                        shown_answers[answer_id] = answers[answer_id]
+                for follow_up in question.follow_ups:
+                    if follow_up.when is None or follow_up.when.holds(situation):
+                        visible.append(follow_up)
+                        if follow_up.id in answers:
+                            shown_answers[follow_up.id] = answers[follow_up.id]
+        return visible
+
+    def _theme_questions(self, theme: Theme, kommune: str | None) -> tuple[Question, ...]:
+        if theme.local and kommune is not None:
+            return theme.questions + self.local_questions.get(kommune, ())
+        return theme.questions
+
+    def _all_questions(self) -> Iterator[Question]:
+        for theme in self.themes:
+            for question in theme.questions:
+                yield question
+                yield from question.follow_ups
+        for questions in self.local_questions.values():
+            for question in questions:
+                yield question
+                yield from question.follow_ups
+
+
+def _kommune(context: Mapping[str, object]) -> str | None:
+    value = context.get("kommune")
+    return None if value is None else str(value).strip()
