@@ -1,0 +1,155 @@
+"""Drawing a stratified random sample with a fixed seed, and the report that shows it is proportional.
+
+Within each stratum the sample is a simple random sample without replacement: every row gets a uniform
+random key from ``numpy.random.default_rng(seed)`` and the stratum's lowest keys are drawn. The same frame
+in the same row order with the same seed therefore gives the same sample, on any machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from borgerblik.sampling.allocation import allocate_fixed, allocate_proportional
+from borgerblik.sampling.design import DesignError, SampleDesign
+
+ALL = "alle"
+STRATUM = "_stratum"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The drawn rows (same columns as the frame) and the allocation per stratum."""
+
+    frame: pl.DataFrame
+    allocation: pl.DataFrame
+    design: SampleDesign
+    seed: int
+
+    @property
+    def size(self) -> int:
+        return self.frame.height
+
+    @property
+    def keys(self) -> list[str]:
+        return design_keys(self.design)
+
+    def report(self) -> pl.DataFrame:
+        """Population vs sample share per stratum within its group, with the proportional quota."""
+        within = self.design.within
+
+        def share(column: str) -> pl.Expr:
+            total = pl.col(column).sum()
+            return pl.col(column) / (total.over(within) if within else total)
+
+        return self.allocation.select(
+            *self.keys,
+            "population",
+            share("population").alias("andel_population"),
+            "kvote",
+            "stikproeve",
+            share("stikproeve").alias("andel_stikproeve"),
+            (pl.col("stikproeve") - pl.col("kvote")).alias("afvigelse"),
+        )
+
+    def group_totals(self) -> pl.DataFrame:
+        """Population and sample per `within` group (one row, ``alle``, when the design has none)."""
+        if not self.design.within:
+            return pl.DataFrame(
+                {
+                    "gruppe": [ALL],
+                    "population": [int(self.allocation["population"].sum())],
+                    "stikproeve": [int(self.allocation["stikproeve"].sum())],
+                }
+            )
+        return (
+            self.allocation.group_by(self.design.within)
+            .agg(pl.col("population").sum(), pl.col("stikproeve").sum())
+            .sort(self.design.within)
+        )
+
+
+def design_keys(design: SampleDesign) -> list[str]:
+    return ([design.within] if design.within else []) + list(design.strata)
+
+
+def _stratum_table(frame: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    if not keys:
+        return pl.DataFrame({"population": [frame.height]}, schema={"population": pl.Int64}).with_row_index(
+            STRATUM
+        )
+    return (
+        frame.group_by(list(keys))
+        .len("population")
+        .with_columns(pl.col("population").cast(pl.Int64))
+        .sort(list(keys), nulls_last=True)
+        .with_row_index(STRATUM)
+    )
+
+
+def _stratum_label(row: dict[str, object], strata: Sequence[str]) -> str:
+    return " × ".join("" if row[column] is None else str(row[column]) for column in strata)
+
+
+def _allocate(strata: pl.DataFrame, design: SampleDesign) -> tuple[np.ndarray, np.ndarray]:
+    """Sample size and exact proportional quota per stratum."""
+    population = strata["population"].to_numpy().astype(np.int64)
+    if design.mode == "census":
+        return population.copy(), population.astype(float)
+    if design.mode == "fixed_per_group":
+        wanted = [
+            design.per_group_sizes.get(_stratum_label(row, design.strata), design.per_group)
+            for row in strata.iter_rows(named=True)
+        ]
+        sizes = allocate_fixed(population, np.asarray(wanted, dtype=np.int64))
+        return sizes, sizes.astype(float)
+    sizes = np.zeros_like(population)
+    quotas = np.zeros(population.size, dtype=float)
+    groups = strata[design.within].to_list() if design.within else [ALL] * strata.height
+    index = np.arange(strata.height)
+    names = list(dict.fromkeys(groups))
+    missing = [g for g in names if design.sizes is not None and str(g) not in design.sizes]
+    if missing:
+        raise DesignError(
+            f"stikprøvestørrelse mangler for {design.within or 'gruppen'} {', '.join(map(str, missing))}"
+        )
+    labels = np.asarray([str(g) for g in groups], dtype=object)
+    for name in names:
+        members = index[labels == str(name)]
+        total = int(population[members].sum())
+        n = design.sizes[str(name)] if design.sizes is not None else design.size_rule.size(total)
+        n = min(int(n), total)
+        sizes[members] = allocate_proportional(population[members], n)
+        quotas[members] = population[members] * n / total if total else 0.0
+    return sizes, quotas
+
+
+def draw_sample(frame: pl.DataFrame, design: SampleDesign, seed: int) -> Sample:
+    """Draw ``design`` from ``frame`` with ``seed``; the sample keeps the frame's row order and columns."""
+    keys = design_keys(design)
+    absent = [column for column in keys if column not in frame.columns]
+    if absent:
+        raise DesignError(
+            f"rammen mangler kolonnen {', '.join(absent)}; kolonner i rammen: {', '.join(frame.columns)}"
+        )
+    strata = _stratum_table(frame, keys)
+    sizes, quotas = _allocate(strata, design)
+    if keys:
+        ids = frame.select(keys).join(
+            strata.select(STRATUM, *keys), on=keys, how="left", nulls_equal=True, maintain_order="left"
+        )[STRATUM].to_numpy()
+    else:
+        ids = np.zeros(frame.height, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    order = np.lexsort((rng.random(frame.height), ids))
+    sorted_ids = ids[order]
+    rank = np.arange(frame.height) - np.searchsorted(sorted_ids, sorted_ids, side="left")
+    chosen = np.zeros(frame.height, dtype=bool)
+    chosen[order[rank < sizes[sorted_ids]]] = True
+    allocation = strata.with_columns(
+        kvote=pl.Series(quotas), stikproeve=pl.Series(sizes, dtype=pl.Int64)
+    ).drop(STRATUM)
+    return Sample(frame.filter(pl.Series(chosen)), allocation, design, seed)
