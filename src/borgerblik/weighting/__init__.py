@@ -1,1 +1,41 @@
-"""Stage package."""
+"""Weighting, non-response analysis and design-based estimates that match R's survey package.
+
+Post-stratification (KL: population count / complete answers per cell), raking, trimming, the weights
+report, the estimate table with Taylor-linearised standard errors of the calibrated design, and the
+sample-vs-respondents non-response tables.
+"""
+
+from borgerblik.weighting.collapse import CellCollapse, collapse_cells
+from borgerblik.weighting.design import (
+    PostStrata,
+    Raking,
+    SurveyDesign,
+    Weighting,
+    fixed_weights,
+    poststratify,
+    rake,
+    stratified_design,
+    trim_weights,
+)
+from borgerblik.weighting.errors import RakingError, WeightingInputError
+from borgerblik.weighting.estimates import estimate
+from borgerblik.weighting.tables import Table, read_csv
+
+__all__ = [
+    "CellCollapse",
+    "PostStrata",
+    "Raking",
+    "RakingError",
+    "SurveyDesign",
+    "Table",
+    "Weighting",
+    "WeightingInputError",
+    "collapse_cells",
+    "estimate",
+    "fixed_weights",
+    "poststratify",
+    "rake",
+    "read_csv",
+    "stratified_design",
+    "trim_weights",
+]

@@ -1,0 +1,253 @@
+"""The survey design behind every weight and standard error.
+
+Respondents are treated as a stratified simple random sample without replacement within the weighting
+cells (fpc = the cell's population count), as R's ``svydesign(ids=~1, strata=~cell, fpc=~N)``. The
+design weight N_h/n_h is then calibrated: post-stratified to cell totals (the KL rule: population count /
+complete answers, with empty cells collapsed into a neighbour) or raked to marginal totals. The design
+keeps what R's ``svyrecvar`` needs to linearise calibrated estimates: post-strata labels with the weights
+before and after, and for raking each margin's labels with its weights from the last sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import polars as pl
+
+from borgerblik.weighting.collapse import CellCollapse, collapse_cells
+from borgerblik.weighting.errors import RakingError, WeightingInputError
+from borgerblik.weighting.tables import (
+    COUNT_COLUMN,
+    ID_COLUMN,
+    Table,
+    as_table,
+    check_strata_known,
+    check_unique_ids,
+    population_counts,
+    require_columns,
+    stratum_keys,
+)
+
+LONELY_PSU = "adjust"
+"""A sampling stratum with one respondent is centred at the overall mean (R's survey.lonely.psu="adjust")."""
+
+
+@dataclass(frozen=True)
+class PostStrata:
+    """Post-stratification step: R's ``postStratify`` index with its ``weights``/``oldweights``."""
+
+    labels: np.ndarray
+    weights: np.ndarray
+    old_weights: np.ndarray
+
+
+@dataclass(frozen=True)
+class Raking:
+    """Raking step: per margin the category labels and the weights after that margin in the last sweep."""
+
+    names: tuple[str, ...]
+    labels: tuple[np.ndarray, ...]
+    weights: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """Respondents, their final weights and the stratified, calibrated design that produced them."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    strata: np.ndarray
+    population_sizes: np.ndarray
+    calibrations: tuple[PostStrata | Raking, ...] = ()
+    lonely_psu: str = LONELY_PSU
+
+    @property
+    def stratum_sizes(self) -> np.ndarray:
+        return np.bincount(self.strata, minlength=len(self.population_sizes))
+
+    def weights_frame(self) -> pl.DataFrame:
+        return pl.DataFrame({ID_COLUMN: self.ids, "weight": self.weights})
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """A weighted design together with what the weights report needs to say about how it was made."""
+
+    design: SurveyDesign
+    method: str
+    strata: tuple[str, ...]
+    collapsed: tuple[CellCollapse, ...] = ()
+    iterations: int | None = None
+    trimmed: int = 0
+    population_total: float = field(default=float("nan"))
+
+    @property
+    def weights(self) -> pl.DataFrame:
+        return self.design.weights_frame()
+
+
+def _cells(
+    responses: Table, population: Table, strata: Sequence[str], id_column: str
+) -> tuple[np.ndarray, pl.DataFrame, np.ndarray]:
+    require_columns(responses, [id_column, *strata], "svarfil")
+    ids = check_unique_ids(responses, id_column)
+    keys = stratum_keys(responses, strata)
+    cells = population_counts(population, strata)
+    check_strata_known(responses, keys, population, cells)
+    cells = cells.sort(list(strata)).with_row_index("_cell")
+    joined = keys.join(cells, on=list(strata), how="left", maintain_order="left")
+    codes = joined.get_column("_cell").to_numpy()
+    return ids, cells, codes.astype(np.int64)
+
+
+def stratified_design(
+    responses: pl.DataFrame | Table,
+    population: pl.DataFrame | Table,
+    strata: Sequence[str],
+    *,
+    id_column: str = ID_COLUMN,
+) -> tuple[SurveyDesign, pl.DataFrame]:
+    """Design weights N_h/n_h in the cells of ``strata``; returns the design and the population cells."""
+    responses = as_table(responses, "responses")
+    population = as_table(population, "population")
+    ids, cells, codes = _cells(responses, population, strata, id_column)
+    sizes = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
+    n_h = np.bincount(codes, minlength=len(sizes))
+    over = np.flatnonzero(n_h > sizes)
+    if over.size:
+        cell = int(over[0])
+        described = ", ".join(f"{c}={cells[cell, c]}" for c in strata)
+        raise WeightingInputError(
+            population.name, None, COUNT_COLUMN, f"mindst {int(n_h[cell])} borgere i cellen {described}",
+            f"{int(sizes[cell])}", "der er flere besvarelser end borgere i populationen",
+        )
+    weights = sizes[codes] / n_h[codes]
+    return SurveyDesign(ids=ids, weights=weights, strata=codes, population_sizes=sizes), cells
+
+
+def poststratify(
+    responses: pl.DataFrame | Table,
+    population: pl.DataFrame | Table,
+    strata: Sequence[str],
+    *,
+    min_cell: int = 0,
+    id_column: str = ID_COLUMN,
+) -> Weighting:
+    """KL's weight, population count / complete answers per cell, as a post-stratified design.
+
+    R: ``postStratify(svydesign(ids=~1, strata=~cell, fpc=~N), ~poststratum, totals)``.
+    """
+    design, cells = stratified_design(responses, population, strata, id_column=id_column)
+    sizes = design.population_sizes
+    n_h = design.stratum_sizes
+    cell_values = [tuple(str(v) for v in row) for row in cells.select(list(strata)).iter_rows()]
+    groups, merges = collapse_cells(cell_values, n_h, sizes, min_cell=min_cell)
+    labels = groups[design.strata]
+    totals = np.bincount(groups, weights=sizes)
+    before = np.bincount(labels, weights=design.weights, minlength=len(totals))
+    if np.any(before <= 0):
+        raise WeightingInputError(
+            as_table(responses, "responses").name, None, None, "mindst én besvarelse", "ingen besvarelser"
+        )
+    weights = design.weights * (totals / before)[labels]
+    calibrated = replace(
+        design,
+        weights=weights,
+        calibrations=(
+            *design.calibrations,
+            PostStrata(labels=labels, weights=weights, old_weights=design.weights),
+        ),
+    )
+    return Weighting(
+        design=calibrated, method="poststratify", strata=tuple(strata), collapsed=tuple(merges),
+        population_total=float(sizes.sum()),
+    )
+
+
+def rake(
+    responses: pl.DataFrame | Table,
+    population: pl.DataFrame | Table,
+    margins: Sequence[str],
+    *,
+    max_iterations: int = 100,
+    tolerance: float = 1e-10,
+    id_column: str = ID_COLUMN,
+) -> Weighting:
+    """Iterative proportional fitting of the cell design weights to each margin's population total (R: rake).
+
+    Cells without respondents simply contribute nothing to the start weights; raking then spreads their
+    population over the margins. Converged means every margin category's weight sum is within
+    ``tolerance`` (relative) of its population total; otherwise RakingError names the worst margin.
+    """
+    table = as_table(responses, "responses")
+    design, cells = stratified_design(table, population, margins, id_column=id_column)
+    cell_codes = design.strata
+    labels: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    categories: list[list[str]] = []
+    for margin in margins:
+        values, per_cell = np.unique(cells.get_column(margin).to_numpy().astype(str), return_inverse=True)
+        labels.append(per_cell[cell_codes])
+        targets.append(np.bincount(per_cell, weights=design.population_sizes, minlength=len(values)))
+        categories.append(values.tolist())
+        missing = np.flatnonzero(np.bincount(per_cell[cell_codes], minlength=len(values)) == 0)
+        if missing.size:
+            raise WeightingInputError(
+                table.name, None, margin, f"besvarelser i kategorien '{values[missing[0]]}'", "ingen",
+                "en margin kan kun rakes, når hver kategori har respondenter",
+            )
+    weights = design.weights.copy()
+    after: list[np.ndarray] = []
+    for iteration in range(1, max_iterations + 1):
+        after = []
+        for label, target in zip(labels, targets, strict=True):
+            weights = weights * (target / np.bincount(label, weights=weights, minlength=len(target)))[label]
+            after.append(weights)
+        worst = _worst_margin(weights, labels, targets)
+        if worst[0] <= tolerance:
+            raking = Raking(names=tuple(margins), labels=tuple(labels), weights=tuple(after))
+            calibrated = replace(design, weights=weights, calibrations=(*design.calibrations, raking))
+            return Weighting(
+                design=calibrated, method="rake", strata=tuple(margins), iterations=iteration,
+                population_total=float(design.population_sizes.sum()),
+            )
+    _, m, j, achieved = _worst_margin(weights, labels, targets)
+    raise RakingError(max_iterations, margins[m], categories[m][j], float(targets[m][j]), achieved)
+
+
+def _worst_margin(
+    weights: np.ndarray, labels: list[np.ndarray], targets: list[np.ndarray]
+) -> tuple[float, int, int, float]:
+    worst = (-1.0, 0, 0, 0.0)
+    for m, (label, target) in enumerate(zip(labels, targets, strict=True)):
+        sums = np.bincount(label, weights=weights, minlength=len(target))
+        gaps = np.abs(sums - target) / target
+        j = int(np.argmax(gaps))
+        if gaps[j] > worst[0]:
+            worst = (float(gaps[j]), m, j, float(sums[j]))
+    return worst
+
+
+def fixed_weights(ids: np.ndarray, weights: np.ndarray) -> Weighting:
+    """Weights from a file, used as given: one stratum, no fpc, no calibration (R: svydesign(weights=~w))."""
+    design = SurveyDesign(
+        ids=ids, weights=np.asarray(weights, dtype=float), strata=np.zeros(len(ids), dtype=np.int64),
+        population_sizes=np.array([np.inf]),
+    )
+    return Weighting(design=design, method="fixed", strata=(), population_total=float(np.sum(weights)))
+
+
+def trim_weights(weighting: Weighting, *, lower: float = -np.inf, upper: float = np.inf) -> Weighting:
+    """R's ``trimWeights``: clamp to [lower, upper] and share what was cut equally among the untrimmed.
+
+    The total is kept; the calibration stays in the design for the standard errors, as in R.
+    """
+    w = weighting.design.weights
+    outside = (w < lower) | (w > upper)
+    if not outside.any():
+        return weighting
+    new = np.clip(w, lower, upper)
+    new[~outside] += (w - new).sum() / np.count_nonzero(~outside)
+    return replace(weighting, design=replace(weighting.design, weights=new), trimmed=int(outside.sum()))

@@ -1,0 +1,186 @@
+"""Design-based variances of many domain means at once, reproducing R's ``svymean``/``svyby`` + ``svyrecvar``.
+
+For a domain D (valid answers to one question within one group) and a variable y, R linearises the
+mean as z_i = w_i·1[i∈D]·(y_i − ȳ_D)/Ŵ_D, projects z on the calibration (post-strata: subtract the
+design-weighted post-stratum mean times the weight; raking: ten sweeps of margin projections), and sums
+the stratified SRSWOR variance with fpc over the sampling strata.
+
+Rows inside one *cell* — same sampling stratum, same calibration groups, same weights — differ only in
+their answer, so everything reduces to weighted counts per (group, cell, answer category). The
+projection subtracts a cell-constant amount e_c from every row of cell c; the per-stratum sums of u = z − e
+and u² then follow from the cell sums of z and z². That is what makes 20 questions × 60 groups ×
+7 statistics on 34,000 respondents a few hundred milliseconds of numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from borgerblik.weighting.design import PostStrata, Raking, SurveyDesign
+
+RAKING_SWEEPS = 10
+"""R's svyrecvar projects raking residuals with exactly ten sweeps over the margins, not to convergence."""
+
+SCORES = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+VARIABLES = np.vstack([SCORES, np.eye(5), (SCORES >= 4).astype(float)])
+"""Rows: the score 1–5, the indicators of categories 1..5, and the indicator of a positive answer (4 or 5)."""
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One projection: x -= psw · (Σ_{category} read·x) / norm, as in svyrecvar."""
+
+    read: sparse.csr_matrix  # C × P: coefficient of each cell's sum in its category's reading
+    write: sparse.csr_matrix  # P × C: psw of each cell in its category
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The design reduced to cells: per row its cell; per cell its count, stratum and projection steps."""
+
+    of_row: np.ndarray
+    count: np.ndarray
+    stratum_starts: np.ndarray
+    stratum_n: np.ndarray
+    stratum_scale: np.ndarray
+    lonely: np.ndarray
+    steps: tuple[_Step, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.count)
+
+
+def design_cells(design: SurveyDesign) -> Cells:
+    columns = [design.strata.astype(float)]
+    if design.calibrations:
+        columns.append(design.weights)
+        for cal in design.calibrations:
+            if isinstance(cal, PostStrata):
+                columns += [cal.labels.astype(float), cal.weights, cal.old_weights]
+            else:
+                for labels, weights in zip(cal.labels, cal.weights, strict=True):
+                    columns += [labels.astype(float), weights]
+    key = np.column_stack(columns)
+    unique, of_row = np.unique(key, axis=0, return_inverse=True)
+    of_row = of_row.ravel()
+    count = np.bincount(of_row, minlength=len(unique)).astype(float)
+    first_row = np.zeros(len(unique), dtype=np.int64)
+    first_row[of_row[::-1]] = np.arange(len(of_row))[::-1]
+    cell_stratum = design.strata[first_row]
+    strata_present, stratum_starts = np.unique(cell_stratum, return_index=True)
+    n_h = design.stratum_sizes[strata_present].astype(float)
+    big_n = design.population_sizes[strata_present]
+    f = np.where(np.isinf(big_n), 1.0, (big_n - n_h) / np.where(np.isinf(big_n), 1.0, big_n))
+    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+    scale = np.where(f < 1e-7, 0.0, scale)
+    steps: list[_Step] = []
+    for cal in design.calibrations:
+        if isinstance(cal, PostStrata):
+            labels, psw, old = cal.labels[first_row], cal.weights[first_row], cal.old_weights[first_row]
+            norm = np.bincount(labels, weights=count * old)
+            steps.append(_step(labels, old / psw / norm[labels], psw))
+        elif isinstance(cal, Raking):
+            margin_steps = []
+            for labels_row, psw_row in zip(cal.labels, cal.weights, strict=True):
+                labels, psw = labels_row[first_row], psw_row[first_row]
+                norm = np.bincount(labels, weights=count)
+                margin_steps.append(_step(labels, 1.0 / psw / norm[labels], psw))
+            steps += margin_steps * RAKING_SWEEPS
+    return Cells(
+        of_row=of_row, count=count, stratum_starts=stratum_starts, stratum_n=n_h, stratum_scale=scale,
+        lonely=n_h == 1, steps=tuple(steps),
+    )
+
+
+def _step(labels: np.ndarray, read: np.ndarray, psw: np.ndarray) -> _Step:
+    cells = np.arange(len(labels))
+    categories = int(labels.max()) + 1
+    return _Step(
+        read=sparse.csr_matrix((read, (cells, labels)), shape=(len(labels), categories)),
+        write=sparse.csr_matrix((psw, (labels, cells)), shape=(categories, len(labels))),
+    )
+
+
+@dataclass(frozen=True)
+class DomainMoments:
+    """Weighted answer counts per (domain, cell, category): sums of w and of w² over the rows."""
+
+    w: np.ndarray  # (D, C, 5)
+    w2: np.ndarray  # (D, C, 5)
+
+
+def domain_estimates(moments: DomainMoments, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted total, estimates (D × 7) and their variances (D × 7) for every domain.
+
+    The seven statistics are the mean score, the shares of categories 1–5 and the share positive.
+    """
+    s1, s2 = moments.w, moments.w2
+    domains = s1.shape[0]
+    s1_sum = s1.sum(axis=2)
+    s2_sum = s2.sum(axis=2)
+    total = s1_sum.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_total = np.where(total > 0, 1.0 / total, 0.0)
+        p1 = s1 @ VARIABLES.T  # (D, C, V)
+        means = p1.sum(axis=1) * inv_total[:, None]
+        x = (p1 - means[:, None, :] * s1_sum[..., None]) * inv_total[:, None, None]
+        p2 = s2 @ VARIABLES.T
+        p2y2 = s2 @ (VARIABLES**2).T
+        q = (p2y2 - 2 * means[:, None, :] * p2 + means[:, None, :] ** 2 * s2_sum[..., None]) * (
+            inv_total**2
+        )[:, None, None]
+    variables = VARIABLES.shape[0]
+    x = np.ascontiguousarray(x.transpose(0, 2, 1)).reshape(domains * variables, cells.size)
+    q = np.ascontiguousarray(q.transpose(0, 2, 1)).reshape(domains * variables, cells.size)
+    e = _projection(x, cells)
+    if e is None:
+        sum_u, sum_u2 = x, q
+    else:
+        sum_u = x - e * cells.count
+        sum_u2 = q - 2 * e * x + cells.count * e * e
+    su = np.add.reduceat(sum_u, cells.stratum_starts, axis=1)
+    su2 = np.add.reduceat(sum_u2, cells.stratum_starts, axis=1)
+    centred = np.where(cells.lonely, su2, su2 - su * su / cells.stratum_n)
+    variance = (centred * cells.stratum_scale).sum(axis=1).reshape(domains, variables)
+    empty = total <= 0
+    means[empty] = np.nan
+    variance[empty] = np.nan
+    return total, means, np.maximum(variance, 0.0)
+
+
+def _projection(x: np.ndarray, cells: Cells) -> np.ndarray | None:
+    """Cell-constant amounts e (rows × cells) that svyrecvar's calibration projections subtract.
+
+    Each step reads category sums of the current residual and writes psw × reading back. Readings of later
+    steps are tracked in the small category space: the update of step s changes every reading by
+    −a_s · (write_s · count · read_t), so the cells are touched only twice.
+    """
+    if not cells.steps:
+        return None
+    unique_steps: list[_Step] = []
+    index: list[int] = []
+    for step in cells.steps:
+        position = next((i for i, s in enumerate(unique_steps) if s is step), None)
+        if position is None:
+            unique_steps.append(step)
+            position = len(unique_steps) - 1
+        index.append(position)
+    reads = sparse.hstack([s.read for s in unique_steps]).tocsc()
+    offsets = np.cumsum([0, *[s.read.shape[1] for s in unique_steps]])
+    counted = sparse.diags(cells.count)
+    coupling = [(s.write @ counted @ reads).toarray() for s in unique_steps]
+    readings = np.asarray(reads.T @ x.T).T  # (rows, all categories)
+    accumulated = [np.zeros((x.shape[0], s.read.shape[1])) for s in unique_steps]
+    for position in index:
+        lo, hi = offsets[position], offsets[position + 1]
+        a = readings[:, lo:hi].copy()
+        accumulated[position] += a
+        readings -= a @ coupling[position]
+    e = np.zeros_like(x)
+    for step, acc in zip(unique_steps, accumulated, strict=True):
+        e += np.asarray((step.write.T @ acc.T).T)
+    return e
