@@ -218,9 +218,7 @@ def wave_change(
     controls: Sequence[str] | None = None,
 ) -> dict[str, object]:
     """Change from ``before`` to ``after``: difference = after − before, tested as two groups."""
-    return compare_groups(
-        frame, question, wave_column, after, rest=before, weight=weight, controls=controls
-    )
+    return compare_groups(frame, question, wave_column, after, rest=before, weight=weight, controls=controls)
 
 
 def correlation_with(

@@ -76,8 +76,10 @@ def proportion_changes(trend: pl.DataFrame, *, value: str = "pct_positive") -> p
                 "flag": "",
             }
             if has_n and before["n_valid"] and after["n_valid"]:
-                counts = np.array([after[value], before[value]]) / 100.0 * np.array(
-                    [after["n_valid"], before["n_valid"]]
+                counts = (
+                    np.array([after[value], before[value]])
+                    / 100.0
+                    * np.array([after["n_valid"], before["n_valid"]])
                 )
                 _, p_value = proportions_ztest(
                     np.round(counts), np.array([after["n_valid"], before["n_valid"]])

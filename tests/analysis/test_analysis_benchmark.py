@@ -1,0 +1,81 @@
+"""The municipality benchmark reproduces the KL report's sentences and scipy/statsmodels' tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from borgerblik.analysis import benchmark_statements, municipality_benchmark
+
+# Counts of 5, 4, 3, 2, 1 chosen to give the KL seed's figures: 4,03 and 77,2 %; 3,32 and 51,6 %.
+BEST = {5: 207, 4: 179, 3: 60, 2: 30, 1: 24}
+WORST = {5: 144, 4: 114, 3: 100, 2: 42, 1: 100}
+MIDDLE = {5: 100, 4: 150, 3: 150, 2: 60, 1: 40}
+
+
+def answers(counts: dict[int, int]) -> list[int]:
+    return [code for code, count in counts.items() for _ in range(count)]
+
+
+def kl_like() -> pl.DataFrame:
+    kommuner = {
+        "Gentofte": answers(BEST),
+        "Ishøj": answers(WORST),
+        "Odense": answers(MIDDLE),
+        "Læsø": [5, 5, 4],
+    }
+    rows = [{"kommune": k, "samlet": a} for k, values in kommuner.items() for a in values]
+    rows += [{"kommune": "Ishøj", "samlet": 9}] * 12
+    rng = np.random.default_rng(44)
+    return pl.DataFrame(rows).with_columns(pl.Series("vaegt", rng.uniform(0.5, 4.0, size=len(rows))))
+
+
+def test_most_and_least_satisfied_municipality_as_the_kl_report_states_them():
+    table = municipality_benchmark(kl_like(), ["samlet"])
+    gentofte = table.filter(pl.col("kommune") == "Gentofte").row(0, named=True)
+    assert (gentofte["mean"], gentofte["pct_positive"], gentofte["rank"]) == (4.03, pytest.approx(77.2), 1)
+    assert table.filter(pl.col("kommune") == "Læsø").row(0, named=True)["rank"] is None  # 3 answers < 5
+    assert table["n_municipalities"][0] == 3
+    assert benchmark_statements(table, "samlet")[:2] == [
+        "Kommunen med mest tilfredshed er Gentofte og scorer 4,03. "
+        "I denne kommune har 77,2 % svaret, at de er meget tilfredse eller tilfredse.",
+        "Kommunen med mindst tilfredshed er Ishøj og scorer 3,32. I denne kommune er det kun 51,6 %, der har "
+        "svaret, at de er meget tilfredse eller tilfredse.",
+    ]
+    national = (sum(answers(BEST)) + sum(answers(WORST)) + sum(answers(MIDDLE)) + 14) / 1503
+    assert gentofte["national_mean"] == pytest.approx(national)
+
+
+def test_municipality_against_the_rest_is_welchs_t_test():
+    frame = kl_like()
+    table = municipality_benchmark(frame, ["samlet"])
+    data = frame.filter(pl.col("samlet") != 9)
+    for kommune in ("Gentofte", "Ishøj", "Odense"):
+        inside = data.filter(pl.col("kommune") == kommune)["samlet"].to_numpy()
+        rest = data.filter(pl.col("kommune") != kommune)["samlet"].to_numpy()
+        expected = stats.ttest_ind(inside, rest, equal_var=False)
+        row = table.filter(pl.col("kommune") == kommune).row(0, named=True)
+        assert row["statistic"] == pytest.approx(expected.statistic, rel=1e-10)
+        assert row["p_value"] == pytest.approx(expected.pvalue, rel=1e-8, abs=1e-300)
+
+
+def test_weighted_benchmark_test_is_statsmodels_wls_with_hc1():
+    frame = kl_like()
+    table = municipality_benchmark(frame, ["samlet"], weight="vaegt")
+    data = frame.filter(pl.col("samlet") != 9)
+    for kommune in ("Gentofte", "Odense", "Læsø"):
+        dummy = (data["kommune"] == kommune).cast(pl.Float64).to_numpy()
+        fit = sm.WLS(data["samlet"].to_numpy(), sm.add_constant(dummy), weights=data["vaegt"].to_numpy()).fit(
+            cov_type="HC1"
+        )
+        row = table.filter(pl.col("kommune") == kommune).row(0, named=True)
+        if kommune == "Læsø":
+            assert row["p_value"] is None and row["flag"] == ""
+            continue
+        assert row["difference"] == pytest.approx(fit.params[1], rel=1e-10)
+        assert row["statistic"] == pytest.approx(fit.tvalues[1], rel=1e-10)
+        assert row["p_value"] == pytest.approx(fit.pvalues[1], rel=1e-8, abs=1e-300)
+        assert row["test"] == "WLS, robuste SE (HC1)"
