@@ -1,0 +1,289 @@
+"""What a questionnaire page does, as plain functions: open a link, save a page, complete, opt out.
+
+The web pages, the interviewer screen and the simulated fieldwork of the demo all call these, so routing,
+validation and storage are the same whoever fills in the questionnaire. No state lives in the process: every
+call reads the database, so several workers on one PostgreSQL behave as one.
+
+The page nonce is an HMAC of the session's last-saved timestamp keyed by the citizen's token: it changes on
+every save, so a double submit or a stale second window is recognised (compare-and-set under the session row
+lock), and a form cannot be forged without the token — which is the citizen's only credential anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Literal
+
+from sqlalchemy import Connection
+
+from borgerblik.collection import store
+from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
+from borgerblik.collection.pages import (
+    Page,
+    page_by_key,
+    questionnaire_pages,
+    resume_page,
+    theme_index,
+    visible_answer_ids,
+)
+from borgerblik.core import Instrument
+from borgerblik.core.loader import parse_instrument
+from borgerblik.storage import Database, outbox
+from borgerblik.storage import answers as stored_answers
+from borgerblik.storage.times import utcnow
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MODES = ("web", "phone", "in_person")
+Status = Literal["new", "started", "partial", "complete", "opted_out"]
+Outcome = Literal["saved", "completed", "invalid", "stale", "closed", "unknown"]
+
+
+def page_nonce(token: str, updated_at: datetime | None) -> str:
+    """The nonce a form must carry to save: bound to the token and to the session's last save."""
+    stamp = "new" if updated_at is None else updated_at.isoformat()
+    return hmac.new(token.encode(), stamp.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def well_formed_token(token: str) -> bool:
+    return bool(TOKEN_SHAPE.match(token))
+
+
+@lru_cache(maxsize=32)
+def _parse_instrument(yaml_text: str) -> Instrument:
+    return parse_instrument(yaml_text, "survey instrument")
+
+
+def survey_instrument(connection: Connection, survey_id: int) -> Instrument:
+    """The survey's frozen instrument; parsing is cached by its text, which never changes once stored."""
+    text, _template = store.instrument_yaml(connection, survey_id)
+    return _parse_instrument(text)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A citizen's questionnaire as it stands: who (register context only), which instrument, answers so far."""
+
+    respondent: store.Respondent
+    instrument: Instrument
+    answers: dict[str, AnswerValue]
+
+    @property
+    def status(self) -> Status:
+        if self.respondent.opted_out:
+            return "opted_out"
+        return self.respondent.session_state or "new"  # type: ignore[return-value]
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("complete", "opted_out")
+
+    @property
+    def nonce(self) -> str:
+        return page_nonce(self.respondent.token, self.respondent.updated_at)
+
+    @property
+    def context(self) -> dict[str, object]:
+        return self.respondent.context
+
+    def pages(self) -> list[Page]:
+        return questionnaire_pages(self.instrument, self.context, self.answers)
+
+    def page(self, key: str) -> Page | None:
+        return page_by_key(self.pages(), key)
+
+    def resume(self) -> Page:
+        """Where a returning citizen continues: the page they were about to see when they left."""
+        return resume_page(self.pages(), self.instrument, self.respondent.current_page)
+
+    def tense(self) -> str:
+        return self.instrument.tense(self.answers)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: Outcome
+    next_page: str | None = None
+    nonce: str | None = None
+    problems: tuple[Problem, ...] = ()
+    revealed: tuple[str, ...] = field(default=())
+
+
+def _load(connection: Connection, token: str, *, for_update: bool = False) -> Questionnaire | None:
+    # A malformed token still costs one indexed lookup, so its answer takes as long as an unknown one's.
+    respondent = store.respondent_by_token(connection, token[:64], for_update=for_update)
+    if respondent is None or not well_formed_token(token):
+        return None
+    instrument = survey_instrument(connection, respondent.survey_id)
+    return Questionnaire(respondent, instrument, stored_answers.load(connection, respondent.invitation_id))
+
+
+def open_session(db: Database, token: str) -> Questionnaire | None:
+    """The questionnaire behind a personal link, or None for an unknown or malformed token (read-only)."""
+    with db.reading() as connection:
+        return _load(connection, token)
+
+
+def start(
+    db: Database, token: str, *, lang: str = "da", mode: str = "web", interviewer_id: str | None = None
+) -> None:
+    """Record that the link was opened (session state ``started``), so fieldwork sees who began."""
+    with db.writing() as connection:
+        questionnaire = _load(connection, token, for_update=True)
+        if questionnaire is None or questionnaire.status != "new":
+            return
+        stored_answers.save(
+            connection,
+            questionnaire.respondent.invitation_id,
+            {},
+            mode=mode,
+            language=lang,
+            interviewer_id=interviewer_id,
+            page=0,
+            state="started",
+            now=utcnow(),
+        )
+
+
+def save_page(
+    db: Database,
+    token: str,
+    page: str,
+    answers: Mapping[str, object],
+    *,
+    lang: str = "da",
+    mode: str = "web",
+    interviewer_id: str | None = None,
+    nonce: str | None = None,
+    direction: Literal["next", "back"] = "next",
+) -> SaveResult:
+    """Save one page in one transaction and say which page comes next.
+
+    ``answers`` maps the page's answer ids to codes or texts (strings from a form are fine); an id left
+    out is unanswered. Going ``next`` from the last page completes the questionnaire. Answers that the new
+    routing no longer shows (say, a follow-up after its trigger changed) are cleared in the same transaction.
+    A web form passes its ``nonce``; the simulated fieldwork may pass None.
+    """
+    if mode not in MODES:
+        raise ValueError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
+    with db.writing() as connection:
+        questionnaire = _load(connection, token, for_update=True)
+        if questionnaire is None:
+            return SaveResult("unknown")
+        if questionnaire.closed:
+            return SaveResult("closed")
+        if nonce is not None and not hmac.compare_digest(nonce, questionnaire.nonce):
+            return SaveResult("stale", next_page=page, nonce=questionnaire.nonce)
+        shown = questionnaire.page(page)
+        if shown is None:
+            return SaveResult(
+                "invalid",
+                next_page=questionnaire.resume().key,
+                problems=(Problem(page, "error_unknown_field", {"field": page}),),
+            )
+        checked, problems = check_page_answers(shown.questions, answers)
+        if problems:
+            return SaveResult("invalid", next_page=page, nonce=questionnaire.nonce, problems=tuple(problems))
+        return _store_page(connection, questionnaire, shown, checked, lang, mode, interviewer_id, direction)
+
+
+def _store_page(
+    connection: Connection,
+    questionnaire: Questionnaire,
+    shown: Page,
+    checked: dict[str, AnswerValue],
+    lang: str,
+    mode: str,
+    interviewer_id: str | None,
+    direction: str,
+) -> SaveResult:
+    instrument, context = questionnaire.instrument, questionnaire.context
+    merged = {key: value for key, value in {**questionnaire.answers, **checked}.items() if value is not None}
+    background = {b.id for b in instrument.background}
+    visible = visible_answer_ids(instrument, context, merged)
+    routed_out = {key for key in merged if key not in visible and key not in background}
+    changes: dict[str, AnswerValue] = {**checked, **dict.fromkeys(routed_out)}
+    for key in routed_out:
+        merged.pop(key)
+    pages = questionnaire_pages(instrument, context, merged)
+    now_shown = page_by_key(pages, shown.key)
+    revealed = tuple(q.id for q in (now_shown.questions if now_shown else ()) if q not in shown.questions)
+    keys = [p.key for p in pages]
+    position = keys.index(shown.key) if shown.key in keys else 0
+    completing = False
+    if revealed:
+        next_key = shown.key
+    elif direction == "back":
+        next_key = keys[max(position - 1, 0)]
+    elif position + 1 < len(keys):
+        next_key = keys[position + 1]
+    else:
+        next_key, completing = shown.key, True
+    state = "complete" if completing else ("partial" if merged else "started")
+    now = utcnow()
+    record = stored_answers.save(
+        connection,
+        questionnaire.respondent.invitation_id,
+        changes,
+        mode=mode,
+        language=lang,
+        interviewer_id=interviewer_id,
+        page=theme_index(instrument, next_key),
+        state=state,
+        now=now,
+    )
+    if completing:
+        _close(connection, questionnaire.respondent.invitation_id, now)
+        return SaveResult("completed")
+    return SaveResult(
+        "saved",
+        next_page=next_key,
+        nonce=page_nonce(questionnaire.respondent.token, record.updated_at),
+        revealed=revealed,
+    )
+
+
+def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -> bool:
+    """Close the questionnaire as answered (False when the link is unknown or already closed)."""
+    with db.writing() as connection:
+        questionnaire = _load(connection, token, for_update=True)
+        if questionnaire is None or questionnaire.closed:
+            return False
+        now = utcnow()
+        stored_answers.save(
+            connection,
+            questionnaire.respondent.invitation_id,
+            {},
+            mode=mode,
+            language=lang,
+            interviewer_id=questionnaire.respondent.interviewer_id,
+            page=None,
+            state="complete",
+            now=now,
+        )
+        _close(connection, questionnaire.respondent.invitation_id, now)
+        return True
+
+
+def opt_out(db: Database, token: str, *, channel: str = "web") -> bool | None:
+    """Record "Jeg ønsker ikke at deltage": None for an unknown link, False if already answered or opted out."""
+    with db.writing() as connection:
+        questionnaire = _load(connection, token, for_update=True)
+        if questionnaire is None:
+            return None
+        if questionnaire.status == "complete":
+            return False
+        recorded = store.record_opt_out(connection, questionnaire.respondent, channel, utcnow())
+        outbox.cancel_pending(connection, questionnaire.respondent.invitation_id)
+        return recorded
+
+
+def _close(connection: Connection, invitation_id: int, now: datetime) -> None:
+    """A completed questionnaire gets no more reminders."""
+    store.set_invitation_state(connection, invitation_id, "completed", now)
+    outbox.cancel_pending(connection, invitation_id)

@@ -1,0 +1,317 @@
+"""The citizen's questionnaire as a Starlette app: server-rendered, no JavaScript needed, Danish first.
+
+Plain Starlette (FastAPI's validation layer buys nothing for HTML forms) keeps the save path short: parse the
+form, one transaction through :mod:`borgerblik.collection`, a 303 to the next page. Database calls are plain
+blocking calls in the event loop on SQLite — its single write lock serialises saves anyway, and a thread pool
+would only add contention — and run in the thread pool on PostgreSQL, where they can overlap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
+from borgerblik.collection.form import Problem
+from borgerblik.storage import Database
+from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
+from borgerblik.web.interviewer import interviewer_routes
+from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
+
+log = logging.getLogger("borgerblik.web")
+NONCE_HEADER = "X-Borgerblik-Nonce"
+
+
+class Questionnaires:
+    """The request handlers of the citizen's link; ``mode``/``interviewer`` come from the interviewer screen."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.in_threads = db.dialect != "sqlite"
+
+    async def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.in_threads:
+            return await run_in_threadpool(function, *args, **kwargs)
+        return function(*args, **kwargs)
+
+    # Helpers -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def languages(questionnaire: Questionnaire) -> dict[str, str]:
+        offered = questionnaire.instrument.language_codes()
+        return {code: name for code, name in LANGUAGES.items() if code in offered or code == "da"}
+
+    def translator(
+        self, request: Request, questionnaire: Questionnaire | None, chosen: str | None = None
+    ) -> Translator:
+        wanted = chosen or request.query_params.get("lang")
+        if wanted is None and questionnaire is not None:
+            wanted = questionnaire.respondent.language
+        if questionnaire is not None and wanted not in self.languages(questionnaire):
+            wanted = None
+        return Translator(choose_language(wanted))
+
+    @staticmethod
+    def base(request: Request) -> str:
+        return request.scope.get("root_path", "") + "/s/" + quote(request.path_params["token"])
+
+    def unknown(self, request: Request) -> Response:
+        t = Translator(choose_language(request.query_params.get("lang")))
+        return message_page(t, "unknown_link_heading", "unknown_link_body", 404)
+
+    def closed(self, t: Translator, questionnaire: Questionnaire) -> Response:
+        if questionnaire.status == "opted_out":
+            return message_page(t, "opted_out_heading", "opted_out_body", 200)
+        return message_page(t, "already_answered_heading", "already_answered_body", 200)
+
+    def page_response(
+        self,
+        request: Request,
+        questionnaire: Questionnaire,
+        t: Translator,
+        key: str,
+        *,
+        answers: dict[str, Any] | None = None,
+        problems: tuple[Problem, ...] = (),
+        notice: str | None = None,
+        status_code: int = 200,
+        hidden: dict[str, str] | None = None,
+        action_base: str | None = None,
+    ) -> Response:
+        pages = questionnaire.pages()
+        page = questionnaire.page(key) or questionnaire.resume()
+        base = action_base or self.base(request)
+        errors = {problem.answer_id: problem_text(t, questionnaire, problem) for problem in problems}
+        return render(
+            "page.html",
+            t,
+            status_code=status_code,
+            languages=self.languages(questionnaire),
+            page=page,
+            total=len(pages),
+            answers=answers if answers is not None else questionnaire.answers,
+            tense=questionnaire.tense(),
+            nonce=questionnaire.nonce,
+            action=f"{base}/side/{page.key}",
+            problems=problems,
+            problem_text=lambda p: errors[p.answer_id],
+            errors=errors,
+            notice=notice,
+            limit=OPEN_ANSWER_LIMIT,
+            limit_text=t("open_limit", limit=f"{OPEN_ANSWER_LIMIT:,}".replace(",", ".")),
+            hidden=hidden or {},
+            base=base,
+            show_opt_out=action_base is None,
+        )
+
+    # Routes ------------------------------------------------------------------------------------------------
+
+    async def welcome(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        questionnaire = await self.call(open_session, self.db, token)
+        if questionnaire is None:
+            return self.unknown(request)
+        t = self.translator(request, questionnaire)
+        if questionnaire.closed:
+            return self.closed(t, questionnaire)
+        if questionnaire.status == "new":
+            await self.call(start, self.db, token, lang=t.language)
+        return render(
+            "welcome.html",
+            t,
+            languages=self.languages(questionnaire),
+            base=self.base(request),
+            first_page=questionnaire.resume().key,
+            resuming=questionnaire.status == "partial",
+        )
+
+    async def show_page(self, request: Request) -> Response:
+        questionnaire = await self.call(open_session, self.db, request.path_params["token"])
+        if questionnaire is None:
+            return self.unknown(request)
+        t = self.translator(request, questionnaire)
+        if questionnaire.closed:
+            return self.closed(t, questionnaire)
+        key = request.path_params["page"]
+        if questionnaire.page(key) is None:
+            return RedirectResponse(
+                f"{self.base(request)}/side/{questionnaire.resume().key}?lang={t.language}", 303
+            )
+        return self.page_response(request, questionnaire, t, key)
+
+    async def save(self, request: Request) -> Response:
+        token, key = request.path_params["token"], request.path_params["page"]
+        form = await request.form()
+        fields = {name: form.getlist(name) for name in form}
+        lang = choose_language(form.get("lang"))  # type: ignore[arg-type]
+        return await self.handle_save(request, token, key, fields, lang, mode="web", interviewer_id=None)
+
+    async def handle_save(
+        self,
+        request: Request,
+        token: str,
+        key: str,
+        fields: dict[str, list[Any]],
+        lang: str,
+        *,
+        mode: str,
+        interviewer_id: str | None,
+        hidden: dict[str, str] | None = None,
+        action_base: str | None = None,
+    ) -> Response:
+        """The hot path: one call, one transaction; the questionnaire is reread only to show a refused page."""
+        direction = "back" if fields.get("direction") == ["back"] else "next"
+        nonce = str((fields.get("nonce") or [""])[0])
+        answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
+        result = await self.call(
+            save_page,
+            self.db,
+            token,
+            key,
+            answers,
+            lang=lang,
+            mode=mode,
+            interviewer_id=interviewer_id,
+            nonce=nonce,
+            direction=direction,
+        )
+        base = action_base or self.base(request)
+        suffix = f"?lang={lang}" + "".join(f"&{k}={quote(v)}" for k, v in (hidden or {}).items())
+        if result.outcome == "completed":
+            return RedirectResponse(f"{base}/tak{suffix}", 303)
+        if result.outcome == "saved":
+            target = f"{base}/side/{result.next_page}{suffix}" + ("#indhold" if result.revealed else "")
+            return RedirectResponse(target, 303, headers={NONCE_HEADER: result.nonce or ""})
+        if result.outcome == "unknown":
+            return self.unknown(request)
+        t = Translator(lang)
+        fresh = await self.call(open_session, self.db, token)
+        if fresh is None:
+            return self.unknown(request)
+        if result.outcome == "closed":
+            return self.closed(t, fresh)
+        if result.outcome == "stale":
+            return self.page_response(
+                request,
+                fresh,
+                t,
+                key,
+                notice=t("error_stale_page"),
+                status_code=409,
+                hidden=hidden,
+                action_base=action_base,
+            )
+        if fresh.page(key) is None:
+            return RedirectResponse(f"{base}/side/{fresh.resume().key}{suffix}", 303)
+        return self.page_response(
+            request,
+            fresh,
+            t,
+            key,
+            answers={**fresh.answers, **_redisplay(answers)},
+            problems=result.problems,
+            status_code=422,
+            hidden=hidden,
+            action_base=action_base,
+        )
+
+    async def thanks(self, request: Request) -> Response:
+        questionnaire = await self.call(open_session, self.db, request.path_params["token"])
+        if questionnaire is None:
+            return self.unknown(request)
+        t = self.translator(request, questionnaire)
+        if questionnaire.status != "complete":
+            return RedirectResponse(f"{self.base(request)}?lang={t.language}", 303)
+        return render("thanks.html", t, heading=t("thanks_heading"), body=t("thanks_body"))
+
+    async def opt_out_page(self, request: Request) -> Response:
+        questionnaire = await self.call(open_session, self.db, request.path_params["token"])
+        if questionnaire is None:
+            return self.unknown(request)
+        t = self.translator(request, questionnaire)
+        if questionnaire.closed:
+            return self.closed(t, questionnaire)
+        return render("opt_out.html", t, languages=self.languages(questionnaire), base=self.base(request))
+
+    async def opt_out(self, request: Request) -> Response:
+        form = await request.form()
+        t = Translator(choose_language(form.get("lang")))  # type: ignore[arg-type]
+        recorded = await self.call(opt_out, self.db, request.path_params["token"], channel="web")
+        if recorded is None:
+            return self.unknown(request)
+        if recorded is False:
+            questionnaire = await self.call(open_session, self.db, request.path_params["token"])
+            return self.closed(t, questionnaire)
+        return message_page(t, "opted_out_heading", "opted_out_body", 200)
+
+
+CONTROL_FIELDS = frozenset({"nonce", "lang", "direction", "mode", "interviewer"})
+
+
+def _redisplay(fields: dict[str, list[Any]]) -> dict[str, Any]:
+    """Submitted values shaped like stored ones, so a refused page shows what the citizen chose and typed."""
+    shown: dict[str, Any] = {}
+    for name, values in fields.items():
+        codes = [
+            int(v) if isinstance(v, str) and v.isascii() and v.isdigit() else v for v in values if v != ""
+        ]
+        shown[name] = codes[0] if len(codes) == 1 else (codes or None)
+    return shown
+
+
+def problem_text(t: Translator, questionnaire: Questionnaire, problem: Problem) -> str:
+    try:
+        question = questionnaire.instrument.question(problem.answer_id).text(
+            t.language, questionnaire.tense()
+        )
+    except KeyError:
+        question = problem.answer_id
+    return t(problem.message, question=question, **problem.values)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    t = Translator(choose_language(request.query_params.get("lang")))
+    return message_page(t, "not_found_heading", "not_found_body", getattr(exc, "status_code", 404))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.error("fejl ved %s %s: %s", request.method, request.url.path.split("/s/")[0], type(exc).__name__)
+    return message_page(Translator("da"), "server_error_heading", "server_error_body", 500)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return await not_found(request, exc)
+    t = Translator(choose_language(request.query_params.get("lang")))
+    response = message_page(t, "not_found_heading", "not_found_body", exc.status_code)
+    return response
+
+
+def create_app(db: Database, *, interviewer: bool = True) -> Starlette:
+    """The questionnaire app on ``db``; ``interviewer=False`` leaves out the interviewer screen."""
+    handlers = Questionnaires(db)
+    routes = [
+        Route("/s/{token}", handlers.welcome, methods=["GET"]),
+        Route("/s/{token}/side/{page}", handlers.show_page, methods=["GET"]),
+        Route("/s/{token}/side/{page}", handlers.save, methods=["POST"]),
+        Route("/s/{token}/tak", handlers.thanks, methods=["GET"]),
+        Route("/s/{token}/fravalg", handlers.opt_out_page, methods=["GET"]),
+        Route("/s/{token}/fravalg", handlers.opt_out, methods=["POST"]),
+        Mount("/static", app=StaticFiles(packages=[("borgerblik.web", "static")]), name="static"),
+    ]
+    if interviewer:
+        routes.append(Mount("/interviewer", routes=interviewer_routes(handlers)))
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.state.security_headers = SECURITY_HEADERS
+    return app

@@ -1,0 +1,187 @@
+"""The interviewer screen: phone hotline and face-to-face entry through the same pages and routing as the web.
+
+The interviewer finds a sampled citizen by the short case code, or starts an anonymous in-person interview
+with VIVE's background fields. Mode and interviewer id travel with every page (hidden fields) and are stored
+on every answer, so analysis can tell web, phone and in-person answers apart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from borgerblik.collection import find_by_case_code, open_session, start, start_anonymous_interview
+from borgerblik.collection.interview import LAB_CODES, InterviewError
+from borgerblik.collection.service import survey_instrument
+from borgerblik.web.i18n import Translator
+from borgerblik.web.rendering import render
+
+if TYPE_CHECKING:
+    from borgerblik.web.app import Questionnaires
+
+INTERVIEWER_ID = re.compile(r"^[A-Za-z0-9æøåÆØÅ._-]{1,50}$")
+MODE_LABELS = {"phone": "Telefon", "in_person": "Ansigt til ansigt"}
+
+
+def _mode_and_interviewer(values: Any) -> tuple[str, str] | None:
+    mode, interviewer = values.get("mode", ""), values.get("interviewer", "").strip()
+    if mode not in MODE_LABELS or not INTERVIEWER_ID.match(interviewer):
+        return None
+    return mode, interviewer
+
+
+def interviewer_routes(handlers: Questionnaires) -> list[Route]:
+    db = handlers.db
+    t = Translator("da")
+
+    def surveys() -> list[Any]:
+        return db.surveys()
+
+    def start_screen(
+        request: Request,
+        *,
+        status_code: int = 200,
+        error: str | None = None,
+        values: dict[str, str] | None = None,
+    ) -> Response:
+        chosen = surveys()
+        survey_id = int(
+            (values or {}).get("survey")
+            or request.query_params.get("survey")
+            or (chosen[-1].id if chosen else 0)
+        )
+        background = []
+        if chosen:
+            with db.reading() as connection:
+                background = list(survey_instrument(connection, survey_id).background)
+        return render(
+            "interviewer.html",
+            t,
+            status_code=status_code,
+            surveys=chosen,
+            survey_id=survey_id,
+            municipalities=db.municipalities(),
+            lab_codes=LAB_CODES,
+            modes=MODE_LABELS,
+            background=background,
+            error=error,
+            values=values or {},
+        )
+
+    async def screen(request: Request) -> Response:
+        return await handlers.call(start_screen, request)
+
+    async def find(request: Request) -> Response:
+        form = dict(await request.form())
+        who = _mode_and_interviewer(form)
+        if who is None:
+            return await handlers.call(
+                start_screen,
+                request,
+                status_code=422,
+                values=form,
+                error="Angiv svarform (telefon eller ansigt til ansigt) og dit interviewer-id.",
+            )
+        survey_id = int(form.get("survey") or 0)
+        token = await handlers.call(find_by_case_code, db, survey_id, str(form.get("case_code", "")))
+        if token is None:
+            return await handlers.call(
+                start_screen,
+                request,
+                status_code=404,
+                values=form,
+                error="Ingen borger i undersøgelsen har den sagskode. Tjek koden og prøv igen.",
+            )
+        return await begin(request, token, *who)
+
+    async def anonymous(request: Request) -> Response:
+        form = dict(await request.form())
+        who = _mode_and_interviewer({**form, "mode": "in_person"})
+        if who is None:
+            return await handlers.call(
+                start_screen, request, status_code=422, values=form, error="Angiv dit interviewer-id."
+            )
+        survey_id = int(form.get("survey") or 0)
+        background = {key[len("bg_") :]: value for key, value in form.items() if key.startswith("bg_")}
+        age = str(form.get("alder", "")).strip()
+        try:
+            token = await handlers.call(
+                start_anonymous_interview,
+                db,
+                survey_id,
+                kommune=str(form.get("kommune", "")),
+                maalgruppe=str(form.get("maalgruppe", "")),
+                gender=str(form.get("koen", "")),
+                age=int(age) if age.isdigit() else -1,
+                background=background,
+                interviewer_id=who[1],
+            )
+        except InterviewError as exc:
+            return await handlers.call(start_screen, request, status_code=422, values=form, error=str(exc))
+        return await begin(request, token, *who)
+
+    async def begin(request: Request, token: str, mode: str, interviewer: str) -> Response:
+        questionnaire = await handlers.call(open_session, db, token)
+        if questionnaire.closed:
+            return handlers.closed(t, questionnaire)
+        if questionnaire.status == "new":
+            await handlers.call(start, db, token, mode=mode, interviewer_id=interviewer)
+        page = questionnaire.resume().key
+        return RedirectResponse(
+            f"/interviewer/s/{quote(token)}/side/{page}?mode={mode}&interviewer={quote(interviewer)}", 303
+        )
+
+    async def show_page(request: Request) -> Response:
+        token, key = request.path_params["token"], request.path_params["page"]
+        who = _mode_and_interviewer(request.query_params)
+        questionnaire = await handlers.call(open_session, db, token)
+        if questionnaire is None or who is None:
+            return handlers.unknown(request)
+        if questionnaire.closed:
+            return handlers.closed(t, questionnaire)
+        return handlers.page_response(
+            request,
+            questionnaire,
+            t,
+            key,
+            hidden={"mode": who[0], "interviewer": who[1]},
+            action_base=f"/interviewer/s/{quote(token)}",
+        )
+
+    async def save(request: Request) -> Response:
+        token, key = request.path_params["token"], request.path_params["page"]
+        form = await request.form()
+        fields = {name: form.getlist(name) for name in form}
+        who = _mode_and_interviewer({name: str(values[0]) for name, values in fields.items() if values})
+        if who is None:
+            return handlers.unknown(request)
+        return await handlers.handle_save(
+            request,
+            token,
+            key,
+            fields,
+            "da",
+            mode=who[0],
+            interviewer_id=who[1],
+            hidden={"mode": who[0], "interviewer": who[1]},
+            action_base=f"/interviewer/s/{quote(token)}",
+        )
+
+    async def done(request: Request) -> Response:
+        return render(
+            "interviewer_done.html", t, mode=MODE_LABELS.get(request.query_params.get("mode", ""), "")
+        )
+
+    return [
+        Route("/", screen, methods=["GET"]),
+        Route("/find", find, methods=["POST"]),
+        Route("/anonym", anonymous, methods=["POST"]),
+        Route("/s/{token}/side/{page}", show_page, methods=["GET"]),
+        Route("/s/{token}/side/{page}", save, methods=["POST"]),
+        Route("/s/{token}/tak", done, methods=["GET"]),
+    ]

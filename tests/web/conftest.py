@@ -1,0 +1,161 @@
+"""A live questionnaire server in a thread and one headless Chromium for the whole browser session.
+
+Browser tests share one browser (starting Chromium is the slow part) and open a fresh context per test,
+so cookies and viewport never leak from one citizen to the next.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from borgerblik.storage import Database
+from borgerblik.web import create_app
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving an app on loopback in a daemon thread, stopped when the fixture ends."""
+
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 10 s")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def phone(browser: object) -> Iterator[object]:
+    """A phone-sized page (390 × 844, touch) in a fresh browser context."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="da-DK")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def wcag_violations(page: object) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one readable line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} — {[node['target'] for node in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+
+
+CITIZENS = {"dagpenge": "6.1", "aktivitetsparate": "6.3", "sygedagpenge": "6.6"}
+
+
+def register_row(number: int, maalgruppe: str) -> dict[str, Any]:
+    """A register row with a substitute CPR (day + 60, never a real person)."""
+    return {
+        "cpr": f"{60 + number:02d}0385-{4000 + number:04d}",
+        "kommune": "Høje-Taastrup",
+        "maalgruppe": maalgruppe,
+        "gender": "mand" if number % 2 else "kvinde",
+        "birth_date": "1985-03-01",
+        "age": 38,
+        "age_group": "30-49",
+        "ydelse_start": "2023-06-15",
+        "ydelse_slut": "",
+        "samtaler": "jobsamtale",
+        "digital_post_fritaget": "nej",
+        "telefon": f"2{number:07d}",
+        "email": "",
+    }
+
+
+@dataclass
+class Survey:
+    db: Database
+    survey_id: int
+    tokens: dict[str, str]
+    case_codes: dict[str, str]
+
+
+@pytest.fixture
+def survey(tmp_path: Any) -> Iterator[Survey]:
+    """The KL 2024 survey on a fresh SQLite file with one invited citizen per target group in CITIZENS."""
+    db = Database(f"sqlite:///{tmp_path / 'borgerblik.sqlite'}")
+    yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
+    survey_id = db.create_survey("KL 2024", "kl-2024", yaml_text)
+    member_ids = db.add_members(
+        survey_id, [register_row(i, code) for i, code in enumerate(CITIZENS.values(), 1)]
+    )
+    db.save_sample(survey_id, dict.fromkeys(member_ids, "stratum"), draw_seed=2024)
+    db.create_invitations(survey_id)
+    by_member = {invitation.member_id: invitation for invitation in db.invitations(survey_id)}
+    invitations = [by_member[member_id] for member_id in member_ids]
+    yield Survey(
+        db,
+        survey_id,
+        {name: inv.token for name, inv in zip(CITIZENS, invitations, strict=True)},
+        {name: inv.case_code for name, inv in zip(CITIZENS, invitations, strict=True)},
+    )
+    db.close()
+
+
+@pytest.fixture
+def client(survey: Survey) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(survey.db), raise_server_exceptions=False, follow_redirects=False
+    ) as test_client:
+        yield test_client
