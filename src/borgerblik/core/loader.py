@@ -104,6 +104,7 @@ class _InstrumentParser:
     def __init__(self, ctx: ParseContext) -> None:
         self.ctx = ctx
         self.scales: dict[str, Scale] = {}
+        self.broken_scales: set[str] = set()
 
     def parse(self) -> Instrument | None:
         ctx = self.ctx
@@ -242,6 +243,7 @@ class _InstrumentParser:
                 descending=order != "ascending",
                 source=body.get("source"),
             )
+        self.broken_scales = {str(name) for name in data} - set(scales)
         return scales
 
     def _texts(self, data: object) -> dict[str, LocalText]:
@@ -415,6 +417,7 @@ class _InstrumentParser:
                 "baggrundsfelter (number, duration) hører under 'background'",
                 question_id,
             )
+            ctx.failed.add(question_id)
             return None
         kind = Kind(kind_value)
         for key in ("scale", "options", "items", "follow_ups"):
@@ -435,6 +438,7 @@ class _InstrumentParser:
         items = self._items(path, data, question_id, theme, scale) if kind is Kind.MATRIX else ()
         source = self._source(path, data, question_id)
         if wording is None or (kind in (Kind.SCALE, Kind.MATRIX) and scale is None):
+            ctx.failed.add(question_id)
             return None
         question = Question(
             id=question_id,
@@ -457,6 +461,8 @@ class _InstrumentParser:
 
     def _scale_ref(self, path: Path, data: dict, question_id: str) -> Scale | None:
         name = data.get("scale")
+        if name in self.broken_scales:
+            return None  # the scale's own problem is already reported
         if name not in self.scales:
             self.ctx.problem(
                 (*path, "scale"),
@@ -620,6 +626,8 @@ class _InstrumentParser:
             return None
         ctx.check_keys(("tense",), data, ("question", "past"))
         question = ctx.earlier.get(data.get("question"))  # type: ignore[arg-type]
+        if question is None and data.get("question") in ctx.failed:
+            return None  # the status question's own problem is already reported
         if question is None or question.kind not in (Kind.SINGLE, Kind.YESNO):
             ctx.problem(
                 ("tense", "question"),
@@ -651,6 +659,8 @@ class _InstrumentParser:
             )
             return None
         question = ctx.earlier.get(data)
+        if question is None and data in ctx.failed:
+            return None  # the question's own problem is already reported
         if question is None:
             ctx.problem(
                 ("overall",),

@@ -37,6 +37,8 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "en ordbog med " + (", ".join(f"'{k}'" for k in list(value)[:6]) or "ingen nøgler")
     if isinstance(value, list):
+        if len(value) <= 8 and all(not isinstance(v, dict | list) for v in value):
+            return "[" + ", ".join(map(repr, value)) + "]"
         return f"en liste med {len(value)} elementer"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
@@ -50,6 +52,7 @@ class ParseContext:
     default_scheme: str | None = None
     all_ids: dict[str, Path] = field(default_factory=dict)
     earlier: dict[str, Question] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
 
     # -- reporting -------------------------------------------------------------------------------
@@ -238,6 +241,8 @@ class ParseContext:
                 question,
             )
             return None
+        if target in self.failed:
+            return None  # already reported where that question is defined
         if target not in self.earlier:
             if target in self.all_ids:
                 self.problem(

@@ -53,7 +53,8 @@ def read_yaml(text: str, file: str) -> YamlSource:
                     field="(YAML)",
                     expected="gyldig YAML",
                     got=str(exc.problem or exc.context),
-                    hint="tjek indrykning, kolon efter nøgler og citationstegn om tekster med ':' eller '#'",
+                    hint="tjek indrykning og kolon efter nøgler; "
+                    "sæt citationstegn om tekster med : # ? eller , i {...}",
                 )
             ]
         ) from exc
