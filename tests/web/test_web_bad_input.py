@@ -1,0 +1,141 @@
+"""Bad input on the citizen's link: a friendly page, a clear message, and nothing else changed."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+from starlette.testclient import TestClient
+
+from borgerblik.collection import OPEN_ANSWER_LIMIT
+
+NONCE = re.compile(r'name="nonce" value="([0-9a-f]+)"')
+
+
+def nonce_of(client: TestClient, url: str) -> str:
+    return NONCE.search(client.get(url).text).group(1)
+
+
+def post_page(client: TestClient, token: str, page: str, **fields: object) -> object:
+    url = f"/s/{token}/side/{page}"
+    data = {"nonce": nonce_of(client, url), "lang": "da", "direction": "next", **fields}
+    return client.post(url, data=data)
+
+
+def test_unknown_and_malformed_tokens_get_the_same_friendly_page_and_the_same_database_work(client, survey):
+    statements: list[str] = []
+    event.listen(survey.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2][:30]))
+    unknown = client.get("/s/" + "A" * 43)
+    unknown_statements = list(statements)
+    statements.clear()
+    malformed = client.get("/s/<script>")
+    assert unknown.status_code == malformed.status_code == 404
+    assert "Linket virker ikke" in unknown.text and "Linket virker ikke" in malformed.text
+    assert "Traceback" not in malformed.text and "<script>" not in malformed.text
+    # Both cost exactly one indexed token lookup, so their timing does not tell them apart.
+    assert unknown_statements == statements == ["BEGIN", "SELECT invitations.id, invitat"]
+
+
+def test_tampered_answer_code_is_refused_and_nothing_is_saved(client, survey):
+    token = survey.tokens["dagpenge"]
+    post_page(client, token, "status", status="1")
+    response = post_page(client, token, "moedet", tillid="7", udgangspunkt="4")
+    assert response.status_code == 422
+    assert "er ikke en af svarmulighederne" in response.text
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {"status": 1}
+
+
+def test_unknown_field_is_refused(client, survey):
+    token = survey.tokens["dagpenge"]
+    response = post_page(client, token, "status", status="1", samarbejde="5")
+    assert response.status_code == 422
+    assert "ikke hører til spørgeskemaet (samarbejde)" in response.text
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {}
+
+
+def test_open_answer_over_5000_characters_is_refused_and_shown_again_with_the_limit(client, survey):
+    token = survey.tokens["dagpenge"]
+    text = "æ" * (OPEN_ANSWER_LIMIT + 1)
+    response = post_page(client, token, "aabne", hvorfor_tilfreds=text)
+    assert response.status_code == 422
+    assert "er 5001 tegn. Der er plads til højst 5000 tegn" in response.text
+    assert "Højst 5.000 tegn." in response.text
+    assert text in response.text  # nothing the citizen typed is lost
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {}
+
+
+def test_open_answer_of_exactly_5000_characters_with_crlf_line_breaks_is_saved(client, survey):
+    token = survey.tokens["dagpenge"]
+    text = "a\r\n" * 2500  # 2,500 × (a + one line break) = 5,000 characters as typed
+    assert post_page(client, token, "aabne", hvorfor_tilfreds=text).status_code == 303
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {"hvorfor_tilfreds": "a\n" * 2500}
+
+
+def test_html_in_open_answers_is_stored_as_typed_and_escaped_on_output(client, survey):
+    token = survey.tokens["dagpenge"]
+    typed = '<script>alert("hej")</script> & <b>fed</b>'
+    assert post_page(client, token, "aabne", hvorfor_tilfreds=typed, direction="back").status_code == 303
+    assert survey.db.answers(survey.db.invitation_by_token(token).id)["hvorfor_tilfreds"] == typed
+    page = client.get(f"/s/{token}/side/aabne").text
+    assert "&lt;script&gt;alert(&#34;hej&#34;)&lt;/script&gt; &amp; &lt;b&gt;fed&lt;/b&gt;" in page
+    assert "<script>" not in page
+
+
+def test_double_submit_is_recognised_and_changes_nothing(client, survey):
+    token = survey.tokens["dagpenge"]
+    url = f"/s/{token}/side/status"
+    nonce = nonce_of(client, url)
+    first = client.post(url, data={"nonce": nonce, "status": "1", "direction": "next"})
+    second = client.post(url, data={"nonce": nonce, "status": "2", "direction": "next"})
+    assert first.status_code == 303 and first.headers["location"].endswith("/side/moedet?lang=da")
+    assert second.status_code == 409
+    assert "Siden var allerede gemt" in second.text
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {"status": 1}
+
+
+def test_completed_link_shows_already_answered_and_cannot_overwrite(client, survey):
+    token = survey.tokens["dagpenge"]
+    url = f"/s/{token}/side/aabne"
+    nonce = nonce_of(client, url)
+    assert client.post(url, data={"nonce": nonce, "forbedringer": "Kortere ventetid"}).headers["location"].endswith(
+        "/tak?lang=da"
+    )
+    assert "Tak for dine svar" in client.get(f"/s/{token}/tak").text
+    assert "Du har allerede svaret" in client.get(f"/s/{token}").text
+    again = client.post(url, data={"nonce": nonce, "forbedringer": "Noget andet"})
+    assert "Du har allerede svaret" in again.text
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {"forbedringer": "Kortere ventetid"}
+    assert survey.db.session(survey.db.invitation_by_token(token).id).state == "complete"
+
+
+def test_opt_out_records_without_asking_anything(client, survey):
+    token = survey.tokens["aktivitetsparate"]
+    page = client.get(f"/s/{token}/fravalg")
+    assert "Jeg ønsker ikke at deltage" in page.text
+    assert "<textarea" not in page.text and 'type="text"' not in page.text
+    done = client.post(f"/s/{token}/fravalg", data={"lang": "da"})
+    assert "vi har registreret dit fravalg" in done.text
+    assert survey.db.invitation_by_token(token).state == "opted_out"
+    assert "vi har registreret dit fravalg" in client.get(f"/s/{token}").text
+
+
+def test_unknown_page_and_server_errors_are_danish_pages_without_a_stack_trace(client, survey, monkeypatch):
+    missing = client.get("/findes/ikke")
+    assert missing.status_code == 404 and "Siden findes ikke" in missing.text
+    import borgerblik.web.app as web_app
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database væk")
+
+    monkeypatch.setattr(web_app, "open_session", broken)
+    failed = client.get(f"/s/{survey.tokens['dagpenge']}")
+    assert failed.status_code == 500
+    assert "Der skete en fejl" in failed.text and "RuntimeError" not in failed.text and "database væk" not in failed.text
+
+
+def test_language_switch_gives_english_and_arabic_right_to_left(client, survey):
+    token = survey.tokens["dagpenge"]
+    english = client.get(f"/s/{token}/side/samlet?lang=en").text
+    arabic = client.get(f"/s/{token}/side/samlet?lang=ar").text
+    assert '<html lang="en" dir="ltr">' in english and "Very satisfied" in english
+    assert '<html lang="ar" dir="rtl">' in arabic and "راضٍ جدًا" in arabic
