@@ -49,6 +49,8 @@ def municipality_benchmark(
 ) -> pl.DataFrame:
     """One row per question and municipality; rank 1 is the highest mean among the shown municipalities.
 
+    ``pct_positive`` is a fraction 0–1, as in the estimate table.
+
     A municipality with fewer than ``threshold`` valid answers to a question gets no figures, rank or test
     (its answers still count in the national figure, which is published anyway).
     """
@@ -89,7 +91,7 @@ def _question_benchmark(
     wpos = _sums(w0 * positive, idx, k)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = wy / w_sum
-        pct = 100.0 * wpos / w_sum
+        pct = wpos / w_sum
         rest_mean = (wy.sum() - wy) / (w_sum.sum() - w_sum)
         if weighted:
             statistic, p_value = _weighted_test(y0, w0, idx, k, mean, rest_mean)
@@ -97,7 +99,7 @@ def _question_benchmark(
             statistic, p_value = _welch_test(y0, idx, k, n, mean, rest_mean)
     shown = n >= threshold
     national_mean = float(wy.sum() / w_sum.sum())
-    national_pct = float(100.0 * wpos.sum() / w_sum.sum())
+    national_pct = float(wpos.sum() / w_sum.sum())
     ranks = np.full(k, np.nan)
     order = np.argsort(-np.where(shown, mean, -np.inf), kind="stable")
     ranks[order[: shown.sum()]] = np.arange(1, shown.sum() + 1)
@@ -167,11 +169,11 @@ def benchmark_statements(benchmark: pl.DataFrame, question: str) -> list[str]:
     best, worst = rows.row(0, named=True), rows.row(-1, named=True)
     return [
         f"Kommunen med mest tilfredshed er {best[MUNICIPALITY]} og scorer {decimal(best['mean'])}. "
-        f"I denne kommune har {percent(best['pct_positive'])} svaret, at de er meget tilfredse "
+        f"I denne kommune har {percent(100 * best['pct_positive'])} svaret, at de er meget tilfredse "
         "eller tilfredse.",
         f"Kommunen med mindst tilfredshed er {worst[MUNICIPALITY]} og scorer {decimal(worst['mean'])}. "
-        f"I denne kommune er det kun {percent(worst['pct_positive'])}, der har svaret, at de er meget "
+        f"I denne kommune er det kun {percent(100 * worst['pct_positive'])}, der har svaret, at de er meget "
         "tilfredse eller tilfredse.",
         f"På tværs af alle {rows.height} kommuner er gennemsnittet {decimal(best['national_mean'])}, "
-        f"og {percent(best['national_pct_positive'])} er meget tilfredse eller tilfredse.",
+        f"og {percent(100 * best['national_pct_positive'])} er meget tilfredse eller tilfredse.",
     ]

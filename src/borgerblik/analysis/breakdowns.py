@@ -1,131 +1,107 @@
 """Breakdowns: every closed question by age, gender, duration, attachment, target group and municipality.
 
 One long table holds them all, nationally (kommune = "alle") and within each municipality, so a municipal
-report and the cross-municipal report read the same numbers. "Ved ikke" is excluded from n, mean and
-shares and counted in ``n_dont_know``; a respondent whose breakdown value is unknown (duration for an
-ended course) is left out of that breakdown only. Shares are weighted when a weight column is given
-(share = sum of weights in the category / sum of weights of valid answers, the KL rule), and
-``pct_positive`` is the top two in percent.
+report and the cross-municipal report read the same numbers. The figures come from the weighting stage's
+design-based estimator (``borgerblik.weighting.estimate``): "ved ikke" is excluded from n, mean and shares and
+counted in ``n_dont_know``, shares are weighted (sum of weights in the category / sum of weights of valid
+answers, the KL rule) and ``pct_positive`` (top two) and the shares are fractions 0–1. A respondent whose
+breakdown value is unknown (duration for an ended course) is left out of that breakdown only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
-from borgerblik.analysis.answers import DONT_KNOW, POSITIVE_CODES, VALID_CODES, require_columns, scale_values
+from borgerblik.analysis.answers import require_columns
 from borgerblik.analysis.frame import CURRENT, DURATION_GROUPS, ENDED
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, suppress_small_groups
+from borgerblik.weighting import SurveyDesign, Weighting, estimate, fixed_weights
+from borgerblik.weighting.estimates import OVERALL
 
 DEFAULT_BREAKDOWNS = ("aldersgruppe", "koen", "varighed", "tilknytning", "maalgruppe_kl2024")
 MUNICIPALITY = "kommune"
 NATURAL_ORDER = {label: k for k, label in enumerate((*DURATION_GROUPS, CURRENT, ENDED))}
 """Groups with an order of their own (duration, attachment); others sort alphabetically."""
-BREAKDOWN_COLUMNS = (
-    "question",
-    MUNICIPALITY,
-    "by",
-    "group",
-    "n_valid",
-    "n_dont_know",
-    "weight_sum",
-    "mean",
-    "pct_positive",
-    *(f"share_{code}" for code in VALID_CODES),
-)
+SEPARATOR = "\x1f"
+ID_COLUMN = "respondent_id"
+KEY_COLUMNS = ("question", MUNICIPALITY, "by", "group")
 
 
-def _long_answers(
-    frame: pl.DataFrame, questions: Sequence[str], keys: Sequence[str], weight: str | None
-) -> pl.DataFrame:
-    """Answers as (keys…, weight, question, value) rows; value NaN for missing, 9 kept for counting."""
-    weights = frame.get_column(weight).cast(pl.Float64) if weight else pl.Series([1.0] * frame.height)
-    columns = []
-    for question in questions:
-        valid = pl.Series(scale_values(frame, question)).fill_nan(None)
-        dont_know = (frame.get_column(question).cast(pl.Float64, strict=False) == DONT_KNOW).fill_null(False)
-        columns.append(
-            pl.DataFrame(
-                {
-                    **{key: frame.get_column(key) for key in keys},
-                    "_w": weights,
-                    "question": [question] * frame.height,
-                    "_y": valid,
-                    "_dk": dont_know,
-                }
-            )
-        )
-    return pl.concat(columns)
+def unweighted_design(frame: pl.DataFrame, id_column: str = ID_COLUMN) -> Weighting:
+    """Every respondent with weight 1: the same estimator, for a survey analysed without weights."""
+    ids = frame.get_column(id_column).cast(pl.Utf8).to_numpy().astype(str)
+    return fixed_weights(ids, np.ones(frame.height))
 
 
-def _aggregate(long: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
-    valid = pl.col("_y").is_not_null()
-    weight_valid = pl.when(valid).then(pl.col("_w")).otherwise(0.0)
-    weight_sum = weight_valid.sum()
-    shares = [
-        ((pl.col("_y") == code).fill_null(False).cast(pl.Float64) * pl.col("_w")).sum().alias(f"share_{code}")
-        for code in VALID_CODES
-    ]
-    table = long.group_by(["question", *keys]).agg(
-        valid.sum().cast(pl.Int64).alias("n_valid"),
-        pl.col("_dk").sum().cast(pl.Int64).alias("n_dont_know"),
-        weight_sum.alias("weight_sum"),
-        (pl.col("_y").fill_null(0.0) * pl.col("_w")).sum().alias("_sum"),
-        *shares,
-    )
-    return (
-        table.with_columns(
-            pl.when(pl.col("weight_sum") > 0).then(pl.col("_sum") / pl.col("weight_sum")).alias("mean"),
-            *[
-                pl.when(pl.col("weight_sum") > 0)
-                .then(pl.col(f"share_{c}") / pl.col("weight_sum"))
-                .alias(f"share_{c}")
-                for c in VALID_CODES
-            ],
-        )
-        .with_columns((100.0 * pl.sum_horizontal(f"share_{c}" for c in POSITIVE_CODES)).alias("pct_positive"))
-        .drop("_sum")
-    )
+def with_respondent_ids(frame: pl.DataFrame, id_column: str = ID_COLUMN) -> pl.DataFrame:
+    """The frame with a respondent id, numbering rows from 1 when the data has none."""
+    if id_column in frame.columns:
+        return frame
+    return frame.with_row_index(id_column, offset=1).with_columns(pl.col(id_column).cast(pl.Utf8))
 
 
 def breakdowns(
     frame: pl.DataFrame,
     questions: Sequence[str],
     *,
+    design: SurveyDesign | Weighting | None = None,
     by: Sequence[str] | None = None,
-    weight: str | None = None,
     per_municipality: bool = True,
+    id_column: str = ID_COLUMN,
 ) -> pl.DataFrame:
-    """The breakdown table (columns BREAKDOWN_COLUMNS), unsuppressed; see ``published_breakdowns``."""
-    chosen = [b for b in (DEFAULT_BREAKDOWNS if by is None else by) if b in frame.columns]
+    """The breakdown table, unsuppressed (see ``published_breakdowns``).
+
+    Columns: question, kommune, by, group, then the estimate table of ``borgerblik.weighting.estimate``
+    (n_valid, n_dont_know, weighted_n, mean with SE and interval, pct_positive and share_1 … share_5 as
+    fractions with SEs). Without a design every respondent weighs 1. Within-municipality groups are domains
+    of the whole design, so their standard errors are those of the national design.
+    """
+    frame = with_respondent_ids(frame, id_column)
     if by is not None:
         require_columns(frame, list(by))
+    chosen = [b for b in (DEFAULT_BREAKDOWNS if by is None else by) if b in frame.columns]
     has_municipality = MUNICIPALITY in frame.columns
-    keys = [*chosen, *([MUNICIPALITY] if has_municipality else [])]
-    long = _long_answers(frame, questions, keys, weight)
-    parts = []
-    levels = [False, True] if per_municipality and has_municipality else [False]
-    for within_municipality in levels:
-        place = [MUNICIPALITY] if within_municipality else []
-        overall = _aggregate(long, place).with_columns(
-            pl.lit(TOTAL).alias("by"), pl.lit(TOTAL).alias("group")
+    composites: list[str] = []
+    if per_municipality and has_municipality:
+        composites = [f"{MUNICIPALITY}{SEPARATOR}{variable}" for variable in chosen]
+        frame = frame.with_columns(
+            pl.concat_str(
+                [pl.col(MUNICIPALITY).cast(pl.Utf8), pl.col(v).cast(pl.Utf8)], separator=SEPARATOR
+            ).alias(name)
+            for v, name in zip(chosen, composites, strict=True)
         )
-        parts.append(overall)
-        for variable in chosen:
-            grouped = _aggregate(long.filter(pl.col(variable).is_not_null()), [*place, variable])
-            parts.append(
-                grouped.with_columns(
-                    pl.lit(variable).alias("by"), pl.col(variable).cast(pl.Utf8).alias("group")
-                ).drop(variable)
-            )
-    table = pl.concat(
-        [
-            p if MUNICIPALITY in p.columns else p.with_columns(pl.lit(TOTAL).alias(MUNICIPALITY))
-            for p in parts
-        ],
-        how="diagonal_relaxed",
-    ).select(BREAKDOWN_COLUMNS)
+    columns = [*chosen, *([MUNICIPALITY] if has_municipality else []), *composites]
+    table = estimate(
+        frame, design or unweighted_design(frame, id_column), questions, columns, id_column=id_column
+    )
+    by_col, group_col = pl.col("by"), pl.col("group")
+    composite = by_col.str.contains(SEPARATOR, literal=True)
+    table = table.with_columns(
+        pl.when(by_col == OVERALL)
+        .then(pl.lit(TOTAL))
+        .when(by_col == MUNICIPALITY)
+        .then(group_col)
+        .when(composite)
+        .then(group_col.str.split(SEPARATOR).list.first())
+        .otherwise(pl.lit(TOTAL))
+        .alias(MUNICIPALITY),
+        pl.when(by_col.is_in([OVERALL, MUNICIPALITY]))
+        .then(pl.lit(TOTAL))
+        .when(composite)
+        .then(by_col.str.split(SEPARATOR).list.last())
+        .otherwise(by_col)
+        .alias("by"),
+        pl.when(by_col.is_in([OVERALL, MUNICIPALITY]))
+        .then(pl.lit(TOTAL))
+        .when(composite)
+        .then(group_col.str.split(SEPARATOR).list.last())
+        .otherwise(group_col)
+        .alias("group"),
+    )
+    table = table.select(*KEY_COLUMNS, *[c for c in table.columns if c not in KEY_COLUMNS])
     order = {q: k for k, q in enumerate(questions)}
     by_order = {b: k for k, b in enumerate([TOTAL, *chosen])}
     return table.sort(
@@ -135,6 +111,7 @@ def breakdowns(
         pl.col("by").replace_strict(by_order, return_dtype=pl.Int64),
         pl.col("group").replace_strict(NATURAL_ORDER, default=len(NATURAL_ORDER), return_dtype=pl.Int64),
         "group",
+        maintain_order=True,
     )
 
 
