@@ -46,7 +46,9 @@ class Situation:
 
 
 def answer_codes(value: object) -> set[int]:
-    """The codes in an answer: one code, a list of codes (multiple choice), or none."""
+    """The codes in an answer: one code, a list or ``"1;3"`` string of codes (multiple choice), or none."""
+    if isinstance(value, str):
+        value = value.split(";")
     values = value if isinstance(value, list | tuple | set | frozenset) else [value]
     codes: set[int] = set()
     for item in values:
