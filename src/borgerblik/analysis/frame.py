@@ -15,7 +15,7 @@ import polars as pl
 
 from borgerblik.analysis.answers import AnalysisInputError
 from borgerblik.core.groupings import load_groupings
-from borgerblik.registers.cpr import age_expr, age_group_expr, cpr_columns
+from borgerblik.registers import CprError, age_group, parse_cpr
 
 KL2024_CLOSE_DATE = date(2024, 4, 7)
 KL2024_PERIOD_END = date(2023, 12, 31)
@@ -46,17 +46,13 @@ def prepare_analysis_frame(
     """
     frame = responses
     if "cpr" in frame.columns and ("koen" not in frame.columns or "alder" not in frame.columns):
-        parsed = cpr_columns(pl.col("cpr"))
-        derived = {"foedselsdato_": parsed["foedselsdato"]}
-        if "koen" not in frame.columns:
-            derived["koen"] = parsed["koen"]
-        frame = frame.with_columns(**derived)
-        if "alder" not in frame.columns:
-            frame = frame.with_columns(alder=age_expr(pl.col("foedselsdato_"), age_reference))
-        frame = frame.drop("foedselsdato_")
+        frame = _with_cpr_facts(frame, age_reference)
     frame = frame.drop([c for c in PERSONAL_COLUMNS if c in frame.columns])
     if "aldersgruppe" not in frame.columns and "alder" in frame.columns:
-        frame = frame.with_columns(aldersgruppe=age_group_expr(pl.col("alder").cast(pl.Int32, strict=False)))
+        ages = frame.get_column("alder").cast(pl.Int64, strict=False).to_list()
+        frame = frame.with_columns(
+            pl.Series("aldersgruppe", [None if a is None else age_group(a) for a in ages], dtype=pl.Utf8)
+        )
     if "status" in frame.columns and "tilknytning" not in frame.columns:
         status = pl.col("status").cast(pl.Utf8).str.strip_chars()
         frame = frame.with_columns(
@@ -67,6 +63,24 @@ def prepare_analysis_frame(
     for scheme in schemes:
         frame = _with_target_group(frame, scheme)
     return frame
+
+
+def _with_cpr_facts(frame: pl.DataFrame, age_reference: date) -> pl.DataFrame:
+    """Gender and age read from the CPR number (the register's source for both), before it is dropped."""
+    genders, ages = [], []
+    for row, value in enumerate(frame.get_column("cpr").cast(pl.Utf8).to_list()):
+        try:
+            cpr = parse_cpr(value or "")
+        except CprError as error:
+            raise AnalysisInputError(f"kolonne 'cpr', række {row + 2}: {error}") from None
+        genders.append(cpr.gender)
+        ages.append(cpr.age_at(age_reference))
+    derived = []
+    if "koen" not in frame.columns:
+        derived.append(pl.Series("koen", genders, dtype=pl.Utf8))
+    if "alder" not in frame.columns:
+        derived.append(pl.Series("alder", ages, dtype=pl.Int64))
+    return frame.with_columns(derived)
 
 
 def _duration(start: pl.Expr, close_date: date) -> list[pl.Expr]:
