@@ -35,7 +35,7 @@ def _rows(answers: Mapping[str, AnswerValue]) -> list[dict[str, Any]]:
         if isinstance(value, str):
             rows.append({"question_id": question_id, "value_code": None, "text": value})
             continue
-        codes = [value] if isinstance(value, int) else list(value)
+        codes = list(value) if isinstance(value, list | tuple) else [value]
         for code in codes:
             if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= SMALLINT_MAX:
                 raise InvalidRowError(

@@ -36,7 +36,7 @@ from borgerblik.storage.schema import (
     SampleEntry,
     Survey,
 )
-from borgerblik.storage.times import utcnow
+from borgerblik.storage.times import as_utc, utcnow
 
 CASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 TOKEN_BYTES = 32
@@ -406,7 +406,7 @@ class Database:
     ) -> list[ClaimedMessage]:
         """Hand up to ``limit`` due messages to ``worker``; concurrent workers never get the same message."""
         with self.writing() as connection:
-            return outbox.claim(connection, limit, worker, now or utcnow(), lease)
+            return outbox.claim(connection, limit, worker, as_utc(now) or utcnow(), lease)
 
     def mark_message_sent(self, message_id: int) -> None:
         with self.writing() as connection:
@@ -424,7 +424,7 @@ class Database:
         status.
         """
         with self.writing() as connection:
-            return outbox.mark_failed(connection, message_id, error, retry_at, max_attempts)
+            return outbox.mark_failed(connection, message_id, error, as_utc(retry_at), max_attempts)
 
     # Contacts, opt-outs and the hotline ---------------------------------------------------------------------
 
@@ -449,7 +449,7 @@ class Database:
                     outcome=outcome,
                     note=note,
                     interviewer_id=interviewer_id,
-                    occurred_at=at or utcnow(),
+                    occurred_at=as_utc(at) or utcnow(),
                 )
                 .returning(ContactEvent.id)
             ).scalar_one()
@@ -473,7 +473,7 @@ class Database:
                     note=note,
                     invitation_id=invitation_id,
                     handled_by=handled_by,
-                    occurred_at=at or utcnow(),
+                    occurred_at=as_utc(at) or utcnow(),
                 )
                 .returning(HotlineCall.id)
             ).scalar_one()

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, insert, or_, select, update
 from borgerblik.storage.errors import InvalidRowError, NotFoundError
 from borgerblik.storage.records import ClaimedMessage
 from borgerblik.storage.schema import MESSAGE_KINDS, Invitation, OutboxMessage
+from borgerblik.storage.times import as_utc
 
 DEFAULT_LEASE = timedelta(minutes=15)
 DEFAULT_MAX_ATTEMPTS = 3
@@ -45,7 +46,7 @@ def queue(
                 "payload": dict(message.get("payload") or {}),
                 "status": "queued",
                 "attempts": 0,
-                "due_at": message.get("due_at") or now,
+                "due_at": as_utc(message.get("due_at")) or now,
                 "created_at": now,
             }
         )

@@ -134,11 +134,11 @@ def validate_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple[dict[str, Any
 
 def municipality_ids(connection: Connection, names: set[str]) -> dict[str, int]:
     """Ids of the named municipalities, creating the ones not seen before."""
-    known = dict(connection.execute(select(Municipality.name, Municipality.id)).tuples().all())
+    known = dict(connection.execute(select(Municipality.name, Municipality.id)).all())
     missing = sorted(names - known.keys())
     if missing:
         connection.execute(insert(Municipality), [{"name": name} for name in missing])
-        known = dict(connection.execute(select(Municipality.name, Municipality.id)).tuples().all())
+        known = dict(connection.execute(select(Municipality.name, Municipality.id)).all())
     return {name: known[name] for name in names}
 
 
