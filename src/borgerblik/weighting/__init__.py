@@ -19,6 +19,8 @@ from borgerblik.weighting.design import (
 )
 from borgerblik.weighting.errors import RakingError, WeightingInputError
 from borgerblik.weighting.estimates import estimate
+from borgerblik.weighting.nonresponse import mean_age, nonresponse_table, optout_ratio
+from borgerblik.weighting.report import WeightsReport, weights_report
 from borgerblik.weighting.tables import Table, read_csv
 
 __all__ = [
@@ -29,13 +31,18 @@ __all__ = [
     "SurveyDesign",
     "Table",
     "Weighting",
+    "WeightsReport",
     "WeightingInputError",
     "collapse_cells",
     "estimate",
     "fixed_weights",
+    "mean_age",
+    "nonresponse_table",
+    "optout_ratio",
     "poststratify",
     "rake",
     "read_csv",
     "stratified_design",
     "trim_weights",
+    "weights_report",
 ]
