@@ -1,0 +1,120 @@
+"""The collection functions the web pages and the simulated fieldwork call, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from borgerblik.collection import complete, open_session, opt_out, save_page, start, start_anonymous_interview
+from borgerblik.collection.interview import InterviewError
+
+
+def answers_of(db, token: str) -> dict:
+    return db.answers(db.invitation_by_token(token).id)
+
+
+def test_pages_follow_routing_per_target_group(db, tokens):
+    pages = {name: {p.key: [q.id for q in p.questions] for p in open_session(db, token).pages()}
+             for name, token in tokens.items()}
+    assert pages["dagpenge"]["progression"] == ["jobmuligheder", "taettere_job"]
+    assert pages["aktivitetsparate"]["maal"] == ["klart_maal", "aktiviteter_mening", "andre_afdelinger"]
+    assert pages["aktivitetsparate"]["progression"] == ["jobmuligheder", "styrket_tro"]
+    assert pages["sygedagpenge"]["status"] == ["status", "arbejdsgiver"]
+    assert pages["dagpenge"]["status"] == ["status"]
+    assert list(pages["dagpenge"]) == ["status", "moedet", "maal", "samtale", "progression", "samlet", "aabne"]
+
+
+def test_a_follow_up_revealed_on_the_same_page_keeps_the_citizen_there(db, tokens):
+    token = tokens["aktivitetsparate"]
+    result = save_page(db, token, "maal", {"klart_maal": 4, "andre_afdelinger": 1})
+    assert (result.outcome, result.next_page, result.revealed) == ("saved", "maal", ("samarbejde",))
+    result = save_page(db, token, "maal", {"klart_maal": 4, "andre_afdelinger": 1, "samarbejde": 9})
+    assert (result.outcome, result.next_page) == ("saved", "samtale")
+    assert answers_of(db, token) == {"klart_maal": 4, "andre_afdelinger": 1, "samarbejde": 9}
+
+
+def test_an_answer_routed_out_by_a_changed_trigger_is_cleared(db, tokens):
+    token = tokens["sygedagpenge"]
+    save_page(db, token, "status", {"status": 1, "arbejdsgiver": 2})
+    assert save_page(db, token, "progression", {"jobmuligheder": 3, "styrket_tro": 5}).outcome == "saved"
+    save_page(db, token, "status", {"status": 1, "arbejdsgiver": 1})
+    assert answers_of(db, token) == {"status": 1, "arbejdsgiver": 1}
+    questions = [q.id for q in open_session(db, token).page("progression").questions]
+    assert questions == ["tilbagevenden_job"]
+
+
+def test_ended_course_gives_past_tense(db, tokens):
+    token = tokens["dagpenge"]
+    save_page(db, token, "status", {"status": "2"})
+    questionnaire = open_session(db, token)
+    assert questionnaire.tense() == "past"
+    present = open_session(db, tokens["aktivitetsparate"])
+    tillid = questionnaire.instrument.question("tillid")
+    assert tillid.text("da", questionnaire.tense()) != tillid.text("da", present.tense())
+
+
+def test_resume_where_the_citizen_left_and_back_keeps_answers(db, tokens):
+    token = tokens["dagpenge"]
+    start(db, token)
+    assert open_session(db, token).status == "started"
+    save_page(db, token, "status", {"status": 1})
+    save_page(db, token, "moedet", {"tillid": 5, "udgangspunkt": 4, "inddragelse": 9})
+    back = save_page(db, token, "maal", {"klart_maal": 2}, direction="back")
+    assert back.next_page == "moedet"
+    reopened = open_session(db, token)
+    assert (reopened.status, reopened.resume().key) == ("partial", "moedet")
+    assert reopened.answers == {"status": 1, "tillid": 5, "udgangspunkt": 4, "inddragelse": 9, "klart_maal": 2}
+
+
+def test_last_page_completes_and_the_link_is_closed(db, tokens):
+    token = tokens["jobparat"]
+    save_page(db, token, "samlet", {"samlet_tilfredshed": 4})
+    assert save_page(db, token, "aabne", {"forbedringer": "Mere tid"}).outcome == "completed"
+    assert save_page(db, token, "samlet", {"samlet_tilfredshed": 1}).outcome == "closed"
+    assert complete(db, token) is False
+    assert opt_out(db, token) is False
+    assert answers_of(db, token) == {"samlet_tilfredshed": 4, "forbedringer": "Mere tid"}
+    assert db.invitation_by_token(token).state == "completed"
+
+
+def test_complete_and_opt_out_directly(db, tokens):
+    assert complete(db, tokens["jobafklaring"]) is True
+    assert db.session(db.invitation_by_token(tokens["jobafklaring"]).id).state == "complete"
+    assert opt_out(db, tokens["dagpenge"]) is True
+    assert opt_out(db, tokens["dagpenge"]) is False
+    assert opt_out(db, "x" * 43) is None
+    assert open_session(db, tokens["dagpenge"]).status == "opted_out"
+
+
+def test_tampered_code_and_stale_nonce_change_nothing(db, tokens):
+    token = tokens["dagpenge"]
+    nonce = open_session(db, token).nonce
+    bad = save_page(db, token, "moedet", {"tillid": 6}, nonce=nonce)
+    assert (bad.outcome, [p.message for p in bad.problems]) == ("invalid", ["error_invalid_code"])
+    assert save_page(db, token, "moedet", {"tillid": 5}, nonce=nonce).outcome == "saved"
+    assert save_page(db, token, "moedet", {"tillid": 1}, nonce=nonce).outcome == "stale"
+    assert answers_of(db, token) == {"tillid": 5}
+
+
+def test_interviewer_modes_are_stored_on_every_answer(db, tokens):
+    token = tokens["dagpenge"]
+    save_page(db, token, "status", {"status": 1}, mode="phone", interviewer_id="VIVE-07")
+    session = db.session(db.invitation_by_token(token).id)
+    assert (session.mode, session.interviewer_id) == ("phone", "VIVE-07")
+    frame = db.responses_frame(db.invitation_by_token(token).survey_id)
+    assert frame.select("mode", "interviewer_id").rows() == [("phone", "VIVE-07")]
+
+
+def test_anonymous_in_person_interview_uses_the_same_routing(db, tokens):
+    survey_id = db.invitation_by_token(tokens["dagpenge"]).survey_id
+    token = start_anonymous_interview(db, survey_id, kommune="Høje-Taastrup", maalgruppe="6.6", gender="kvinde",
+                                      age=52, background={}, interviewer_id="VIVE-03")
+    questionnaire = open_session(db, token)
+    assert [q.id for q in questionnaire.page("status").questions] == ["status", "arbejdsgiver"]
+    assert questionnaire.respondent.age_group == "50-66"
+    assert save_page(db, token, "status", {"status": 1}, mode="in_person", interviewer_id="VIVE-03").outcome == "saved"
+    assert db.session(questionnaire.respondent.invitation_id).mode == "in_person"
+    try:
+        start_anonymous_interview(db, survey_id, kommune="Atlantis", maalgruppe="6.1", gender="mand", age=30,
+                                  background={}, interviewer_id="VIVE-03")
+    except InterviewError as exc:
+        assert exc.field == "kommune"
+    else:
+        raise AssertionError("an unknown municipality must be refused")
