@@ -93,48 +93,64 @@ def mask_cpr_expr(column: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() <= 6).then(text).otherwise(text.str.slice(0, 6) + "-****")
 
 
-def cpr_columns(column: pl.Expr) -> dict[str, pl.Expr]:
-    """Vectorised parse: expressions for normalised CPR, birth date, gender, substitute flag and shape check.
+def valid_date_expr(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Whether year-month-day exists (Gregorian leap years), computed without building a date."""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = (
+        pl.when(month == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
+        .when(month.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+    return month.is_between(1, 12) & day.is_between(1, days)
+
+
+def with_cpr_columns(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Vectorised parse of ``column``: adds normalised CPR, birth date, gender, substitute and shape flags.
 
     ``cpr_form_ok`` is false when the text is not DDMMYY[-]SSSS; ``foedselsdato`` is null when the shape is
     right but the date does not exist (the ``umulig-dato`` case).
     """
-    text = column.str.strip_chars()
-    parts = text.str.extract_groups(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
-    dd = parts.struct.field("1")
-    mm = parts.struct.field("2")
-    yy = parts.struct.field("3")
-    serial = parts.struct.field("4")
-    day = dd.cast(pl.Int32)
-    real_day = pl.when(day > SUBSTITUTE_DAY_OFFSET).then(day - SUBSTITUTE_DAY_OFFSET).otherwise(day)
-    yy_int = yy.cast(pl.Int32)
-    seventh = serial.str.slice(0, 1).cast(pl.Int32)
+    text = pl.col(column).str.strip_chars()
+    form_ok = text.str.contains(r"^\d{6}-?\d{4}$").fill_null(False)
+    staged = frame.with_columns(
+        cpr_form_ok=form_ok,
+        _d10=pl.when(form_ok).then(text.str.replace("-", "", literal=True)),
+    )
+    digits = pl.col("_d10")
+    staged = staged.with_columns(
+        _dd=digits.str.slice(0, 2).cast(pl.Int32),
+        _mm=digits.str.slice(2, 2).cast(pl.Int32),
+        _yy=digits.str.slice(4, 2).cast(pl.Int32),
+        _s7=digits.str.slice(6, 1).cast(pl.Int32),
+        _last=digits.str.slice(9, 1).cast(pl.Int32),
+    )
+    dd, mm, yy, seventh, last = (pl.col(c) for c in ("_dd", "_mm", "_yy", "_s7", "_last"))
     century_expr = (
         pl.when(seventh <= 3)
         .then(1900)
         .when(seventh.is_in([4, 9]))
-        .then(pl.when(yy_int <= 36).then(2000).otherwise(1900))
-        .otherwise(pl.when(yy_int <= 57).then(2000).otherwise(1800))
+        .then(pl.when(yy <= 36).then(2000).otherwise(1900))
+        .otherwise(pl.when(yy <= 57).then(2000).otherwise(1800))
     )
-    year = century_expr + yy_int
-    iso = pl.concat_str(
-        [
-            year.cast(pl.String).str.zfill(4),
-            mm,
-            real_day.cast(pl.String).str.zfill(2),
-        ],
-        separator="-",
+    staged = staged.with_columns(
+        _year=century_expr + yy,
+        _day=pl.when(dd > SUBSTITUTE_DAY_OFFSET).then(dd - SUBSTITUTE_DAY_OFFSET).otherwise(dd),
     )
-    last = serial.str.slice(3, 1).cast(pl.Int32)
-    return {
-        "cpr_form_ok": dd.is_not_null(),
-        "cpr_normaliseret": pl.concat_str([dd, mm, yy, pl.lit("-"), serial]),
-        "foedselsdato": iso.str.to_date("%Y-%m-%d", strict=False),
-        "koen": pl.when(last.is_null()).then(None).when(last % 2 == 1).then(pl.lit("mand")).otherwise(
+    year, day = pl.col("_year"), pl.col("_day")
+    valid = valid_date_expr(year, mm, day)
+    return staged.with_columns(
+        cpr_normaliseret=digits.str.slice(0, 6) + "-" + digits.str.slice(6, 4),
+        foedselsdato=pl.when(valid).then(
+            pl.date(pl.when(valid).then(year).otherwise(2000), pl.when(valid).then(mm).otherwise(1),
+                    pl.when(valid).then(day).otherwise(1))
+        ),
+        koen=pl.when(last.is_null()).then(None).when(last % 2 == 1).then(pl.lit("mand")).otherwise(
             pl.lit("kvinde")
         ),
-        "erstatningsnummer": day > SUBSTITUTE_DAY_OFFSET,
-    }
+        erstatningsnummer=dd > SUBSTITUTE_DAY_OFFSET,
+    ).drop("_d10", "_dd", "_mm", "_yy", "_s7", "_last", "_year", "_day")
 
 
 def age_expr(birth: pl.Expr, reference: date) -> pl.Expr:

@@ -124,6 +124,16 @@ def load_population_rules(name: str = "kl2024", path: Path | str | None = None) 
     return _rules_from_mapping(name, data[name], str(source))
 
 
+def _qualifying(samtaler: pl.Series, required: tuple[str, ...]) -> list[str]:
+    """The distinct ``;``-joined conversation lists holding at least one required type."""
+    wanted = set(required)
+    return [
+        value
+        for value in samtaler.unique().to_list()
+        if value is not None and wanted.intersection(value.split(";"))
+    ]
+
+
 def apply_population_rules(members: pl.DataFrame, rules: PopulationRules) -> Population:
     """Keep the members the rules admit; ages and age groups are recomputed at the rules' age date."""
     frame = members.with_columns(alder=age_expr(pl.col("foedselsdato"), rules.age_at)).with_columns(
@@ -152,9 +162,7 @@ def apply_population_rules(members: pl.DataFrame, rules: PopulationRules) -> Pop
             (
                 "samtaletype",
                 f"mindst én samtale af typen {', '.join(rules.conversation_types)}",
-                pl.col("samtaler")
-                .list.eval(pl.element().is_in(list(rules.conversation_types)))
-                .list.any(),
+                pl.col("samtaler").is_in(_qualifying(frame["samtaler"], rules.conversation_types)),
             )
         )
     exclusions: list[Exclusion] = []

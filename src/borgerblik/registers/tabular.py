@@ -71,42 +71,76 @@ def read_table(path: Path) -> RawTable:
         raise TableError(f"{path}: filen findes ikke")
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return read_xlsx(path)
-    text, encoding = decode(path.read_bytes(), path)
-    return read_delimited_text(text, path, encoding)
+    data = path.read_bytes()
+    text, encoding = decode(data, path)
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
+    return read_delimited(utf8, path, encoding)
 
 
-def read_delimited_text(text: str, path: Path, encoding: str = "utf-8") -> RawTable:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+def _physical_lines(data: bytes) -> pl.Series:
+    lines = pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        new_columns=["raw"],
+        schema={"raw": pl.String},
+    )["raw"]
+    return lines.fill_null("").str.strip_chars_end("\r")
+
+
+def read_delimited(data: bytes, path: Path, encoding: str = "utf-8") -> RawTable:
+    """UTF-8 bytes of a delimited file → cells, one row per physical line, parsed natively by polars.
+
+    Quoted line breaks make physical lines and records differ; such files go through Python's csv reader.
+    """
+    lines = _physical_lines(data) if data.strip() else pl.Series("raw", [], dtype=pl.String)
+    blank = lines.str.strip_chars() == ""
+    header_index = int(blank.arg_min()) if lines.len() and not blank.all() else None
     if header_index is None:
         raise TableError(f"{path}: filen er tom — forventede en overskriftslinje")
-    delimiter = sniff_delimiter(lines[header_index])
-    if '"' in text:
-        return _read_quoted(text, path, encoding, delimiter)
-    headers = [h.strip() for h in lines[header_index].rstrip("\r").split(delimiter)]
+    header_line = lines[header_index]
+    delimiter = sniff_delimiter(header_line)
+    quoted = b'"' in data
+    if quoted and (lines.str.count_matches('"', literal=True) % 2 == 1).any():
+        return _read_quoted(data.decode("utf-8"), path, encoding, delimiter)
+    headers = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
     _check_headers(headers, path)
-    body = pl.DataFrame({"raw": lines[header_index + 1 :]}).with_row_index(LINE, offset=header_index + 2)
-    body = body.with_columns(pl.col("raw").str.strip_chars_end("\r"))
-    blank = body["raw"].str.strip_chars() == ""
-    body = body.filter(~blank)
-    cells = body["raw"].str.split(delimiter)
-    counts = cells.list.len()
-    ok = counts == len(headers)
-    ragged = [
-        RaggedLine(int(line), int(n))
-        for line, n in zip(body[LINE].filter(~ok), counts.filter(~ok), strict=True)
-    ]
-    cells = cells.filter(ok)
-    frame = pl.DataFrame({LINE: body[LINE].filter(ok).cast(pl.Int64)}).with_columns(
-        _clean(cells.list.get(i, null_on_oob=True)).alias(header) for i, header in enumerate(headers)
+    unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else lines
+    counts = unquoted.str.count_matches(delimiter, literal=True) + 1
+    names = [f"_c{i}" for i in range(len(headers))]
+    cells = pl.read_csv(
+        data,
+        has_header=False,
+        separator=delimiter,
+        quote_char='"',
+        schema={name: pl.String for name in names},
+        truncate_ragged_lines=True,
     )
-    return RawTable(path, frame, headers, encoding, delimiter, int(blank.sum()), ragged)
+    if cells.height != lines.len():
+        return _read_quoted(data.decode("utf-8"), path, encoding, delimiter)
+    line = pl.Series(LINE, range(1, lines.len() + 1), dtype=pl.Int64)
+    after_header = line > header_index + 1
+    data_line = after_header & ~blank
+    ok = data_line & (counts == len(headers))
+    wrong = data_line & (counts != len(headers))
+    ragged = [
+        RaggedLine(int(n), int(c)) for n, c in zip(line.filter(wrong), counts.filter(wrong), strict=True)
+    ]
+    frame = pl.concat(
+        [
+            line.filter(ok).to_frame(),
+            cells.filter(ok).select(_clean(pl.col(n)).alias(h) for n, h in zip(names, headers, strict=True)),
+        ],
+        how="horizontal",
+    )
+    blank_count = int((after_header & blank).sum())
+    return RawTable(path, frame, headers, encoding, delimiter, blank_count, ragged)
 
 
-def _clean(series: pl.Series) -> pl.Series:
-    return series.str.strip_chars().replace("", None)
+def _clean(column: pl.Expr) -> pl.Expr:
+    text = column.str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
 
 
 def _check_headers(headers: list[str], path: Path) -> None:

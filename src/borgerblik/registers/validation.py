@@ -12,15 +12,22 @@ The accepted rows are split in two: ``members`` (what analysis may see: no CPR, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from borgerblik.registers.columns import FIELDS, ColumnMapping, resolve_columns
-from borgerblik.registers.cpr import age_expr, age_group_expr, cpr_columns, mask_cpr_expr
+from borgerblik.registers.columns import FIELDS, ColumnMapping, fold_header, resolve_columns
+from borgerblik.registers.cpr import (
+    age_expr,
+    age_group_expr,
+    mask_cpr_expr,
+    valid_date_expr,
+    with_cpr_columns,
+)
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 
 REASONS: dict[str, str] = {
@@ -108,40 +115,74 @@ def read_register(
     return check_register(raw, mapping, reference_date or date.today())
 
 
-def _date_expr(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(parsed date or null, whether the text has a recognised date shape)."""
-    iso = column.str.extract_groups(ISO_DATE)
-    dk = column.str.extract_groups(DANISH_DATE)
-    year = pl.coalesce(iso.struct.field("1"), dk.struct.field("3"))
-    month = pl.coalesce(iso.struct.field("2"), dk.struct.field("2")).str.zfill(2)
-    day = pl.coalesce(iso.struct.field("3"), dk.struct.field("1")).str.zfill(2)
-    text = pl.concat_str([year, month, day], separator="-")
-    return text.str.to_date("%Y-%m-%d", strict=False), year.is_not_null()
+def _with_date(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
+    """Adds ``out`` (the date or null) and ``out_shape`` (whether the text looks like a date at all).
 
-
-def _target_group_expr(column: pl.Expr) -> pl.Expr:
-    text = column.str.strip_chars().str.to_lowercase().str.replace_all(r"[§\s]", "").str.replace(",", ".")
-    folded = (
-        column.str.strip_chars()
-        .str.to_lowercase()
-        .str.replace_all("æ", "ae")
-        .str.replace_all("ø", "oe")
-        .str.replace_all("å", "aa")
-        .str.replace_all(r"[^a-z0-9]+", "_")
-        .str.strip_chars("_")
+    ISO (2023-10-01, also with a time from Excel) and Danish day-first forms (1-10-2023, 01.10.2023,
+    1/10/2023) are accepted; a recognised shape whose date does not exist is the ``umulig-dato`` case.
+    """
+    text = pl.col(column)
+    iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$").fill_null(False)
+    danish = text.str.contains(r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$").fill_null(False)
+    parts = text.str.replace_all(r"[./]", "-").str.split_exact("-", 2)
+    staged = frame.with_columns(
+        _iso=iso,
+        _dk=danish,
+        _parts=pl.when(danish).then(parts),
     )
-    by_name = folded.replace_strict(BENEFIT_TARGET_GROUPS, default=None, return_dtype=pl.String)
-    return pl.when(text.is_in(TARGET_GROUPS)).then(text).otherwise(by_name)
+    dk = pl.col("_parts")
+
+    def iso_or(iso_part: pl.Expr, danish_part: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("_iso")).then(iso_part).otherwise(danish_part).cast(pl.Int32)
+
+    staged = staged.with_columns(
+        _y=iso_or(text.str.slice(0, 4), dk.struct.field("field_2")),
+        _m=iso_or(text.str.slice(5, 2), dk.struct.field("field_1")),
+        _d=iso_or(text.str.slice(8, 2), dk.struct.field("field_0")),
+    )
+    y, m, d = pl.col("_y"), pl.col("_m"), pl.col("_d")
+    valid = valid_date_expr(y, m, d).fill_null(False)
+    return staged.with_columns(
+        pl.when(valid)
+        .then(pl.date(pl.when(valid).then(y).otherwise(2000), pl.when(valid).then(m).otherwise(1),
+                      pl.when(valid).then(d).otherwise(1)))
+        .alias(out),
+        (pl.col("_iso") | pl.col("_dk")).alias(f"{out}_shape"),
+    ).drop("_iso", "_dk", "_parts", "_y", "_m", "_d")
+
+
+def target_group_code(value: str) -> str | None:
+    """LAB code from "6.1", "6,1", "§ 6.1" or a benefit name such as "sygedagpenge"; None when unknown."""
+    code = re.sub(r"[§\s]", "", value).replace(",", ".")
+    if code in TARGET_GROUPS:
+        return code
+    return BENEFIT_TARGET_GROUPS.get(fold_header(value))
+
+
+def yes_no(value: str) -> bool | None:
+    text = value.strip().lower()
+    return True if text in YES else False if text in NO else None
+
+
+def conversation_types(value: str) -> str:
+    """Conversation types lower-cased, spaces collapsed, ``;``-joined; empty parts dropped."""
+    parts = (re.sub(r"\s+", " ", part).strip().lower() for part in value.split(";"))
+    return ";".join(part for part in parts if part)
 
 
 def _phone_expr(column: pl.Expr) -> pl.Expr:
+    """The 8-digit number without spaces, dashes or +45/0045; null when it is not a Danish number."""
     digits = column.str.replace_all(r"[\s\-]", "").str.replace(r"^(\+45|0045)", "")
     return pl.when(digits.str.contains(r"^\d{8}$")).then(digits).otherwise(None)
 
 
-def _yes_no_expr(column: pl.Expr) -> pl.Expr:
-    text = column.str.strip_chars().str.to_lowercase()
-    return pl.when(text.is_in(YES)).then(True).when(text.is_in(NO)).then(False).otherwise(None)
+def _by_unique(
+    frame: pl.DataFrame, column: str, parse: Callable[[str], object], dtype: pl.DataType
+) -> pl.Expr:
+    """Apply ``parse`` once per distinct value: registers repeat few codes, flags and types many times."""
+    values = [v for v in frame[column].unique().to_list() if v is not None]
+    mapping = {value: parse(value) for value in values}
+    return pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype)
 
 
 def check_register(raw: RawTable, mapping: Mapping[str, str] | None, reference_date: date) -> RegisterCheck:
@@ -154,18 +195,13 @@ def check_register(raw: RawTable, mapping: Mapping[str, str] | None, reference_d
             for f in FIELDS
         ],
     )
-    cpr = cpr_columns(pl.col("cpr"))
-    start, start_shape = _date_expr(pl.col("ydelse_start"))
-    end, end_shape = _date_expr(pl.col("ydelse_slut"))
-    parsed = frame.with_columns(
-        **cpr,
-        _start=start,
-        _start_shape=start_shape,
-        _slut=end,
-        _slut_shape=end_shape,
-        _maalgruppe=_target_group_expr(pl.col("maalgruppe")),
+    staged = with_cpr_columns(frame, "cpr")
+    staged = _with_date(_with_date(staged, "ydelse_start", "_start"), "ydelse_slut", "_slut")
+    parsed = staged.with_columns(
+        _maalgruppe=_by_unique(frame, "maalgruppe", target_group_code, pl.String()),
+        _fritaget=_by_unique(frame, "digital_post_fritaget", yes_no, pl.Boolean()),
+        _samtaler=_by_unique(frame, "samtaler", conversation_types, pl.String()),
         _telefon=_phone_expr(pl.col("telefon")),
-        _fritaget=_yes_no_expr(pl.col("digital_post_fritaget")),
         _email_ok=pl.col("email").str.contains(EMAIL),
     )
     present = {f: pl.col(f).is_not_null() for f in FIELDS}
@@ -204,16 +240,10 @@ def check_register(raw: RawTable, mapping: Mapping[str, str] | None, reference_d
     )
     row_flag_names = [f"{field}|{reason}" for field, reason, _ in row_checks]
     bad_row = flags.select(pl.any_horizontal(row_flag_names).alias("bad"))["bad"]
-    good = parsed.filter(~bad_row)
-    duplicate = ~good["cpr_normaliseret"].is_first_distinct()
-    flags = flags.with_columns(pl.lit(False).alias("cpr|dublet-cpr"))
-    flags = flags.with_columns(
-        pl.when(pl.col(LINE).is_in(good.filter(duplicate)[LINE].implode()))
-        .then(True)
-        .otherwise(pl.col("cpr|dublet-cpr"))
-        .alias("cpr|dublet-cpr")
-    )
-    accepted = good.filter(~duplicate)
+    key = parsed.select(pl.when(~bad_row).then(pl.col("cpr_normaliseret")).alias("key"))["key"]
+    duplicate = key.is_not_null() & ~key.is_first_distinct()
+    flags = flags.with_columns(duplicate.alias("cpr|dublet-cpr"))
+    accepted = parsed.filter(~bad_row & ~duplicate)
     rejects = _collect_rejects(raw, parsed, flags, columns)
     members, identities = _split_accepted(accepted, reference_date)
     return RegisterCheck(raw.path, reference_date, members, identities, rejects, raw.blank_lines, columns)
@@ -276,12 +306,7 @@ def _split_accepted(accepted: pl.DataFrame, reference_date: date) -> tuple[pl.Da
         age_group_expr(alder).alias("aldersgruppe"),
         pl.col("_start").alias("ydelse_start"),
         pl.col("_slut").alias("ydelse_slut"),
-        pl.col("samtaler")
-        .fill_null("")
-        .str.split(";")
-        .list.eval(pl.element().str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " "))
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .alias("samtaler"),
+        pl.col("_samtaler").alias("samtaler"),
     )
     identities = numbered.select(
         "borger_id",
