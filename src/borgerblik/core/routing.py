@@ -8,7 +8,7 @@ the web questionnaire and the synthetic fieldwork route citizens identically.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from borgerblik.core.groupings import GroupingScheme
 
@@ -35,8 +35,14 @@ class Situation:
     context: Mapping[str, object]
     answers: Mapping[str, object]
     schemes: Mapping[str, GroupingScheme]
+    _groups: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def group(self, scheme: str) -> str | None:
+        if scheme not in self._groups:
+            self._groups[scheme] = self._lookup_group(scheme)
+        return self._groups[scheme]
+
+    def _lookup_group(self, scheme: str) -> str | None:
         precomputed = self.context.get(f"group:{scheme}")
         if precomputed is not None:
             return str(precomputed)

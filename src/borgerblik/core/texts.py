@@ -7,6 +7,7 @@ tense, so a wording may carry a ``past`` variant per language.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,6 +27,11 @@ def is_language_code(code: object) -> bool:
     """True for an ISO 639 code that CLDR knows (da, en, ar, so, ti, ...)."""
     if not isinstance(code, str) or not _LANGUAGE_CODE.match(code):
         return False
+    return _known_to_cldr(code)
+
+
+@functools.cache
+def _known_to_cldr(code: str) -> bool:
     try:
         Locale.parse(code)
     except (UnknownLocaleError, ValueError):
@@ -33,6 +39,7 @@ def is_language_code(code: object) -> bool:
     return True
 
 
+@functools.cache
 def text_direction(code: str) -> str:
     """``rtl`` for right-to-left scripts (Arabic, Persian, Urdu, ...), else ``ltr`` — from CLDR."""
     return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
