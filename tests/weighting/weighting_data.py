@@ -62,7 +62,7 @@ def generate(seed: int = 7, scale: float = 1.0) -> tuple[pl.DataFrame, pl.DataFr
 
 
 def write_r_inputs(directory: str | Path, seed: int = 7) -> None:
-    """The inputs of tests/weighting/r/survey_goldens.R: responses with cell, N, post-stratum, fixed weight.
+    """Inputs of r/survey_goldens.R: responses with cell, N, post-stratum, fixed weight, N_kommune.
 
     Post-strata are the cells after our collapse rule (R has none), so R sees the same groups we weight by.
     """
@@ -81,6 +81,9 @@ def write_r_inputs(directory: str | Path, seed: int = 7) -> None:
         pl.Series("N", weighting.design.population_sizes[codes].astype(int)),
         pl.Series("poststratum", [f"p{p:03d}" for p in groups[codes]]),
         pl.Series("fixed_weight", np.round(rng.gamma(4.0, 1.5, responses.height), 6)),
+    ).join(
+        population.group_by("kommune").agg(pl.col("count").sum().alias("N_kommune")),
+        on="kommune", how="left", maintain_order="left",
     )
     totals = (
         pl.DataFrame({"poststratum": [f"p{g:03d}" for g in groups], "Freq": cells["count"].to_numpy()})

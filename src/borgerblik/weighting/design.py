@@ -102,29 +102,64 @@ def _cells(
     return ids, cells, codes.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Respondents placed in the population cells, and the sampling design built on them."""
+
+    design: SurveyDesign
+    cells: pl.DataFrame
+    cell_of_row: np.ndarray
+
+
+def _frame(
+    responses: pl.DataFrame | Table,
+    population: pl.DataFrame | Table,
+    strata: Sequence[str],
+    design_strata: Sequence[str] | None,
+    id_column: str,
+) -> _Frame:
+    responses = as_table(responses, "responses")
+    population = as_table(population, "population")
+    ids, cells, codes = _cells(responses, population, strata, id_column)
+    counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
+    sampling = list(strata) if design_strata is None else list(design_strata)
+    for column in sampling:
+        if column not in strata:
+            raise WeightingInputError(
+                population.name, 1, column, f"en af vægtningsvariablene {', '.join(strata)}",
+                f"designstratum '{column}'", "designstrata skal være en del af --strata",
+            )
+    sampling_strata = cells.select(sampling).unique().sort(sampling).with_row_index("_h")
+    stratum_of_cell = (
+        cells.select(sampling).join(sampling_strata, on=sampling, how="left", maintain_order="left")
+        .get_column("_h").to_numpy().astype(np.int64)
+    )
+    sizes = np.bincount(stratum_of_cell, weights=counts)
+    strata_codes = stratum_of_cell[codes]
+    n_h = np.bincount(strata_codes, minlength=len(sizes))
+    over = np.flatnonzero(n_h > sizes)
+    if over.size:
+        first_cell = int(np.flatnonzero(stratum_of_cell == over[0])[0])
+        described = ", ".join(f"{c}={cells[first_cell, c]}" for c in sampling)
+        raise WeightingInputError(
+            population.name, None, COUNT_COLUMN, f"mindst {int(n_h[over[0]])} borgere i {described}",
+            f"{int(sizes[over[0]])}", "der er flere besvarelser end borgere i populationen",
+        )
+    weights = sizes[strata_codes] / n_h[strata_codes]
+    design = SurveyDesign(ids=ids, weights=weights, strata=strata_codes, population_sizes=sizes)
+    return _Frame(design=design, cells=cells, cell_of_row=codes)
+
+
 def stratified_design(
     responses: pl.DataFrame | Table,
     population: pl.DataFrame | Table,
     strata: Sequence[str],
     *,
+    design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
-) -> tuple[SurveyDesign, pl.DataFrame]:
-    """Design weights N_h/n_h in the cells of ``strata``; returns the design and the population cells."""
-    responses = as_table(responses, "responses")
-    population = as_table(population, "population")
-    ids, cells, codes = _cells(responses, population, strata, id_column)
-    sizes = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
-    n_h = np.bincount(codes, minlength=len(sizes))
-    over = np.flatnonzero(n_h > sizes)
-    if over.size:
-        cell = int(over[0])
-        described = ", ".join(f"{c}={cells[cell, c]}" for c in strata)
-        raise WeightingInputError(
-            population.name, None, COUNT_COLUMN, f"mindst {int(n_h[cell])} borgere i cellen {described}",
-            f"{int(sizes[cell])}", "der er flere besvarelser end borgere i populationen",
-        )
-    weights = sizes[codes] / n_h[codes]
-    return SurveyDesign(ids=ids, weights=weights, strata=codes, population_sizes=sizes), cells
+) -> SurveyDesign:
+    """Design weights N_h/n_h, stratified by ``design_strata`` (default: the cells of ``strata``)."""
+    return _frame(responses, population, strata, design_strata, id_column).design
 
 
 def poststratify(
@@ -133,19 +168,22 @@ def poststratify(
     strata: Sequence[str],
     *,
     min_cell: int = 0,
+    design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
 ) -> Weighting:
     """KL's weight, population count / complete answers per cell, as a post-stratified design.
 
-    R: ``postStratify(svydesign(ids=~1, strata=~cell, fpc=~N), ~poststratum, totals)``.
+    R: ``postStratify(svydesign(ids=~1, strata=~h, fpc=~N_h), ~cell, totals)`` where h are the cells
+    themselves unless ``design_strata`` names coarser sampling strata (e.g. the municipality).
     """
-    design, cells = stratified_design(responses, population, strata, id_column=id_column)
-    sizes = design.population_sizes
-    n_h = design.stratum_sizes
+    frame = _frame(responses, population, strata, design_strata, id_column)
+    design, cells = frame.design, frame.cells
+    counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
+    per_cell = np.bincount(frame.cell_of_row, minlength=len(counts))
     cell_values = [tuple(str(v) for v in row) for row in cells.select(list(strata)).iter_rows()]
-    groups, merges = collapse_cells(cell_values, n_h, sizes, min_cell=min_cell)
-    labels = groups[design.strata]
-    totals = np.bincount(groups, weights=sizes)
+    groups, merges = collapse_cells(cell_values, per_cell, counts, min_cell=min_cell)
+    labels = groups[frame.cell_of_row]
+    totals = np.bincount(groups, weights=counts)
     before = np.bincount(labels, weights=design.weights, minlength=len(totals))
     if np.any(before <= 0):
         raise WeightingInputError(
@@ -162,7 +200,7 @@ def poststratify(
     )
     return Weighting(
         design=calibrated, method="poststratify", strata=tuple(strata), collapsed=tuple(merges),
-        population_total=float(sizes.sum()),
+        population_total=float(counts.sum()),
     )
 
 
@@ -173,26 +211,29 @@ def rake(
     *,
     max_iterations: int = 100,
     tolerance: float = 1e-10,
+    design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
 ) -> Weighting:
-    """Iterative proportional fitting of the cell design weights to each margin's population total (R: rake).
+    """Iterative proportional fitting of the design weights to each margin's population total (R: rake).
 
-    Cells without respondents simply contribute nothing to the start weights; raking then spreads their
-    population over the margins. Converged means every margin category's weight sum is within
-    ``tolerance`` (relative) of its population total; otherwise RakingError names the worst margin.
+    The population file holds the full cross of ``margins``; cells without respondents simply contribute
+    nothing to the start weights, and raking spreads their population over the margins. Converged means
+    every margin category's weight sum is within ``tolerance`` (relative) of its population total;
+    otherwise RakingError names the worst margin.
     """
     table = as_table(responses, "responses")
-    design, cells = stratified_design(table, population, margins, id_column=id_column)
-    cell_codes = design.strata
+    frame = _frame(table, population, margins, design_strata, id_column)
+    design, cells = frame.design, frame.cells
+    counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
     labels: list[np.ndarray] = []
     targets: list[np.ndarray] = []
     categories: list[list[str]] = []
     for margin in margins:
         values, per_cell = np.unique(cells.get_column(margin).to_numpy().astype(str), return_inverse=True)
-        labels.append(per_cell[cell_codes])
-        targets.append(np.bincount(per_cell, weights=design.population_sizes, minlength=len(values)))
+        labels.append(per_cell[frame.cell_of_row])
+        targets.append(np.bincount(per_cell, weights=counts, minlength=len(values)))
         categories.append(values.tolist())
-        missing = np.flatnonzero(np.bincount(per_cell[cell_codes], minlength=len(values)) == 0)
+        missing = np.flatnonzero(np.bincount(labels[-1], minlength=len(values)) == 0)
         if missing.size:
             raise WeightingInputError(
                 table.name, None, margin, f"besvarelser i kategorien '{values[missing[0]]}'", "ingen",
@@ -211,7 +252,7 @@ def rake(
             calibrated = replace(design, weights=weights, calibrations=(*design.calibrations, raking))
             return Weighting(
                 design=calibrated, method="rake", strata=tuple(margins), iterations=iteration,
-                population_total=float(design.population_sizes.sum()),
+                population_total=float(counts.sum()),
             )
     _, m, j, achieved = _worst_margin(weights, labels, targets)
     raise RakingError(max_iterations, margins[m], categories[m][j], float(targets[m][j]), achieved)

@@ -8,6 +8,8 @@
 #   rake          svydesign(ids=~1, strata=~cell, fpc=~N) + rake(kommune, koen, alder, maalgruppe)
 #   trim          the post-stratified design + trimWeights(upper = 40)
 #   fixed         svydesign(ids=~1, weights=~fixed_weight)
+#   poststratify_kommune, rake_kommune   the same calibrations on svydesign(ids=~1, strata=~kommune,
+#                 fpc=~N_kommune): sampling strata coarser than the calibration cells
 # Statistics per question and domain (svyby over a subset to the valid answers 1-5): mean score,
 # shares of categories 1-5 and the share positive (4 or 5).
 suppressMessages(library(survey))
@@ -21,6 +23,7 @@ pop <- read("population.csv")
 ps <- read("poststrata.csv")
 resp$N <- as.numeric(resp$N)
 resp$fixed_weight <- as.numeric(resp$fixed_weight)
+resp$N_kommune <- as.numeric(resp$N_kommune)
 questions <- c("tillid", "taettere_job", "samlet_tilfredshed")
 by_columns <- c("alder", "status")
 for (q in questions) {
@@ -50,7 +53,16 @@ raked <- rake(
 )
 trimmed <- trimWeights(post, upper = 40)
 fixed <- svydesign(ids = ~1, weights = ~fixed_weight, data = resp)
-designs <- list(poststratify = post, rake = raked, trim = trimmed, fixed = fixed)
+by_kommune <- svydesign(ids = ~1, strata = ~kommune, fpc = ~N_kommune, data = resp)
+post_kommune <- postStratify(by_kommune, ~poststratum, ps_table)
+rake_kommune <- rake(
+  by_kommune,
+  list(~kommune, ~koen, ~alder, ~maalgruppe),
+  lapply(c("kommune", "koen", "alder", "maalgruppe"), margin),
+  control = list(maxit = 500, epsilon = 1e-13)
+)
+designs <- list(poststratify = post, rake = raked, trim = trimmed, fixed = fixed,
+                poststratify_kommune = post_kommune, rake_kommune = rake_kommune)
 
 stats <- c("score", "1", "2", "3", "4", "5", "pos")
 names_out <- c("mean", "share_1", "share_2", "share_3", "share_4", "share_5", "pct_positive")
