@@ -81,15 +81,17 @@ def _weighting(
     max_iterations: int,
     trim_upper: float | None,
     trim_lower: float | None,
+    design_strata: str | None,
 ) -> Weighting:
     if population is None or not strata:
         _fail("angiv --population og --strata (eller --weights til estimate)")
     columns = _columns(strata or "")
     table = read_csv(population)  # type: ignore[arg-type]
+    sampling = _columns(design_strata) if design_strata else None
     if method is Method.rake:
-        weighting = rake(responses, table, columns, max_iterations=max_iterations)
+        weighting = rake(responses, table, columns, max_iterations=max_iterations, design_strata=sampling)
     else:
-        weighting = poststratify(responses, table, columns, min_cell=min_cell)
+        weighting = poststratify(responses, table, columns, min_cell=min_cell, design_strata=sampling)
     if trim_upper is not None or trim_lower is not None:
         weighting = trim_weights(
             weighting,
@@ -107,6 +109,9 @@ MIN_CELL = typer.Option(0, "--min-cell", help="Slå celler med færre svar samme
 MAX_ITER = typer.Option(100, "--max-iterations", help="Højeste antal raking-iterationer.")
 TRIM_UPPER = typer.Option(None, "--trim-upper", help="Trim vægte over denne værdi (R: trimWeights).")
 TRIM_LOWER = typer.Option(None, "--trim-lower", help="Trim vægte under denne værdi (R: trimWeights).")
+DESIGN_STRATA = typer.Option(
+    None, "--design-strata", help="Stikprøvens strata, hvis grovere end --strata (fx kommune)."
+)
 
 
 def weights_command(
@@ -118,6 +123,7 @@ def weights_command(
     max_iterations: int = MAX_ITER,
     trim_upper: float = TRIM_UPPER,
     trim_lower: float = TRIM_LOWER,
+    design_strata: str = DESIGN_STRATA,
     out: Path = typer.Option(None, "--out", help="Vægtfil (respondent_id,weight); uden: standard output."),
 ) -> None:
     """Beregn vægte ved efterstratificering (population / komplette svar pr. celle) eller raking.
@@ -128,7 +134,8 @@ def weights_command(
     try:
         table = read_csv(responses)
         weighting = _weighting(
-            table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower
+            table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower,
+            design_strata,
         )
     except (WeightingInputError, RakingError) as exc:
         _fail(str(exc))
@@ -150,6 +157,7 @@ def estimate_command(
     max_iterations: int = MAX_ITER,
     trim_upper: float = TRIM_UPPER,
     trim_lower: float = TRIM_LOWER,
+    design_strata: str = DESIGN_STRATA,
     out: Path = typer.Option(None, "--out", help="Estimattabel, .csv eller .parquet; uden: standard output."),
 ) -> None:
     """Vægtede fordelinger, gennemsnit og andel positive med designbaserede standardfejl og 95 %-intervaller.
@@ -168,7 +176,8 @@ def estimate_command(
             weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
         else:
             weighting = _weighting(
-                table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower
+                table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower,
+                design_strata,
             )
         result = estimate(table, weighting, _columns(questions), _columns(by))
     except (WeightingInputError, RakingError) as exc:
