@@ -162,8 +162,8 @@ CASES = [
     (
         "YAML syntax error",
         TILLID_TEXT,
-        "text: {da: Tillid?, en: Trust?}",
-        ["test.yaml, linje 23, felt '(YAML)'", "forventede gyldig YAML", "sæt citationstegn"],
+        'text: {da: "Tillid?", en: "Trust?"',
+        ["test.yaml, linje 24, felt '(YAML)'", "forventede gyldig YAML", "fra linje 23"],
     ),
     (
         "duplicate YAML key",
