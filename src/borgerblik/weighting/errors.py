@@ -48,7 +48,8 @@ class RakingError(ValueError):
         self.achieved = achieved
         super().__init__(
             f"Raking konvergerede ikke efter {iterations} iterationer: værste margin er "
-            f"'{margin}' = '{category}' med vægtsum {achieved:.6g} mod populationstallet {target:.6g}. "
+            f"'{margin}' = '{category}' med vægtsum {_danish(achieved)} "
+            f"mod populationstallet {_danish(target)}. "
             "Tip: slå tynde kategorier sammen, eller hæv --max-iterations."
         )
 
@@ -59,3 +60,7 @@ def closest_column(name: str, columns: Sequence[str]) -> str:
     if match:
         return f"mente du '{match[0]}'?"
     return "kolonnerne i filen er " + ", ".join(f"'{c}'" for c in columns)
+
+
+def _danish(value: float) -> str:
+    return f"{value:.6g}".replace(".", ",")
