@@ -11,17 +11,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from borgerblik.synth.names import EMAIL_DOMAINS, FIRST_NAMES_MEN, FIRST_NAMES_WOMEN, SURNAMES
+from borgerblik.synth.names import EMAIL_DOMAINS, FIRST_NAMES_MEN, FIRST_NAMES_WOMEN, MOBILE_SERIES, SURNAMES
 
 SEED_SAMPLE = 86_965
 SEED_NEITHER = 262
 SEED_SMS_ONLY = 1_765
 SEED_DIGITAL_POST_ONLY = 5_195
 
-#: Danish mobile number series (first two digits) the synthetic numbers are drawn from.
-MOBILE_PREFIXES = np.array(
-    [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 40, 41, 42, 50, 51, 52, 53, 60, 61, 71, 81, 91, 92, 93]
-)
 SHARE_WITH_COUNTRY_CODE = 0.15
 SHARE_INVALID_AMONG_NO_PHONE = 0.3
 SHARE_WITH_EMAIL = 0.55
@@ -63,7 +59,7 @@ def contact_columns(male: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
 
 def _phones(no_phone: np.ndarray, rng: np.random.Generator) -> pl.Series:
     size = no_phone.size
-    number = MOBILE_PREFIXES[rng.integers(0, MOBILE_PREFIXES.size, size)] * 1_000_000 + rng.integers(
+    number = MOBILE_SERIES[rng.integers(0, MOBILE_SERIES.size, size)] * 1_000_000 + rng.integers(
         0, 1_000_000, size
     )
     text = pl.Series(number).cast(pl.Utf8)

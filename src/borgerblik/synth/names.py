@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 FIRST_NAMES_WOMEN: tuple[str, ...] = (
     "Anne",
     "Mette",
@@ -70,3 +72,7 @@ SURNAMES: tuple[str, ...] = (
 )
 #: Domains reserved for examples (RFC 2606), so no synthetic address can reach a real mailbox.
 EMAIL_DOMAINS: tuple[str, ...] = ("example.com", "example.net", "example.org")
+#: Danish mobile number series (first two digits) synthetic phone numbers are drawn from.
+MOBILE_SERIES = np.array(
+    [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 40, 41, 42, 50, 51, 52, 53, 60, 61, 71, 81, 91, 92, 93]
+)
