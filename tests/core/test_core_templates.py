@@ -168,3 +168,34 @@ def test_vive_interviewer_background_fields():
     assert (fields["alder"].minimum, fields["alder"].maximum, fields["alder"].unit) == (16, 67, "år")
     # background fields are never part of the citizen's routed questionnaire
     assert not {"gruppe", "koen"} & set(visible(vive, {}))
+
+
+def test_kl_chart_headings_are_the_report_page_headings():
+    kl = load_template("kl-2024")
+    assert [kl.question(qid).heading() for qid in kl.scale_items()] == [
+        "Tillid",
+        "Udgangspunkt i borgeren",
+        "Inddragelse",
+        "Klart mål",
+        "Sammenhæng ml. aktiviteter og mål",
+        "Oplevelsen af samarbejde på tværs af afdelinger",
+        "Formål med samtalen",
+        "Sagsbehandler forberedt",
+        "Sagsbehandlers formidling",
+        "Mål for forløbet",
+        "Klare aftaler",
+        "Næste skridt",
+        "Konkrete jobmuligheder",
+        "Tættere på job/uddannelse",
+        "Tilbagevenden i job",
+        "Styrket tro",
+        "Overordnet tilfredshed",
+    ]
+    assert kl.question("plan").heading() == "Plan for fremadrettet proces"
+    assert kl.question("taettere_job").heading("en") == "Closer to a job or education"
+
+
+def test_vive_headings_are_the_interview_topics_and_a_question_without_label_uses_its_wording():
+    vive = load_template("vive-kbh-2020")
+    assert vive.question("behandlet").heading() == "Anerkendelse og forståelse"
+    assert vive.question("behandlet_lav").heading() == "Hvorfor føler du dig dårligt behandlet?"

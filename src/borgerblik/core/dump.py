@@ -74,6 +74,8 @@ def _question(question: Question) -> dict[str, object]:
         "kind": str(question.kind),
         "text": question.wording.to_data(),
     }
+    if question.label is not None:
+        data["label"] = question.label.to_data()
     if question.note is not None:
         data["note"] = question.note.to_data()
     if question.scale is not None and question.kind in (Kind.SCALE, Kind.MATRIX):
@@ -97,6 +99,8 @@ def _option(option: Option) -> dict[str, object]:
 
 def _item(item: Question) -> dict[str, object]:
     data: dict[str, object] = {"id": item.id, "text": item.wording.to_data()}
+    if item.label is not None:
+        data["label"] = item.label.to_data()
     if item.source is not None:
         data["source"] = item.source
     return data

@@ -49,8 +49,20 @@ _TOP_KEYS = (
     "background",
 )
 _THEME_KEYS = ("id", "title", "intro", "local", "questions")
-_QUESTION_KEYS = ("id", "kind", "text", "note", "scale", "options", "items", "when", "follow_ups", "source")
-_ITEM_KEYS = ("id", "text", "source")
+_QUESTION_KEYS = (
+    "id",
+    "kind",
+    "text",
+    "label",
+    "note",
+    "scale",
+    "options",
+    "items",
+    "when",
+    "follow_ups",
+    "source",
+)
+_ITEM_KEYS = ("id", "text", "label", "source")
 _FOLLOW_UP_KEYS = ("id", "when_answer", "text", "source")
 _SCALE_KEYS = ("labels", "dont_know", "order", "source")
 _BACKGROUND_KEYS = ("id", "kind", "text", "options", "min", "max", "unit", "source")
@@ -432,6 +444,7 @@ class _InstrumentParser:
                 )
         wording = ctx.text((*path, "text"), data.get("text"), "text", question_id)
         note = ctx.text((*path, "note"), data["note"], "note", question_id) if "note" in data else None
+        label = ctx.text((*path, "label"), data["label"], "label", question_id) if "label" in data else None
         when = ctx.condition((*path, "when"), data["when"], question_id) if "when" in data else None
         scale = self._scale_ref(path, data, question_id) if kind in (Kind.SCALE, Kind.MATRIX) else None
         options = self._options(path, data, question_id) if kind in (Kind.SINGLE, Kind.MULTI) else ()
@@ -450,6 +463,7 @@ class _InstrumentParser:
             items=items,
             when=when,
             note=note,
+            label=label,
             local_for=local_for,
             source=source,
         )
@@ -535,6 +549,11 @@ class _InstrumentParser:
                 continue
             ctx.check_keys(where, item_data, _ITEM_KEYS, item_id)
             wording = ctx.text((*where, "text"), item_data.get("text"), "text", item_id)
+            label = (
+                ctx.text((*where, "label"), item_data["label"], "label", item_id)
+                if "label" in item_data
+                else None
+            )
             if wording is not None and scale is not None:
                 items.append(
                     Question(
@@ -543,6 +562,7 @@ class _InstrumentParser:
                         wording=wording,
                         theme=theme,
                         scale=scale,
+                        label=label,
                         source=self._source(where, item_data, item_id),
                     )
                 )

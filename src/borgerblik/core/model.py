@@ -83,12 +83,17 @@ class Question:
     follow_ups: tuple[Question, ...] = ()
     follow_up_of: str | None = None
     note: LocalText | None = None
+    label: LocalText | None = None
     local_for: str | None = None
     source: str | None = None
 
     def text(self, lang: str = BASE_LANGUAGE, tense: str = Tense.PRESENT) -> str:
         """The wording shown to the citizen, in ``lang`` (Danish fallback) and tense."""
         return self.wording.get(lang, tense)
+
+    def heading(self, lang: str = BASE_LANGUAGE) -> str:
+        """The short name reports put over a chart ("Tillid"), or the full wording when none is given."""
+        return (self.label or self.wording).get(lang)
 
     def choices(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
         """(code, label) pairs a respondent chooses from; empty for open questions."""
