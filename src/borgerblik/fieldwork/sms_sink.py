@@ -1,0 +1,118 @@
+"""A local SMS gateway for tests and the demo: accepts GatewayAPI-style requests and keeps them, once per userref.
+
+It stands in for the real gateway's idempotency: a request repeating a known ``userref`` gets the original id
+back and is not delivered again, which is what makes the outbox's at-least-once sending exactly-once here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class SmsSink:
+    """Serve on ``host:port`` (port 0 picks a free one); ``log`` (JSON lines) keeps deliveries across restarts."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: str | None = None
+    log: Path | None = None
+    on_delivery: Callable[[dict[str, Any]], None] | None = None
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    requests: int = 0
+    _ids: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("SMS-sinken er ikke startet")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/rest/mtsms"
+
+    def start(self) -> SmsSink:
+        if self.log is not None and self.log.exists():
+            for line in self.log.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                self.deliveries.append(record)
+                self._ids[record["userref"]] = record["id"]
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler(self))
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SmsSink:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def receive(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Accept one request; returns (HTTP status, JSON body)."""
+        with self._lock:
+            self.requests += 1
+            message, recipients = request.get("message"), request.get("recipients")
+            if (
+                not isinstance(message, str)
+                or not message
+                or not isinstance(recipients, list)
+                or not recipients
+            ):
+                return 400, {"message": "message and recipients are required"}
+            reference = str(request.get("userref") or f"anonymous-{self.requests}")
+            if reference in self._ids:
+                return 200, {"ids": [self._ids[reference]]}
+            record = {
+                "id": len(self.deliveries) + 1,
+                "userref": reference,
+                "sender": request.get("sender"),
+                "message": message,
+                "msisdn": [r.get("msisdn") for r in recipients],
+            }
+            self.deliveries.append(record)
+            self._ids[reference] = record["id"]
+            if self.log is not None:
+                with open(self.log, "a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self.on_delivery is not None:
+            self.on_delivery(record)
+        return 200, {"ids": [record["id"]]}
+
+
+def _handler(sink: SmsSink) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+            if sink.token is not None and self.headers.get("Authorization") != f"Token {sink.token}":
+                self._reply(401, {"message": "invalid token"})
+                return
+            try:
+                request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            except (ValueError, json.JSONDecodeError):
+                self._reply(400, {"message": "body is not JSON"})
+                return
+            self._reply(*sink.receive(request if isinstance(request, dict) else {}))
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: object) -> None:
+            """Silent: the request bodies hold phone numbers, which do not belong in logs."""
+
+    return Handler
