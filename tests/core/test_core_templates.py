@@ -199,3 +199,10 @@ def test_vive_headings_are_the_interview_topics_and_a_question_without_label_use
     vive = load_template("vive-kbh-2020")
     assert vive.question("behandlet").heading() == "Anerkendelse og forståelse"
     assert vive.question("behandlet_lav").heading() == "Hvorfor føler du dig dårligt behandlet?"
+
+
+def test_instruments_and_questions_are_hashable_values():
+    kl, again = load_template("kl-2024"), load_template("kl-2024")
+    assert hash(kl) == hash(again)
+    assert {kl: "x"}[again] == "x"
+    assert len(set(kl.questions()) | set(again.questions())) == len(kl.questions()) == 20

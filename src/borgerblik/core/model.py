@@ -49,6 +49,9 @@ class Scale:
     descending: bool = True
     source: str | None = None
 
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.labels.items())), self.dont_know, self.descending))
+
     def options(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
         """(code, label) in display order, "ved ikke" last."""
         codes = [5, 4, 3, 2, 1] if self.descending else [1, 2, 3, 4, 5]
@@ -184,6 +187,10 @@ class Instrument:
     description: str | None = None
     source: str | None = None
     file: str | None = field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        # equal instruments share id, themes and overall question, so this agrees with ==
+        return hash((self.id, self.themes, self.overall))
 
     @property
     def overall_question(self) -> str:

@@ -52,6 +52,10 @@ class LocalText:
     present: dict[str, str]
     past: dict[str, str] = field(default_factory=dict)
 
+    def __hash__(self) -> int:
+        # frozen values are used as dict keys and in sets by later stages; dicts themselves do not hash
+        return hash((tuple(sorted(self.present.items())), tuple(sorted(self.past.items()))))
+
     def get(self, lang: str = BASE_LANGUAGE, tense: str = Tense.PRESENT) -> str:
         """The wording in ``lang`` (Danish when not translated), past tense when asked and written."""
         if lang not in self.present:
