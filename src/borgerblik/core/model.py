@@ -120,10 +120,6 @@ class Question:
         """The ids answers are stored under: the items of a matrix, else the question itself."""
         return tuple(item.id for item in self.items) if self.kind is Kind.MATRIX else (self.id,)
 
-    @property
-    def is_scale(self) -> bool:
-        return self.kind is Kind.SCALE
-
 
 @dataclass(frozen=True)
 class Theme:
@@ -155,10 +151,6 @@ class BackgroundField:
 class Language:
     code: str
     name: str
-
-    @property
-    def direction(self) -> str:
-        return text_direction(self.code)
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,6 @@ class LocalText:
     def languages(self) -> frozenset[str]:
         return frozenset(self.present)
 
-    @property
-    def has_past(self) -> bool:
-        return bool(self.past)
-
     def to_data(self) -> dict[str, object]:
         """The canonical YAML form: ``{da: text}`` or ``{da: {present: ..., past: ...}}``."""
         data: dict[str, object] = {}
