@@ -82,6 +82,8 @@ class Weighting:
     iterations: int | None = None
     trimmed: int = 0
     population_total: float = field(default=float("nan"))
+    cells: pl.DataFrame | None = None
+    """Post-stratification cells: strata columns, ``count``, ``respondents`` and ``poststratum``."""
 
     @property
     def weights(self) -> pl.DataFrame:
@@ -201,6 +203,9 @@ def poststratify(
     return Weighting(
         design=calibrated, method="poststratify", strata=tuple(strata), collapsed=tuple(merges),
         population_total=float(counts.sum()),
+        cells=cells.drop("_cell").with_columns(
+            pl.Series("respondents", per_cell), pl.Series("poststratum", groups)
+        ),
     )
 
 
