@@ -40,7 +40,9 @@ REASONS: dict[str, str] = {
     "ugyldig-ja-nej": "forventede ja eller nej",
     "dublet-cpr": "CPR-nummeret står allerede på en tidligere godkendt linje",
     "forkert-antal-felter": "linjen har et andet antal felter end overskriften",
-    "ugyldigt-telefonnummer": "ikke et dansk mobilnummer (8 cifre, evt. +45) — feltet ryddes, rækken bliver",
+    "ugyldigt-telefonnummer": (
+        "ikke et dansk mobilnummer (8 cifre, evt. +45) — feltet ryddes, rækken beholdes"
+    ),
     "ugyldig-email": "ikke en e-mailadresse — feltet ryddes, rækken beholdes",
 }
 FIELD_REASONS = frozenset({"ugyldigt-telefonnummer", "ugyldig-email"})

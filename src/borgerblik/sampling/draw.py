@@ -109,18 +109,19 @@ def _allocate(strata: pl.DataFrame, design: SampleDesign) -> tuple[np.ndarray, n
     sizes = np.zeros_like(population)
     quotas = np.zeros(population.size, dtype=float)
     groups = strata[design.within].to_list() if design.within else [ALL] * strata.height
+    labels = np.asarray(["" if g is None else str(g) for g in groups], dtype=object)
     index = np.arange(strata.height)
-    names = list(dict.fromkeys(groups))
-    missing = [g for g in names if design.sizes is not None and str(g) not in design.sizes]
+    names = list(dict.fromkeys(labels.tolist()))
+    missing = [g for g in names if design.sizes is not None and g not in design.sizes]
     if missing:
         raise DesignError(
-            f"stikprøvestørrelse mangler for {design.within or 'gruppen'} {', '.join(map(str, missing))}"
+            f"stikprøvestørrelse mangler for {design.within or 'gruppen'} "
+            + ", ".join(g or repr(g) for g in missing)
         )
-    labels = np.asarray([str(g) for g in groups], dtype=object)
     for name in names:
-        members = index[labels == str(name)]
+        members = index[labels == name]
         total = int(population[members].sum())
-        n = design.sizes[str(name)] if design.sizes is not None else design.size_rule.size(total)
+        n = design.sizes[name] if design.sizes is not None else design.size_rule.size(total)
         n = min(int(n), total)
         sizes[members] = allocate_proportional(population[members], n)
         quotas[members] = population[members] * n / total if total else 0.0

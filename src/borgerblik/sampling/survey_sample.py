@@ -1,0 +1,77 @@
+"""Drawing a survey's sample from its stored population and recording it through the storage gateway.
+
+The design is the survey's ``sample_design`` setting (default ``kl2024``). A survey is sampled once: the
+draw is stored with its seed, so the same seed reproduces it, and a second draw is refused rather than
+mixed into the first. The gateway has no query for contact flags, so :func:`survey_channels` reads the
+identities table through the gateway's connection and hands back flags only, never the data itself.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import select
+
+from borgerblik.sampling.design import DesignError, SampleDesign, load_design
+from borgerblik.sampling.draw import Sample, design_keys, draw_sample
+from borgerblik.sampling.reachability import reachability
+from borgerblik.storage import Database, SurveyRecord
+from borgerblik.storage.schema import Identity
+
+DEFAULT_DESIGN_NAME = "kl2024"
+STORED_NAMES = {"member_id": "borger_id", "gender": "koen", "age_group": "aldersgruppe", "age": "alder"}
+
+
+class AlreadySampledError(DesignError):
+    """The survey already has a stored sample."""
+
+
+def design_of(survey: SurveyRecord) -> SampleDesign:
+    return load_design(str(survey.settings.get("sample_design", DEFAULT_DESIGN_NAME)))
+
+
+def population_frame(database: Database, survey_id: int) -> pl.DataFrame:
+    """The stored population under the register stage's column names, in member order."""
+    members = database.members_frame(survey_id)
+    return members.rename(STORED_NAMES).sort("borger_id")
+
+
+def sample_survey(
+    database: Database, survey: SurveyRecord, seed: int, design: SampleDesign | None = None
+) -> Sample:
+    """Draw the survey's sample with ``seed`` and store it (member → stratum label, and the seed)."""
+    frame = population_frame(database, survey.id)
+    if frame.height == 0:
+        raise DesignError(
+            f"undersøgelse {survey.id} ({survey.name}) har ingen population endnu. "
+            "Tip: indlæs registerudtrækket med `borgerblik register import FIL --survey ...`"
+        )
+    sampled = int(frame["sampled"].sum())
+    if sampled:
+        raise AlreadySampledError(
+            f"undersøgelse {survey.id} ({survey.name}) har allerede en stikprøve på {sampled} borgere"
+        )
+    chosen = design or design_of(survey)
+    sample = draw_sample(frame.drop("sampled", "stratum"), chosen, seed)
+    keys = design_keys(chosen)
+    parts = [pl.col(k).cast(pl.String).fill_null("") for k in keys]
+    label = pl.concat_str(parts, separator=" × ") if keys else pl.lit("alle")
+    labels = sample.frame.select("borger_id", label.alias("stratum"))
+    database.save_sample(survey.id, dict(labels.iter_rows()), seed)
+    return sample
+
+
+def survey_channels(database: Database, survey_id: int, sample: pl.DataFrame) -> pl.DataFrame:
+    """Reachability per sampled member (see :func:`reachability`)."""
+    with database.reading() as connection:
+        rows = connection.execute(
+            select(Identity.member_id, Identity.digital_post_exempt, Identity.phone, Identity.email).where(
+                Identity.survey_id == survey_id
+            )
+        ).all()
+    identities = pl.DataFrame(
+        rows,
+        schema={"borger_id": pl.String, "digital_post_fritaget": pl.Boolean, "telefon": pl.String,
+                "email": pl.String},
+        orient="row",
+    )
+    return reachability(sample, identities)
