@@ -11,14 +11,24 @@ def answers_of(db, token: str) -> dict:
 
 
 def test_pages_follow_routing_per_target_group(db, tokens):
-    pages = {name: {p.key: [q.id for q in p.questions] for p in open_session(db, token).pages()}
-             for name, token in tokens.items()}
+    pages = {
+        name: {p.key: [q.id for q in p.questions] for p in open_session(db, token).pages()}
+        for name, token in tokens.items()
+    }
     assert pages["dagpenge"]["progression"] == ["jobmuligheder", "taettere_job"]
     assert pages["aktivitetsparate"]["maal"] == ["klart_maal", "aktiviteter_mening", "andre_afdelinger"]
     assert pages["aktivitetsparate"]["progression"] == ["jobmuligheder", "styrket_tro"]
     assert pages["sygedagpenge"]["status"] == ["status", "arbejdsgiver"]
     assert pages["dagpenge"]["status"] == ["status"]
-    assert list(pages["dagpenge"]) == ["status", "moedet", "maal", "samtale", "progression", "samlet", "aabne"]
+    assert list(pages["dagpenge"]) == [
+        "status",
+        "moedet",
+        "maal",
+        "samtale",
+        "progression",
+        "samlet",
+        "aabne",
+    ]
 
 
 def test_a_follow_up_revealed_on_the_same_page_keeps_the_citizen_there(db, tokens):
@@ -60,7 +70,13 @@ def test_resume_where_the_citizen_left_and_back_keeps_answers(db, tokens):
     assert back.next_page == "moedet"
     reopened = open_session(db, token)
     assert (reopened.status, reopened.resume().key) == ("partial", "moedet")
-    assert reopened.answers == {"status": 1, "tillid": 5, "udgangspunkt": 4, "inddragelse": 9, "klart_maal": 2}
+    assert reopened.answers == {
+        "status": 1,
+        "tillid": 5,
+        "udgangspunkt": 4,
+        "inddragelse": 9,
+        "klart_maal": 2,
+    }
 
 
 def test_last_page_completes_and_the_link_is_closed(db, tokens):
@@ -104,16 +120,35 @@ def test_interviewer_modes_are_stored_on_every_answer(db, tokens):
 
 def test_anonymous_in_person_interview_uses_the_same_routing(db, tokens):
     survey_id = db.invitation_by_token(tokens["dagpenge"]).survey_id
-    token = start_anonymous_interview(db, survey_id, kommune="Høje-Taastrup", maalgruppe="6.6", gender="kvinde",
-                                      age=52, background={}, interviewer_id="VIVE-03")
+    token = start_anonymous_interview(
+        db,
+        survey_id,
+        kommune="Høje-Taastrup",
+        maalgruppe="6.6",
+        gender="kvinde",
+        age=52,
+        background={},
+        interviewer_id="VIVE-03",
+    )
     questionnaire = open_session(db, token)
     assert [q.id for q in questionnaire.page("status").questions] == ["status", "arbejdsgiver"]
     assert questionnaire.respondent.age_group == "50-66"
-    assert save_page(db, token, "status", {"status": 1}, mode="in_person", interviewer_id="VIVE-03").outcome == "saved"
+    assert (
+        save_page(db, token, "status", {"status": 1}, mode="in_person", interviewer_id="VIVE-03").outcome
+        == "saved"
+    )
     assert db.session(questionnaire.respondent.invitation_id).mode == "in_person"
     try:
-        start_anonymous_interview(db, survey_id, kommune="Atlantis", maalgruppe="6.1", gender="mand", age=30,
-                                  background={}, interviewer_id="VIVE-03")
+        start_anonymous_interview(
+            db,
+            survey_id,
+            kommune="Atlantis",
+            maalgruppe="6.1",
+            gender="mand",
+            age=30,
+            background={},
+            interviewer_id="VIVE-03",
+        )
     except InterviewError as exc:
         assert exc.field == "kommune"
     else:
