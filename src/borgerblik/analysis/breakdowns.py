@@ -56,8 +56,10 @@ def breakdowns(
 
     Columns: question, kommune, by, group, then the estimate table of ``borgerblik.weighting.estimate``
     (n_valid, n_dont_know, weighted_n, mean with SE and interval, pct_positive and share_1 … share_5 as
-    fractions with SEs). Without a design every respondent weighs 1. Within-municipality groups are domains
-    of the whole design, so their standard errors are those of the national design.
+    fractions with SEs). Without a design every respondent weighs 1. National groups and municipality totals
+    are domains of the whole (calibrated) design. Groups within a municipality use the same weights taken as
+    fixed (R: ``svydesign(ids=~1, weights=~w)``): identical point estimates, and standard errors that ignore
+    the calibration — the calibrated domain estimator over 44 × 20 groups costs minutes, this one a second.
     """
     frame = with_respondent_ids(frame, id_column)
     if by is not None:
@@ -73,10 +75,14 @@ def breakdowns(
             ).alias(name)
             for v, name in zip(chosen, composites, strict=True)
         )
-    columns = [*chosen, *([MUNICIPALITY] if has_municipality else []), *composites]
-    table = estimate(
-        frame, design or unweighted_design(frame, id_column), questions, columns, id_column=id_column
-    )
+    design = design or unweighted_design(frame, id_column)
+    national = [*chosen, *([MUNICIPALITY] if has_municipality else [])]
+    table = estimate(frame, design, questions, national, id_column=id_column)
+    if composites:
+        calibrated = design.design if isinstance(design, Weighting) else design
+        fixed = fixed_weights(calibrated.ids, calibrated.weights)
+        within = estimate(frame, fixed, questions, composites, id_column=id_column)
+        table = pl.concat([table, within.filter(pl.col("by") != OVERALL)])
     by_col, group_col = pl.col("by"), pl.col("group")
     composite = by_col.str.contains(SEPARATOR, literal=True)
     table = table.with_columns(

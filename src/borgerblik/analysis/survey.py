@@ -1,0 +1,294 @@
+"""The complete analysis of one survey as a set of tables, the input of reports and the web app.
+
+``analyze_survey`` runs every analysis of the package over one analysis frame and returns named tables;
+``write_tables`` writes each as Parquet and CSV plus ``index.csv`` describing them. Every table that shows a
+group obeys the suppression threshold: breakdowns by complementary suppression, the others by leaving out
+groups (municipalities, subgroups) with fewer valid answers than the threshold, noting where that happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from borgerblik.analysis.answers import AnalysisInputError
+from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
+from borgerblik.analysis.breakdowns import (
+    DEFAULT_BREAKDOWNS,
+    ID_COLUMN,
+    MUNICIPALITY,
+    breakdowns,
+    published_breakdowns,
+    with_respondent_ids,
+)
+from borgerblik.analysis.differences import largest_differences
+from borgerblik.analysis.drivers import relative_weights
+from borgerblik.analysis.significance import comparisons_frame, correlation_with, subgroups_vs_rest
+from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL
+from borgerblik.analysis.trends import trend_from_responses
+from borgerblik.weighting import SurveyDesign, Weighting
+
+WEIGHT = "_vaegt"
+WAVE = "wave"
+ASKED_TO_ALL = 0.9
+"""A question counts as asked to everyone (and so enters the key-driver analysis) when at least this share of
+respondents has an answer or "ved ikke" — routed questions such as taettere_job fall below it."""
+
+TABLE_DESCRIPTIONS = {
+    "breakdowns": "Fordeling, gennemsnit og andel positive pr. spørgsmål, nationalt og pr. kommune, opdelt "
+    "efter alder, køn, varighed, tilknytning og målgruppe; små grupper diskretioneret",
+    "benchmark": "Kommunernes gennemsnit og andel positive pr. spørgsmål med rang, landstal og test "
+    "mod øvrige",
+    "statements": "Sætninger om mest og mindst tilfredse kommune pr. spørgsmål",
+    "significance": "Hver gruppe mod de øvrige (t-test/WLS) og kontrolleret for køn, etnicitet og "
+    "varighed (OLS)",
+    "subgroups": "Delmålgrupper (LAB-kode) mod resten af deres målgruppe, som VIVE",
+    "correlations": "Parvis korrelation mellem svar og alder/varighed",
+    "drivers": "Relative vægte (Johnson 2000) på den samlede tilfredshed med bootstrap-intervaller og "
+    "kvadrant",
+    "drivers_summary": "R², antal inkluderede og udeladte respondenter pr. kommune i nøgledriveranalysen",
+    "differences": "Største forskelle mellem borgere højt og lavt på et udfaldsspørgsmål",
+    "trends": "Andel positive og gennemsnit pr. spørgsmål, bølge og målgruppe med gennemsnitsrække",
+    "trend_changes": "Test af ændringen fra bølge til bølge pr. spørgsmål og målgruppe",
+}
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Choices of one survey's analysis; the defaults are KL 2024's."""
+
+    threshold: int = DEFAULT_THRESHOLD
+    bootstrap: int = 1000
+    seed: int = 0
+    min_answered: float = 0.5
+    scheme: str = "kl2024"
+    differences_outcome: str | None = None
+    breakdown_columns: Sequence[str] = DEFAULT_BREAKDOWNS
+
+
+def _with_design_weights(frame: pl.DataFrame, design: SurveyDesign | Weighting | None) -> pl.DataFrame:
+    if design is None:
+        return frame.with_columns(pl.lit(1.0).alias(WEIGHT))
+    if isinstance(design, Weighting):
+        design = design.design
+    weights = pl.DataFrame({ID_COLUMN: design.ids.astype(str), WEIGHT: design.weights})
+    joined = frame.with_columns(pl.col(ID_COLUMN).cast(pl.Utf8)).join(weights, on=ID_COLUMN, how="left")
+    if joined.get_column(WEIGHT).null_count():
+        row = int(joined.get_column(WEIGHT).is_null().arg_true()[0])
+        raise AnalysisInputError(
+            f"kolonne '{ID_COLUMN}', række {row + 2}: respondenten '{joined[row, ID_COLUMN]}' har ingen vægt"
+        )
+    return joined
+
+
+def driver_predictors(frame: pl.DataFrame, questions: Sequence[str], outcome: str) -> list[str]:
+    """The questions asked to (nearly) everyone, as Rambøll's analysis uses only those."""
+    return [
+        q
+        for q in questions
+        if q != outcome and q in frame.columns and frame.get_column(q).is_not_null().mean() >= ASKED_TO_ALL
+    ]
+
+
+def analyze_survey(
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    outcome: str,
+    *,
+    design: SurveyDesign | Weighting | None = None,
+    options: AnalysisOptions | None = None,
+) -> dict[str, pl.DataFrame]:
+    """All tables of the analysis (names as in TABLE_DESCRIPTIONS) for one survey's analysis frame."""
+    options = options or AnalysisOptions()
+    frame = _with_design_weights(with_respondent_ids(frame), design)
+    weight = WEIGHT if design is not None else None
+    present = [q for q in questions if q in frame.columns]
+    missing = [q for q in questions if q not in frame.columns]
+    if missing:
+        raise AnalysisInputError(f"svarfilen mangler spørgsmålene: {', '.join(missing)}")
+    by = [b for b in options.breakdown_columns if b in frame.columns]
+    tables: dict[str, pl.DataFrame] = {}
+    raw = breakdowns(frame, present, design=design, by=by)
+    tables["breakdowns"] = published_breakdowns(raw, threshold=options.threshold)
+    if MUNICIPALITY in frame.columns:
+        bench = municipality_benchmark(frame, present, weight=weight, threshold=options.threshold)
+        tables["benchmark"] = bench
+        tables["statements"] = pl.DataFrame(
+            [
+                {"question": q, "kind": kind, "text": text}
+                for q in present
+                for kind, text in zip(
+                    ("mest", "mindst", "alle"), benchmark_statements(bench, q), strict=False
+                )
+            ],
+            schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
+        )
+    tables["significance"] = pl.concat(
+        [subgroups_vs_rest(frame, present, b, weight=weight, min_n=options.threshold) for b in by]
+        or [comparisons_frame([])]
+    )
+    tables["subgroups"] = _subgroups_within(frame, present, options, weight)
+    tables["correlations"] = _correlations(frame, present, weight, options.threshold)
+    drivers, summary = _drivers(frame, present, outcome, options)
+    tables["drivers"], tables["drivers_summary"] = drivers, summary
+    tables["differences"] = _differences(frame, present, options.differences_outcome or outcome, options)
+    if WAVE in frame.columns and frame.get_column(WAVE).n_unique() > 1:
+        group = f"maalgruppe_{options.scheme}"
+        trend, changes = trend_from_responses(
+            frame,
+            present,
+            wave_column=WAVE,
+            group_column=group if group in frame.columns else None,
+            weight=weight,
+        )
+        tables["trends"], tables["trend_changes"] = trend, changes
+    return tables
+
+
+def _subgroups_within(
+    frame: pl.DataFrame, questions: Sequence[str], options: AnalysisOptions, weight: str | None
+) -> pl.DataFrame:
+    """VIVE's "delmålgruppe mod resten af målgruppen": LAB codes within each group of the scheme."""
+    group = f"maalgruppe_{options.scheme}"
+    if group not in frame.columns or "maalgruppe" not in frame.columns:
+        return comparisons_frame([]).with_columns(pl.lit(None, dtype=pl.Utf8).alias("within"))
+    parts = []
+    for name in sorted(frame.get_column(group).drop_nulls().unique().to_list()):
+        part = frame.filter(pl.col(group) == name)
+        if part.get_column("maalgruppe").n_unique() < 2:
+            continue
+        table = subgroups_vs_rest(part, questions, "maalgruppe", weight=weight, min_n=options.threshold)
+        parts.append(table.with_columns(pl.lit(name).alias("within")))
+    if not parts:
+        return comparisons_frame([]).with_columns(pl.lit(None, dtype=pl.Utf8).alias("within"))
+    return pl.concat(parts)
+
+
+def _correlations(
+    frame: pl.DataFrame, questions: Sequence[str], weight: str | None, threshold: int
+) -> pl.DataFrame:
+    rows = []
+    for variable in ("alder", "varighed_uger"):
+        if variable not in frame.columns:
+            continue
+        for question in questions:
+            try:
+                row = correlation_with(frame, question, variable, weight=weight)
+            except AnalysisInputError:
+                continue
+            if row["n"] >= threshold:
+                rows.append(row)
+    schema = {
+        "question": pl.Utf8,
+        "variable": pl.Utf8,
+        "n": pl.Int64,
+        "correlation": pl.Float64,
+        "test": pl.Utf8,
+        "p_value": pl.Float64,
+        "flag": pl.Utf8,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _places(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    places = [(TOTAL, frame)]
+    if MUNICIPALITY in frame.columns:
+        for name, part in sorted(frame.group_by(MUNICIPALITY), key=lambda item: str(item[0][0])):
+            places.append((str(name[0]), part))
+    return places
+
+
+def _drivers(
+    frame: pl.DataFrame, questions: Sequence[str], outcome: str, options: AnalysisOptions
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    predictors = driver_predictors(frame, questions, outcome)
+    tables, summary = [], []
+    for place, part in _places(frame):
+        note = ""
+        try:
+            result = relative_weights(
+                part,
+                outcome,
+                predictors,
+                min_answered=options.min_answered,
+                bootstrap=options.bootstrap,
+                seed=options.seed,
+            )
+        except AnalysisInputError as error:
+            note = str(error)
+            summary.append(
+                {MUNICIPALITY: place, "r_squared": None, "n_included": 0, "n_excluded": None, "note": note}
+            )
+            continue
+        if result.n_included < options.threshold:
+            note = f"Færre end {options.threshold} respondenter — vises ikke"
+            summary.append(
+                {MUNICIPALITY: place, "r_squared": None, "n_included": None, "n_excluded": None, "note": note}
+            )
+            continue
+        tables.append(
+            result.table.with_columns(pl.lit(place).alias(MUNICIPALITY), pl.lit(outcome).alias("outcome"))
+        )
+        summary.append(
+            {
+                MUNICIPALITY: place,
+                "r_squared": result.r_squared,
+                "n_included": result.n_included,
+                "n_excluded": result.n_excluded,
+                "note": note,
+            }
+        )
+    drivers = pl.concat(tables) if tables else pl.DataFrame()
+    if tables:
+        drivers = drivers.select(
+            MUNICIPALITY, "outcome", *[c for c in drivers.columns if c not in (MUNICIPALITY, "outcome")]
+        )
+    summary_schema = {
+        MUNICIPALITY: pl.Utf8,
+        "r_squared": pl.Float64,
+        "n_included": pl.Int64,
+        "n_excluded": pl.Int64,
+        "note": pl.Utf8,
+    }
+    return drivers, pl.DataFrame(summary, schema=summary_schema)
+
+
+def _differences(
+    frame: pl.DataFrame, questions: Sequence[str], outcome: str, options: AnalysisOptions
+) -> pl.DataFrame:
+    parts = []
+    for place, part in _places(frame):
+        try:
+            table = largest_differences(part, outcome, questions)
+        except AnalysisInputError:
+            continue
+        table = table.filter((pl.col("n_high") >= options.threshold) & (pl.col("n_low") >= options.threshold))
+        parts.append(table.with_columns(pl.lit(place).alias(MUNICIPALITY), pl.lit(outcome).alias("outcome")))
+    if not parts:
+        return pl.DataFrame()
+    table = pl.concat(parts)
+    return table.select(
+        MUNICIPALITY, "outcome", *[c for c in table.columns if c not in (MUNICIPALITY, "outcome")]
+    )
+
+
+def write_tables(tables: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
+    """Each table as ``<name>.parquet`` and ``<name>.csv``, and ``index.csv`` naming and describing them."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    index = []
+    for name, table in tables.items():
+        parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
+        table.write_parquet(parquet)
+        table.write_csv(csv)
+        written += [parquet, csv]
+        index.append({"table": name, "rows": table.height, "description": TABLE_DESCRIPTIONS.get(name, "")})
+    index_path = out_dir / "index.csv"
+    pl.DataFrame(index, schema={"table": pl.Utf8, "rows": pl.Int64, "description": pl.Utf8}).write_csv(
+        index_path
+    )
+    return [*written, index_path]
+
