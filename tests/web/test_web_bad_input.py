@@ -97,8 +97,10 @@ def test_completed_link_shows_already_answered_and_cannot_overwrite(client, surv
     token = survey.tokens["dagpenge"]
     url = f"/s/{token}/side/aabne"
     nonce = nonce_of(client, url)
-    assert client.post(url, data={"nonce": nonce, "forbedringer": "Kortere ventetid"}).headers["location"].endswith(
-        "/tak?lang=da"
+    assert (
+        client.post(url, data={"nonce": nonce, "forbedringer": "Kortere ventetid"})
+        .headers["location"]
+        .endswith("/tak?lang=da")
     )
     assert "Tak for dine svar" in client.get(f"/s/{token}/tak").text
     assert "Du har allerede svaret" in client.get(f"/s/{token}").text
@@ -130,7 +132,11 @@ def test_unknown_page_and_server_errors_are_danish_pages_without_a_stack_trace(c
     monkeypatch.setattr(web_app, "open_session", broken)
     failed = client.get(f"/s/{survey.tokens['dagpenge']}")
     assert failed.status_code == 500
-    assert "Der skete en fejl" in failed.text and "RuntimeError" not in failed.text and "database væk" not in failed.text
+    assert (
+        "Der skete en fejl" in failed.text
+        and "RuntimeError" not in failed.text
+        and "database væk" not in failed.text
+    )
 
 
 def test_language_switch_gives_english_and_arabic_right_to_left(client, survey):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import LiveServer, Survey, wcag_violations
 
 from borgerblik.web import create_app
+from conftest import LiveServer, Survey, wcag_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""Collecting answers: the functions every questionnaire page calls — web, interviewer and simulated fieldwork.
+"""Collecting answers: the functions every questionnaire page calls — web, interviewer, simulated fieldwork.
 
 Open a personal link, save a page (one transaction, routing re-evaluated), complete, opt out, and start an
 interviewer-led interview. Pure page logic lives in :mod:`pages` and :mod:`form`; SQL in :mod:`store`.

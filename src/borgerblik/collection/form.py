@@ -47,7 +47,7 @@ def check_page_answers(
     """Answers as stored codes/texts for the page's answer ids, and the problems that stop the save.
 
     Values may be codes, texts, or a form's lists of strings. Ids not given are unanswered (``None``) — a
-    partial page counts, as in the KL seed. An id that is not on the page is a problem, never silently ignored.
+    partial page counts, as in the KL seed. An id that is not on the page is a problem, never ignored.
     """
     fields = answerable(questions)
     answers: dict[str, AnswerValue] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from borgerblik.collection.service import survey_instrument
 from borgerblik.storage import Database, new_case_code, new_token
@@ -32,7 +32,7 @@ class InterviewError(ValueError):
 
 
 def find_by_case_code(db: Database, survey_id: int, case_code: str) -> str | None:
-    """The link token of the sampled citizen with this case code (read aloud, so case and dash are forgiven)."""
+    """The link token of the sampled citizen with this case code (case and dash forgiven)."""
     invitation = db.invitation_by_case_code(survey_id, case_code)
     return None if invitation is None else invitation.token
 
@@ -118,7 +118,7 @@ def start_anonymous_interview(
 
 
 def _background_answers(fields: Mapping[str, object], background: Mapping[str, object]) -> dict[str, object]:
-    """Background values checked like answers: a choice must be one of the field's codes, a number in range."""
+    """Background values checked like answers: a choice among its codes, a number in range."""
     answers: dict[str, object] = {}
     for field_id, value in background.items():
         field = fields[field_id]
@@ -141,13 +141,12 @@ def _background_answers(fields: Mapping[str, object], background: Mapping[str, o
     return answers
 
 
-def _free_case_code(connection: object, survey_id: int) -> str:
-    taken = set(
-        connection.execute(  # type: ignore[attr-defined]
-            select(Invitation.case_code).where(Invitation.survey_id == survey_id)
-        ).scalars()
-    )
-    code = new_case_code()
-    while code in taken:
+def _free_case_code(connection: Connection, survey_id: int) -> str:
+    """A case code not yet used in the survey (40 random bits, so a retry is rare)."""
+    while True:
         code = new_case_code()
-    return code
+        taken = connection.execute(
+            select(Invitation.id).where(Invitation.survey_id == survey_id, Invitation.case_code == code)
+        ).first()
+        if taken is None:
+            return code

@@ -31,7 +31,7 @@ class Page:
 def questionnaire_pages(
     instrument: Instrument, context: Mapping[str, object], answers: Mapping[str, object]
 ) -> list[Page]:
-    """The pages this citizen sees given register context and answers so far (themes without questions skipped)."""
+    """The pages this citizen sees given register context and answers so far (empty themes skipped)."""
     visible = instrument.visible_questions(context, answers)
     by_theme: dict[str, list[Question]] = {}
     for question in visible:

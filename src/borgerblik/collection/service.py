@@ -67,7 +67,7 @@ def survey_instrument(connection: Connection, survey_id: int) -> Instrument:
 
 @dataclass(frozen=True)
 class Questionnaire:
-    """A citizen's questionnaire as it stands: who (register context only), which instrument, answers so far."""
+    """A citizen's questionnaire as it stands: register context, instrument, answers so far."""
 
     respondent: store.Respondent
     instrument: Instrument
@@ -271,7 +271,7 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
 
 
 def opt_out(db: Database, token: str, *, channel: str = "web") -> bool | None:
-    """Record "Jeg ønsker ikke at deltage": None for an unknown link, False if already answered or opted out."""
+    """Record "Jeg ønsker ikke at deltage": None = unknown link, False = already closed."""
     with db.writing() as connection:
         questionnaire = _load(connection, token, for_update=True)
         if questionnaire is None:

@@ -33,7 +33,7 @@ NONCE_HEADER = "X-Borgerblik-Nonce"
 
 
 class Questionnaires:
-    """The request handlers of the citizen's link; ``mode``/``interviewer`` come from the interviewer screen."""
+    """The request handlers of the citizen's link; mode and interviewer come from the interviewer screen."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -169,7 +169,7 @@ class Questionnaires:
         hidden: dict[str, str] | None = None,
         action_base: str | None = None,
     ) -> Response:
-        """The hot path: one call, one transaction; the questionnaire is reread only to show a refused page."""
+        """The hot path: one call, one transaction; reread only to show a refused page."""
         direction = "back" if fields.get("direction") == ["back"] else "next"
         nonce = str((fields.get("nonce") or [""])[0])
         answers = {name: values for name, values in fields.items() if name not in CONTROL_FIELDS}
