@@ -11,7 +11,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 
 def test_docs_cli_md_is_current() -> None:
-    """Fails when a command or option exists that docs/cli.md does not show: run `borgerblik docs > docs/cli.md`."""
+    """Fails when a command or option is missing from docs/cli.md: run `borgerblik docs > docs/cli.md`."""
     assert DOCS.read_text(encoding="utf-8") == render_reference(app)
 
 
