@@ -30,9 +30,18 @@ def design_of(survey: SurveyRecord) -> SampleDesign:
 
 
 def population_frame(database: Database, survey_id: int) -> pl.DataFrame:
-    """The stored population under the register stage's column names, in member order."""
-    members = database.members_frame(survey_id)
-    return members.rename(STORED_NAMES).sort("borger_id")
+    """The stored population under the register stage's column names, in CPR order.
+
+    Member ids are random, so ordering by them would make the draw depend on the import; CPR order makes
+    the same population and seed give the same sample in any database. The CPR is used for sorting only.
+    """
+    with database.reading() as connection:
+        order = connection.execute(
+            select(Identity.member_id, Identity.cpr).where(Identity.survey_id == survey_id)
+        ).all()
+    keys = pl.DataFrame(order, schema={"member_id": pl.String, "_cpr": pl.String}, orient="row")
+    members = database.members_frame(survey_id).join(keys, on="member_id", how="left")
+    return members.sort("_cpr", "member_id").drop("_cpr").rename(STORED_NAMES)
 
 
 def sample_survey(
