@@ -7,8 +7,7 @@ from collections.abc import Callable
 import polars as pl
 import pytest
 
-from borgerblik.core import load_template
-from borgerblik.core.model import Instrument
+from borgerblik.core import Instrument, load_template
 from borgerblik.synth import (
     Fieldwork,
     generate_register,

@@ -227,3 +227,12 @@ def test_a_frame_without_the_contract_columns_or_an_unknown_wave_is_refused(samp
         simulate_fieldwork(pl.DataFrame({"kommune": ["Assens"]}), instrument, seed=1)
     with pytest.raises(ValueError, match=r"bølgen skal være en af \[2022, 2023, 2024\], fik 2019"):
         simulate_fieldwork(sample.head(10), instrument, seed=1, wave=2019)
+
+
+def test_answers_by_respondent_gives_only_what_was_answered(fieldwork):
+    answers = dict(fieldwork.answers_by_respondent())
+    assert len(answers) == fieldwork.respondents().height
+    first_id, first = next(iter(answers.items()))
+    row = fieldwork.persons.filter(pl.col("respondent_id") == first_id).row(0, named=True)
+    assert first == {k: row[k] for k in fieldwork.answer_columns if row[k] is not None}
+    assert all(None not in given.values() for given in answers.values())

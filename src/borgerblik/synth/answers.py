@@ -13,9 +13,21 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
-from borgerblik.core.groupings import load_groupings
-from borgerblik.core.model import DONT_KNOW, NO, YES, Instrument, Kind, Question
-from borgerblik.core.routing import AllOf, AnswerIn, AnyOf, GroupIn, Not, RegisterIn
+from borgerblik.core import (
+    DONT_KNOW,
+    NO,
+    YES,
+    AllOf,
+    AnswerIn,
+    AnyOf,
+    GroupIn,
+    Instrument,
+    Kind,
+    Not,
+    Question,
+    RegisterIn,
+    load_groupings,
+)
 from borgerblik.synth.open_answers import write_answers
 from borgerblik.synth.satisfaction import (
     CUTPOINTS,

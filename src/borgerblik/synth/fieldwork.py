@@ -7,13 +7,14 @@ satisfaction, the theme behind each open answer, which answers carry identifiers
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
 
-from borgerblik.core.model import Instrument
+from borgerblik.core import Instrument
 from borgerblik.synth.answers import route, simulate_answers
 from borgerblik.synth.outcomes import (
     COMPLETE,
@@ -65,6 +66,16 @@ class Fieldwork:
     def respondents(self) -> pl.DataFrame:
         """Complete and partial answers: the rows the analysis uses."""
         return self.persons.filter(pl.col("outcome").is_in([COMPLETE, PARTIAL]))
+
+    def answers_by_respondent(self) -> Iterator[tuple[int, dict[str, object]]]:
+        """(respondent_id, {answer id: code or text}) for each respondent, only what was answered.
+
+        The shape the collection stage stores, so the demo can replay the fieldwork through it.
+        """
+        columns = [ID_COLUMN, *self.answer_columns]
+        for row in self.respondents().select(columns).iter_rows(named=True):
+            respondent = row.pop(ID_COLUMN)
+            yield respondent, {k: v for k, v in row.items() if v is not None}
 
     def response_curve(self) -> pl.DataFrame:
         """Cumulative response rate (complete + partial) per fieldwork day, as in the seed's figure."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from borgerblik.core.groupings import load_groupings
+from borgerblik.core import load_groupings
 from borgerblik.synth.cpr import cpr_birth_and_gender
 from borgerblik.synth.register import REGISTER_COLUMNS
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from borgerblik.core.groupings import load_groupings
+from borgerblik.core import load_groupings
 from borgerblik.synth.cpr import cpr_birth_and_gender
 from borgerblik.synth.municipalities import kl_sample_size
 from borgerblik.synth.register import PERIOD_END
