@@ -108,7 +108,7 @@ def test_too_few_complete_rows_for_the_number_of_predictors():
 def test_a_non_numeric_outcome_names_the_column_and_row():
     frame = pl.DataFrame({"y": ["1", "2", "tilfreds"], "a": [1, 2, 3]})
     with pytest.raises(
-        ValueError, match="kolonne 'y', række 4: forventede et svar 1–5, 9 eller tomt, fik 'tilfreds'"
+        ValueError, match="kolonne 'y', linje 4: forventede et svar 1–5, 9 eller tomt, fik 'tilfreds'"
     ):
         relative_weights(frame, "y", ["a"], bootstrap=0)
 

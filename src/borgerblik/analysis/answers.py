@@ -44,7 +44,7 @@ def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
         if bad.any():
             row = int(bad.arg_true()[0])
             raise AnalysisInputError(
-                f"kolonne '{column}', række {row + 2}: forventede et svar 1–5, 9 eller tomt, fik "
+                f"kolonne '{column}', linje {row + 2}: forventede et svar 1–5, 9 eller tomt, fik "
                 f"'{stripped[row]}' (hint: spørgsmålet skal være numerisk kodet)"
             )
         series = numeric
@@ -59,7 +59,7 @@ def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
     if bad_rows.size:
         row = int(bad_rows[0])
         raise AnalysisInputError(
-            f"kolonne '{column}', række {row + 2}: forventede et svar 1–5, 9 eller tomt, fik {values[row]:g}"
+            f"kolonne '{column}', linje {row + 2}: forventede et svar 1–5, 9 eller tomt, fik {values[row]:g}"
         )
     values[values == DONT_KNOW] = np.nan
     return values
@@ -89,6 +89,6 @@ def weights_of(frame: pl.DataFrame, weight: str | None) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
     if bad.size:
         raise AnalysisInputError(
-            f"kolonne '{weight}', række {int(bad[0]) + 2}: en vægt skal være et positivt tal"
+            f"kolonne '{weight}', linje {int(bad[0]) + 2}: en vægt skal være et positivt tal"
         )
     return values

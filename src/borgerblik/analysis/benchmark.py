@@ -58,7 +58,7 @@ def municipality_benchmark(
     municipality = frame.get_column(MUNICIPALITY).cast(pl.Utf8)
     if municipality.null_count():
         row = int(municipality.is_null().arg_true()[0])
-        raise AnalysisInputError(f"kolonne '{MUNICIPALITY}', række {row + 2}: kommune mangler")
+        raise AnalysisInputError(f"kolonne '{MUNICIPALITY}', linje {row + 2}: kommune mangler")
     names, index = np.unique(municipality.to_numpy().astype(str), return_inverse=True)
     weights = weights_of(frame, weight)
     parts = []

@@ -72,7 +72,7 @@ def _with_cpr_facts(frame: pl.DataFrame, age_reference: date) -> pl.DataFrame:
         try:
             cpr = parse_cpr(value or "")
         except CprError as error:
-            raise AnalysisInputError(f"kolonne 'cpr', række {row + 2}: {error}") from None
+            raise AnalysisInputError(f"kolonne 'cpr', linje {row + 2}: {error}") from None
         genders.append(cpr.gender)
         ages.append(cpr.age_at(age_reference))
     derived = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from borgerblik.analysis.answers import AnalysisInputError
+from borgerblik.analysis.answers import AnalysisInputError, scale_matrix
 from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
 from borgerblik.analysis.breakdowns import (
     DEFAULT_BREAKDOWNS,
@@ -75,11 +75,13 @@ def _with_design_weights(frame: pl.DataFrame, design: SurveyDesign | Weighting |
     if isinstance(design, Weighting):
         design = design.design
     weights = pl.DataFrame({ID_COLUMN: design.ids.astype(str), WEIGHT: design.weights})
-    joined = frame.with_columns(pl.col(ID_COLUMN).cast(pl.Utf8)).join(weights, on=ID_COLUMN, how="left")
+    joined = frame.with_columns(pl.col(ID_COLUMN).cast(pl.Utf8)).join(
+        weights, on=ID_COLUMN, how="left", maintain_order="left"
+    )
     if joined.get_column(WEIGHT).null_count():
         row = int(joined.get_column(WEIGHT).is_null().arg_true()[0])
         raise AnalysisInputError(
-            f"kolonne '{ID_COLUMN}', række {row + 2}: respondenten '{joined[row, ID_COLUMN]}' har ingen vægt"
+            f"kolonne '{ID_COLUMN}', linje {row + 2}: respondenten '{joined[row, ID_COLUMN]}' har ingen vægt"
         )
     return joined
 
@@ -109,6 +111,7 @@ def analyze_survey(
     missing = [q for q in questions if q not in frame.columns]
     if missing:
         raise AnalysisInputError(f"svarfilen mangler spørgsmålene: {', '.join(missing)}")
+    scale_matrix(frame, present)  # every answer code checked before any figure is computed
     by = [b for b in options.breakdown_columns if b in frame.columns]
     tables: dict[str, pl.DataFrame] = {}
     raw = breakdowns(frame, present, design=design, by=by)
@@ -291,4 +294,3 @@ def write_tables(tables: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
         index_path
     )
     return [*written, index_path]
-

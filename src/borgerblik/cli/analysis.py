@@ -1,7 +1,211 @@
-"""Command group placeholder, filled in by its stage."""
+"""`borgerblik drivers` and `borgerblik analyze`: thin over borgerblik.analysis.
 
+Bad input is one clear line on stderr naming the file, line and column, with exit code 2; tables are
+written only when the whole analysis succeeded, so a failure never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+import polars as pl
 import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from borgerblik.analysis import AnalysisInputError, prepare_analysis_frame, relative_weights
+from borgerblik.analysis.danish import decimal, integer
+from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
+from borgerblik.core import load_template
+from borgerblik.core.errors import GroupingError, InstrumentError
+from borgerblik.weighting import RakingError, WeightingInputError, fixed_weights, poststratify, read_csv
+from borgerblik.weighting.tables import ID_COLUMN, check_unique_ids, weights_column
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+DRIVER_COLUMNS = (
+    "predictor",
+    "raw_weight",
+    "rescaled_weight",
+    "raw_ci_low",
+    "raw_ci_high",
+    "rescaled_ci_low",
+    "rescaled_ci_high",
+    "mean",
+    "n_valid",
+    "quadrant",
+    "rank",
+)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]Fejl:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        _fail(f"{path}: filen findes ikke")
+    try:
+        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        reason = str(exc).splitlines()[0]
+        _fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
+
+
+def drivers_command(
+    data: Path = typer.Option(
+        ..., "--data", help="Svarfil (CSV) med ét lukket spørgsmål pr. kolonne (1–5, 9)."
+    ),
+    outcome: str = typer.Option(..., "--outcome", help="Udfaldsspørgsmålet, fx samlet_tilfredshed."),
+    predictors: str = typer.Option(..., "--predictors", help="Forklarende spørgsmål, kommasepareret."),
+    min_answered: float = typer.Option(
+        0.5, "--min-answered", help="Mindste andel besvarede spørgsmål for at indgå (Rambøll: 0,5)."
+    ),
+    bootstrap: int = typer.Option(
+        1000, "--bootstrap", help="Antal bootstrap-replikationer (0 = ingen intervaller)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Startværdi for bootstrap, så resultatet kan genskabes."),
+    listwise: bool = typer.Option(
+        False, "--listwise", help="Kun respondenter, der har besvaret alle spørgsmål (standard: parvis)."
+    ),
+    out_path: Path = typer.Option(None, "--out", help="Resultatfil (CSV); uden: kun tabellen på skærmen."),
+) -> None:
+    """Nøgledriveranalyse: relative vægte (Johnson 2000) af hvert spørgsmål på udfaldsspørgsmålet.
+
+    Rå vægte summerer til R²; reskalerede vægte er i procent af R². Kvadranter efter middellinjerne:
+    styrke, udfordring, svaghed, mulighed. Værdierne 9 og tom er manglende.
+
+    Eksempel: borgerblik drivers --data svar.csv --outcome samlet_tilfredshed
+    --predictors tillid,udgangspunkt,inddragelse --bootstrap 1000 --seed 1 --out drivere.csv
+    """
+    frame = _read_csv(data)
+    try:
+        result = relative_weights(
+            frame,
+            outcome,
+            _columns(predictors),
+            min_answered=min_answered,
+            bootstrap=bootstrap,
+            seed=seed,
+            missing="listwise" if listwise else "pairwise",
+        )
+    except AnalysisInputError as exc:
+        _fail(f"{data}: {exc}")
+    table = result.table.select(DRIVER_COLUMNS).sort("rank")
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        table.write_csv(out_path)
+    view = RichTable(
+        "Spørgsmål", "Rå vægt", "% af R²", "95 %-interval", "Gns.", "Kvadrant", title="Nøgledrivere"
+    )
+    for row in table.iter_rows(named=True):
+        interval = (
+            f"{decimal(row['rescaled_ci_low'], 1)}–{decimal(row['rescaled_ci_high'], 1)}"
+            if row["rescaled_ci_low"] is not None and row["rescaled_ci_low"] == row["rescaled_ci_low"]
+            else ""
+        )
+        view.add_row(
+            row["predictor"],
+            decimal(row["raw_weight"], 3),
+            decimal(row["rescaled_weight"], 1),
+            interval,
+            decimal(row["mean"], 2),
+            row["quadrant"],
+        )
+    out.print(view)
+    out.print(
+        f"R² = {decimal(result.r_squared, 3)} · {integer(result.n_included)} respondenter indgår, "
+        f"{integer(result.n_excluded)} udeladt "
+        f"(besvarede under {decimal(100 * min_answered, 0)} % af spørgsmålene)"
+    )
+
+
+def analyze_command(
+    responses: Path = typer.Option(
+        ..., "--responses", help="Svarfil (CSV) med respondent_id, registerfelter og svar."
+    ),
+    out_dir: Path = typer.Option(..., "--out", help="Mappe til tabellerne (Parquet + CSV og index.csv)."),
+    population: Path = typer.Option(None, "--population", help="Populationsfil (CSV) med strata og count."),
+    strata: str = typer.Option(
+        None, "--strata", help="Vægtningsceller, fx kommune,koen,aldersgruppe,maalgruppe_kl2024."
+    ),
+    weights: Path = typer.Option(
+        None, "--weights", help="Vægtfil (respondent_id,weight) fra borgerblik weights."
+    ),
+    template: str = typer.Option(
+        "kl-2024", "--template", help="Spørgeskemaskabelon med de lukkede spørgsmål."
+    ),
+    scheme: str = typer.Option("kl2024", "--scheme", help="Målgruppegruppering til opdelinger."),
+    threshold: int = typer.Option(5, "--threshold", help="Mindste antal gyldige svar, før en gruppe vises."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap-replikationer i nøgledriveranalysen."),
+    seed: int = typer.Option(0, "--seed", help="Startværdi for bootstrap."),
+    differences_outcome: str = typer.Option(
+        None,
+        "--differences-outcome",
+        help="Udfaldsspørgsmål for 'største forskelle' (standard: samlet tilfredshed).",
+    ),
+) -> None:
+    """Hele analysen af en undersøgelse: opdelinger, kommunesammenligning, test, tendenser og nøgledrivere.
+
+    Uden --population/--weights er analysen uvægtet. Tabellerne er beskrevet i index.csv og docs/analysis.md.
+
+    Eksempel: borgerblik analyze --responses svar.csv --population population.csv
+    --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
+    """
+    try:
+        instrument = load_template(template)
+        table = read_csv(responses)
+        if weights is not None:
+            ids = check_unique_ids(table, ID_COLUMN)
+            design = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
+        elif population is not None:
+            if not strata:
+                _fail("--population kræver --strata (vægtningscellerne)")
+            design = poststratify(table, read_csv(population), _columns(strata))
+        else:
+            design = None
+        frame = prepare_analysis_frame(table.frame, schemes=(scheme,))
+        options = AnalysisOptions(
+            threshold=threshold,
+            bootstrap=bootstrap,
+            seed=seed,
+            scheme=scheme,
+            differences_outcome=differences_outcome,
+            breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", f"maalgruppe_{scheme}"),
+        )
+        tables = analyze_survey(
+            frame, instrument.scale_items(), instrument.overall_question, design=design, options=options
+        )
+    except AnalysisInputError as exc:
+        _fail(f"{responses}: {exc}")
+    except (WeightingInputError, RakingError, InstrumentError, GroupingError) as exc:
+        _fail(str(exc))
+    staging = Path(
+        tempfile.mkdtemp(prefix=".analyse-", dir=out_dir.parent if out_dir.parent.exists() else None)
+    )
+    try:
+        write_tables(tables, staging)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in staging.iterdir():
+            path.replace(out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    statements = tables.get("statements")
+    if statements is not None:
+        for text in statements.filter(pl.col("question") == instrument.overall_question)["text"]:
+            out.print(text)
+    out.print(f"{len(tables)} tabeller skrevet til {out_dir} (se index.csv)")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
+    app.command("drivers")(drivers_command)
+    app.command("analyze")(analyze_command)
