@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from borgerblik.storage import answers as answer_store
 from borgerblik.storage import frames, outbox, population
+from borgerblik.storage.bulk import bulk_insert
 from borgerblik.storage.engine import WRITE_OPTION, database_url, make_engine
 from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
 from borgerblik.storage.migrate import upgrade
@@ -271,8 +272,7 @@ class Database:
                 }
                 for m, s in strata.items()
             ]
-            for start in range(0, len(rows), population.CHUNK_ROWS):
-                connection.execute(insert(SampleEntry), rows[start : start + population.CHUNK_ROWS])
+            bulk_insert(connection, SampleEntry.__table__, rows)
             return len(rows)
 
     def create_invitations(self, survey_id: int) -> int:
@@ -311,8 +311,7 @@ class Database:
                         "updated_at": now,
                     }
                 )
-            for start in range(0, len(rows), population.CHUNK_ROWS):
-                connection.execute(insert(Invitation), rows[start : start + population.CHUNK_ROWS])
+            bulk_insert(connection, Invitation.__table__, rows)
             return len(rows)
 
     def invitation_by_token(self, token: str) -> InvitationRecord | None:

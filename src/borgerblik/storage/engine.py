@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_URL = "sqlite:///borgerblik.sqlite"
 URL_VARIABLE = "BORGERBLIK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 65_536  # a national register's indexes fit, so bulk loads do not thrash the page cache
 WRITE_OPTION = "borgerblik_write"
 
 
@@ -53,6 +54,7 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

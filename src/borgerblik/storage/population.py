@@ -10,14 +10,16 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from borgerblik.storage.bulk import bulk_insert
 from borgerblik.storage.errors import InvalidRowError
 from borgerblik.storage.schema import GENDERS, Identity, Member, Municipality
 
-CHUNK_ROWS = 5_000
 CPR_PATTERN = re.compile(r"^\d{6}-\d{4}$")
 YES = {"ja", "yes", "true", "1"}
 NO = {"nej", "no", "false", "0", ""}
@@ -30,31 +32,38 @@ def new_member_id() -> str:
 
 def _text(row: Mapping[str, Any], index: int, name: str, *, required: bool, max_length: int) -> str | None:
     value = row.get(name)
-    if value is None or (isinstance(value, str) and value.strip() == ""):
+    if type(value) is str:
+        value = value.strip()
+        if value and len(value) <= max_length:
+            return value
+    if value is None or value == "":
         if required:
             raise InvalidRowError(index, name, "en ikke-tom tekst", value)
         return None
     if not isinstance(value, str):
         raise InvalidRowError(index, name, "tekst", value)
-    value = value.strip()
-    if len(value) > max_length:
-        raise InvalidRowError(index, name, f"højst {max_length} tegn", value)
-    return value
+    raise InvalidRowError(index, name, f"højst {max_length} tegn", value)
+
+
+@lru_cache(maxsize=65_536)
+def _iso_date(text: str) -> date | None:
+    """Registers repeat a few thousand distinct dates across 200,000 rows, so parsing is cached."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def _date(row: Mapping[str, Any], index: int, name: str) -> date | None:
     value = row.get(name)
     if value is None or value == "":
         return None
+    if type(value) is str and (parsed := _iso_date(value)) is not None:
+        return parsed
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
     raise InvalidRowError(index, name, "en dato ÅÅÅÅ-MM-DD", value)
 
 
@@ -148,16 +157,16 @@ def insert_members(
     """Insert validated rows; returns the new pseudonymous member ids in input order."""
     kommuner = municipality_ids(connection, {member["kommune"] for member, _ in parsed})
     ids = [new_member_id() for _ in parsed]
-    for start in range(0, len(parsed), CHUNK_ROWS):
-        chunk = parsed[start : start + CHUNK_ROWS]
-        chunk_ids = ids[start : start + CHUNK_ROWS]
-        members = []
-        identities = []
-        for member_id, (member, identity) in zip(chunk_ids, chunk, strict=True):
-            stratum = dict(member)
-            stratum["municipality_id"] = kommuner[stratum.pop("kommune")]
-            members.append({"id": member_id, "survey_id": survey_id, "import_batch_id": batch_id, **stratum})
-            identities.append({"member_id": member_id, "survey_id": survey_id, **identity})
-        connection.execute(insert(Member), members)
-        connection.execute(insert(Identity), identities)
+    members = []
+    identities = []
+    for member_id, (member, identity) in zip(ids, parsed, strict=True):
+        stratum = dict(member)
+        stratum["municipality_id"] = kommuner[stratum.pop("kommune")]
+        members.append({"id": member_id, "survey_id": survey_id, "import_batch_id": batch_id, **stratum})
+        identities.append({"member_id": member_id, "survey_id": survey_id, **identity})
+    # In key order the primary-key B-trees grow at their right edge instead of splitting pages at random.
+    members.sort(key=itemgetter("id"))
+    identities.sort(key=itemgetter("member_id"))
+    bulk_insert(connection, Member.__table__, members)
+    bulk_insert(connection, Identity.__table__, identities)
     return ids
