@@ -236,3 +236,15 @@ def test_answers_by_respondent_gives_only_what_was_answered(fieldwork):
     row = fieldwork.persons.filter(pl.col("respondent_id") == first_id).row(0, named=True)
     assert first == {k: row[k] for k in fieldwork.answer_columns if row[k] is not None}
     assert all(None not in given.values() for given in answers.values())
+
+
+def test_other_templates_route_their_follow_ups_by_the_parent_answer(sample):
+    from borgerblik.core import load_template
+
+    vive = simulate_fieldwork(sample.head(4_000), load_template("vive-kbh-2020"), seed=5).respondents()
+    low = vive.filter(pl.col("tilfreds_samtale_lav").is_not_null())["tilfreds_samtale"]
+    high = vive.filter(pl.col("tilfreds_samtale_hoej").is_not_null())["tilfreds_samtale"]
+    assert low.len() > 0 and set(low.unique()) <= {1, 2}
+    assert high.len() > 0 and set(high.unique()) <= {3, 4, 5}
+    rodovre = simulate_fieldwork(sample.head(2_000), load_template("rodovre-2023"), seed=5)
+    assert rodovre.respondents()["samlet_tilfredshed"].is_not_null().any()

@@ -86,7 +86,11 @@ def simulate_answers(
             )
         elif question.kind is Kind.OPEN:
             writes = rng.random(size) < WRITES_OPEN[min(open_index, 1)]
-            written = write_answers(satisfied, improvement=open_index > 0, rng=rng)
+            # A follow-up explains its parent's answer (VIVE: 1–2 "why dissatisfied", 3–5 "what helped");
+            # free-standing open questions explain the overall verdict first, then suggest improvements.
+            parent = columns.get(question.follow_up_of or "")
+            reason_for = satisfied if parent is None else parent.is_between(3, 5).to_numpy()
+            written = write_answers(reason_for, improvement=parent is None and open_index > 0, rng=rng)
             columns[question.id] = pl.Series(question.id, written.text).set(pl.Series(~writes), None)
             truth[f"{question.id}_tema"] = pl.Series(written.theme).set(pl.Series(~writes), None)
             truth[f"{question.id}_pii"] = pl.Series(
@@ -96,7 +100,7 @@ def simulate_answers(
                     np.where(written.has_phone, "telefon", np.where(written.has_name, "navn", "")),
                 )
             ).set(pl.Series(~writes), None)
-            open_index += 1
+            open_index += parent is None
     return pl.DataFrame(columns), pl.DataFrame(truth)
 
 
