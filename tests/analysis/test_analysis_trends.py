@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from borgerblik.analysis import proportion_changes, trend_from_responses, with_average_row
@@ -88,3 +89,17 @@ def test_trend_from_answers_gives_percent_positive_mean_and_tested_change():
     )
     assert average_2022["pct_positive"] == pytest.approx((80.0 + 200 / 3) / 2)
     assert changes.filter(pl.col("question") == "a")["change"][0] == pytest.approx(4.2 - 3.0)
+
+
+def test_the_change_between_waves_is_welchs_t_test_on_the_answers():
+    frame = pl.DataFrame(
+        {
+            "aar": [2021] * 6 + [2022] * 6,
+            "a": [5, 4, 2, 1, 9, 3, 5, 5, 4, 4, 3, 9],
+        }
+    )
+    _, changes = trend_from_responses(frame, ["a"])
+    expected = stats.ttest_ind([5, 5, 4, 4, 3], [5, 4, 2, 1, 3], equal_var=False)
+    row = changes.row(0, named=True)
+    assert (row["group"], row["test"]) == ("alle", "Welch t-test")
+    assert row["p_value"] == pytest.approx(expected.pvalue, abs=1e-12)

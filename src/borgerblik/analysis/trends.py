@@ -108,11 +108,14 @@ def trend_from_responses(
     wave_column: str = "aar",
     group_column: str | None = None,
     weight: str | None = None,
+    controls: Sequence[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The trend table (with average rows) and the tested wave-to-wave changes, from answers of several waves.
 
     Returns (trend, changes). ``trend`` holds question, year, group, n_valid, mean, pct_positive; ``changes``
-    tests each question's mean between consecutive waves (Welch t-test, or WLS with robust SE when weighted).
+    tests each question's mean between consecutive waves (Welch t-test, or WLS with robust SE when weighted)
+    and again controlled for the background variables (``controls``, default gender, ethnicity, duration), as
+    VIVE did year on year.
     """
     require_columns(frame, [wave_column, *([group_column] if group_column else [])])
     waves = sorted(frame.get_column(wave_column).drop_nulls().unique().to_list())
@@ -152,7 +155,13 @@ def trend_from_responses(
             for before, after in zip(waves, waves[1:], strict=False):
                 try:
                     tested = wave_change(
-                        part, question, before, after, wave_column=wave_column, weight=weight, controls=()
+                        part,
+                        question,
+                        before,
+                        after,
+                        wave_column=wave_column,
+                        weight=weight,
+                        controls=controls,
                     )
                 except AnalysisInputError:
                     continue
@@ -166,6 +175,10 @@ def trend_from_responses(
                         "test": tested["test"],
                         "p_value": tested["p_value"],
                         "flag": tested["flag"],
+                        "controlled_difference": tested["controlled_difference"],
+                        "controlled_p_value": tested["controlled_p_value"],
+                        "controlled_flag": tested["controlled_flag"],
+                        "survives_controls": tested["survives_controls"],
                     }
                 )
     trend = pl.DataFrame(
@@ -188,6 +201,10 @@ def trend_from_responses(
         "test": pl.Utf8,
         "p_value": pl.Float64,
         "flag": pl.Utf8,
+        "controlled_difference": pl.Float64,
+        "controlled_p_value": pl.Float64,
+        "controlled_flag": pl.Utf8,
+        "survives_controls": pl.Boolean,
     }
     trend = with_average_row(trend, values=("mean", "pct_positive"), decimals=None)
     return trend, pl.DataFrame(changes, schema=change_schema)
