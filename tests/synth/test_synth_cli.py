@@ -114,3 +114,28 @@ def test_fieldwork_command_errors_are_clear(tmp_path: Path):
         and "--sample-fraction: forventede et tal over 0 og højst 1" in fraction.output
     )
     assert "Traceback" not in missing.output + wrong.output + waves.output + fraction.output
+
+
+def test_output_paths_of_the_wrong_kind_are_refused(tmp_path: Path, register_csv: Path):
+    folder = runner.invoke(app, ["synth", "register", "--out", str(tmp_path)])
+    assert folder.exit_code == 2 and "forventede et filnavn, fik en mappe" in folder.output
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["synth", "fieldwork", "--register", str(register_csv), "--out", str(a_file)])
+    assert result.exit_code == 2 and "forventede en mappe, fik en fil" in result.output
+
+
+def test_an_unknown_template_is_named_with_the_known_ones(tmp_path: Path):
+    source = tmp_path / "tiny.csv"
+    source.write_text(
+        ",".join(REGISTER_COLUMNS) + "\n721085-1234,Assens,6.1,2023-01-01,,jobsamtale,nej,,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        ["synth", "fieldwork", "--register", str(source), "--out", str(tmp_path / "o"), "--template", "nope"],
+    )
+    assert result.exit_code == 2
+    assert (
+        "--template: ukendt skabelon 'nope' (findes: kl-2024, rodovre-2023, vive-kbh-2020)" in result.output
+    )

@@ -50,8 +50,15 @@ def register_command(
     Example: borgerblik synth register --out register.csv --seed 2024 --ineligible 100
     """
     frame = generate_register(seed=seed, ineligible=ineligible)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(out_file)
+    if out_file.is_dir():
+        _fail(
+            f"--out {out_file}: forventede et filnavn, fik en mappe. Tip: --out {out_file / 'register.csv'}"
+        )
+    try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_csv(out_file)
+    except OSError as exc:
+        _fail(f"--out {out_file}: kunne ikke skrive filen ({exc.strerror or exc})")
     out.print(f"Skrev {_number(frame.height)} rækker til {out_file}")
 
 
@@ -85,15 +92,20 @@ def fieldwork_command(
             f"{register_file}: filen findes ikke. "
             f"Tip: lav den med `borgerblik synth register --out {register_file}`"
         )
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir}: forventede en mappe, fik en fil")
     try:
         register = read_register(register_file)
     except RegisterFileError as problem:
         _fail(str(problem))
     try:
         instrument = load_template(template)
-    except (KeyError, FileNotFoundError, ValueError) as exc:
-        _fail(f"--template: ukendt skabelon '{template}' ({exc})")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    except KeyError as exc:
+        _fail(f"--template: {exc.args[0]}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"--out {out_dir}: kunne ikke oprette mappen ({exc.strerror or exc})")
     for wave in wave_list:
         frame = (
             register

@@ -25,7 +25,7 @@ def read_register(path: Path) -> pl.DataFrame:
     """The register extract at ``path`` (CSV, UTF-8, comma), every column as text."""
     try:
         frame = pl.read_csv(path, infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
         raise RegisterFileError(f"{path}: kunne ikke læses som CSV i UTF-8 med komma ({exc})") from exc
     missing = [c for c in REGISTER_COLUMNS if c not in frame.columns]
     if missing:
