@@ -17,10 +17,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Literal
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from borgerblik.collection import store
 from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
@@ -35,7 +35,6 @@ from borgerblik.collection.pages import (
 from borgerblik.core import Instrument
 from borgerblik.core.loader import parse_instrument
 from borgerblik.storage import Database, outbox
-from borgerblik.storage import answers as stored_answers
 from borgerblik.storage.times import utcnow
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -54,15 +53,17 @@ def well_formed_token(token: str) -> bool:
     return bool(TOKEN_SHAPE.match(token))
 
 
-@lru_cache(maxsize=32)
-def _parse_instrument(yaml_text: str) -> Instrument:
-    return parse_instrument(yaml_text, "survey instrument")
+_INSTRUMENTS: WeakKeyDictionary[Engine, dict[int, Instrument]] = WeakKeyDictionary()
 
 
 def survey_instrument(connection: Connection, survey_id: int) -> Instrument:
-    """The survey's frozen instrument; parsing is cached by its text, which never changes once stored."""
-    text, _template = store.instrument_yaml(connection, survey_id)
-    return _parse_instrument(text)
+    """The survey's frozen instrument, parsed once per database: a survey's instrument never changes once
+    stored (later template edits make a new survey), so the cache cannot go stale."""
+    cached = _INSTRUMENTS.setdefault(connection.engine, {})
+    if survey_id not in cached:
+        text, _template = store.instrument_yaml(connection, survey_id)
+        cached[survey_id] = parse_instrument(text, f"survey {survey_id}")
+    return cached[survey_id]
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _load(connection: Connection, token: str, *, for_update: bool = False) -> Qu
     if respondent is None or not well_formed_token(token):
         return None
     instrument = survey_instrument(connection, respondent.survey_id)
-    return Questionnaire(respondent, instrument, stored_answers.load(connection, respondent.invitation_id))
+    return Questionnaire(respondent, instrument, store.load_answers(connection, respondent.invitation_id))
 
 
 def open_session(db: Database, token: str) -> Questionnaire | None:
@@ -137,9 +138,9 @@ def start(
         questionnaire = _load(connection, token, for_update=True)
         if questionnaire is None or questionnaire.status != "new":
             return
-        stored_answers.save(
+        store.save_answers(
             connection,
-            questionnaire.respondent.invitation_id,
+            questionnaire.respondent,
             {},
             mode=mode,
             language=lang,
@@ -226,9 +227,9 @@ def _store_page(
         next_key, completing = shown.key, True
     state = "complete" if completing else ("partial" if merged else "started")
     now = utcnow()
-    record = stored_answers.save(
+    saved_at = store.save_answers(
         connection,
-        questionnaire.respondent.invitation_id,
+        questionnaire.respondent,
         changes,
         mode=mode,
         language=lang,
@@ -243,7 +244,7 @@ def _store_page(
     return SaveResult(
         "saved",
         next_page=next_key,
-        nonce=page_nonce(questionnaire.respondent.token, record.updated_at),
+        nonce=page_nonce(questionnaire.respondent.token, saved_at),
         revealed=revealed,
     )
 
@@ -255,9 +256,9 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
         if questionnaire is None or questionnaire.closed:
             return False
         now = utcnow()
-        stored_answers.save(
+        store.save_answers(
             connection,
-            questionnaire.respondent.invitation_id,
+            questionnaire.respondent,
             {},
             mode=mode,
             language=lang,

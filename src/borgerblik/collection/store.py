@@ -1,7 +1,11 @@
-"""The few reads and writes of the questionnaire that the storage gateway does not offer, in Core statements.
+"""The questionnaire's reads and writes, as Core statements built once at import.
 
-Everything here runs on a connection the caller opened, so a page save is one transaction: the session row
-is locked, checked against the page nonce, and the answers replaced before anything is acknowledged.
+Everything here runs on a connection the caller opened, so a page save is one transaction: the invitation row
+is locked, the session checked against the page nonce, and the answers replaced before anything is
+acknowledged. The statements are module constants with bind parameters because building a SQLAlchemy
+statement costs more than executing it on SQLite; the save path is the hot path of fieldwork (issue 5's
+benchmark). The semantics follow :func:`borgerblik.storage.answers.save`: a save replaces the rows of the
+answer ids it names, and the session state never moves backwards.
 """
 
 from __future__ import annotations
@@ -11,10 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from borgerblik.storage.schema import Invitation, Member, Municipality, OptOut, ResponseSession, Survey
+from borgerblik.storage.schema import (
+    SESSION_STATES,
+    Answer,
+    Invitation,
+    Member,
+    Municipality,
+    OptOut,
+    ResponseSession,
+    Survey,
+)
 from borgerblik.storage.times import as_utc
+
+AnswerValue = int | str | list[int] | None
 
 CLOSED_INVITATION_STATES = frozenset({"opted_out", "completed"})
 
@@ -91,11 +106,131 @@ def _respondent(row: Any) -> Respondent | None:
     )
 
 
+_BY_TOKEN = _RESPONDENT.where(Invitation.token == bindparam("token"))
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update(of=Invitation)
+_ANSWERS = (
+    select(Answer.question_id, Answer.value_code, Answer.text)
+    .where(Answer.invitation_id == bindparam("invitation"))
+    .order_by(Answer.id)
+)
+_DELETE_ANSWERS = delete(Answer).where(
+    Answer.invitation_id == bindparam("invitation"), Answer.question_id.in_(bindparam("ids", expanding=True))
+)
+_INSERT_ANSWERS = insert(Answer)
+_INSERT_SESSION = insert(ResponseSession)
+_UPDATE_SESSION = (
+    update(ResponseSession)
+    .where(ResponseSession.invitation_id == bindparam("invitation"))
+    .values(
+        state=bindparam("new_state"),
+        mode=bindparam("new_mode"),
+        language=bindparam("new_language"),
+        current_page=func.coalesce(bindparam("new_page"), ResponseSession.current_page),
+        interviewer_id=func.coalesce(bindparam("new_interviewer"), ResponseSession.interviewer_id),
+        updated_at=bindparam("now"),
+        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed")),
+    )
+)
+
+
 def respondent_by_token(connection: Connection, token: str, *, for_update: bool = False) -> Respondent | None:
-    statement = _RESPONDENT.where(Invitation.token == token)
-    if for_update and connection.dialect.name == "postgresql":
-        statement = statement.with_for_update(of=Invitation)
-    return _respondent(connection.execute(statement).first())
+    """The citizen behind a link; ``for_update`` locks the invitation row on PostgreSQL (SQLite's write
+    transaction already holds the database lock)."""
+    locked = for_update and connection.dialect.name == "postgresql"
+    return _respondent(
+        connection.execute(_BY_TOKEN_LOCKED if locked else _BY_TOKEN, {"token": token}).first()
+    )
+
+
+def load_answers(connection: Connection, invitation_id: int) -> dict[str, AnswerValue]:
+    """Stored answers: a code, a text, or a list of codes for a multiple choice."""
+    result: dict[str, Any] = {}
+    for question_id, code, text in connection.execute(_ANSWERS, {"invitation": invitation_id}):
+        value = text if code is None else code
+        if question_id in result:
+            earlier = result[question_id]
+            result[question_id] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+        else:
+            result[question_id] = value
+    return result
+
+
+def save_answers(
+    connection: Connection,
+    respondent: Respondent,
+    answers: Mapping[str, AnswerValue],
+    *,
+    mode: str,
+    language: str,
+    interviewer_id: str | None,
+    page: int | None,
+    state: str,
+    now: datetime,
+) -> datetime:
+    """Replace the named answers (``None`` clears one) and move the session on; returns its ``updated_at``.
+
+    The caller holds the invitation lock and has read the session through ``respondent``.
+    """
+    invitation_id = respondent.invitation_id
+    if respondent.session_state is None:
+        connection.execute(
+            _INSERT_SESSION,
+            {
+                "invitation_id": invitation_id,
+                "state": state,
+                "mode": mode,
+                "language": language,
+                "current_page": page or 0,
+                "interviewer_id": interviewer_id,
+                "started_at": now,
+                "updated_at": now,
+                "completed_at": now if state == "complete" else None,
+            },
+        )
+    else:
+        new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
+        connection.execute(
+            _UPDATE_SESSION,
+            {
+                "invitation": invitation_id,
+                "new_state": new_state,
+                "new_mode": mode,
+                "new_language": language,
+                "new_page": page,
+                "new_interviewer": interviewer_id,
+                "now": now,
+                "completed": now if new_state == "complete" else None,
+            },
+        )
+    if answers:
+        connection.execute(_DELETE_ANSWERS, {"invitation": invitation_id, "ids": list(answers)})
+    rows = [
+        {
+            "invitation_id": invitation_id,
+            "question_id": question_id,
+            "value_code": code,
+            "text": text,
+            "mode": mode,
+            "language": language,
+            "interviewer_id": interviewer_id,
+            "answered_at": now,
+        }
+        for question_id, value in answers.items()
+        for code, text in _stored_values(value)
+    ]
+    if rows:
+        connection.execute(_INSERT_ANSWERS, rows)
+    return now
+
+
+def _stored_values(value: AnswerValue) -> list[tuple[int | None, str | None]]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [(None, value)]
+    if isinstance(value, int):
+        return [(value, None)]
+    return [(code, None) for code in value]
 
 
 def respondent_by_case_code(

@@ -315,3 +315,8 @@ def create_app(db: Database, *, interviewer: bool = True) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.security_headers = SECURITY_HEADERS
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app on ``BORGERBLIK_DATABASE_URL`` (default ``borgerblik.sqlite``), for ``uvicorn --factory``."""
+    return create_app(Database.from_env())
