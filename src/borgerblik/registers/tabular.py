@@ -127,10 +127,15 @@ def read_delimited(data: bytes, path: Path, encoding: str = "utf-8") -> RawTable
     ragged = [
         RaggedLine(int(n), int(c)) for n, c in zip(line.filter(wrong), counts.filter(wrong), strict=True)
     ]
+    first = header_index + 1
+    if ok.slice(first).all():  # the usual case: no blank or ragged lines, so no filtering pass
+        kept_lines, kept_cells = line.slice(first), cells.slice(first)
+    else:
+        kept_lines, kept_cells = line.filter(ok), cells.filter(ok)
     frame = pl.concat(
         [
-            line.filter(ok).to_frame(),
-            cells.filter(ok).select(_clean(pl.col(n)).alias(h) for n, h in zip(names, headers, strict=True)),
+            kept_lines.to_frame(),
+            kept_cells.select(_clean(pl.col(n)).alias(h) for n, h in zip(names, headers, strict=True)),
         ],
         how="horizontal",
     )
@@ -139,8 +144,7 @@ def read_delimited(data: bytes, path: Path, encoding: str = "utf-8") -> RawTable
 
 
 def _clean(column: pl.Expr) -> pl.Expr:
-    text = column.str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
+    return column.str.strip_chars().replace("", None)
 
 
 def _check_headers(headers: list[str], path: Path) -> None:

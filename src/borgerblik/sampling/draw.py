@@ -1,8 +1,8 @@
 """Drawing a stratified random sample with a fixed seed, and the report that shows it is proportional.
 
-Within each stratum the sample is a simple random sample without replacement: every row gets a uniform
-random key from ``numpy.random.default_rng(seed)`` and the stratum's lowest keys are drawn. The same frame
-in the same row order with the same seed therefore gives the same sample, on any machine.
+Within each stratum the sample is a simple random sample without replacement, drawn stratum by stratum in
+key order with ``numpy.random.default_rng(seed)``. The same frame in the same row order with the same seed
+therefore gives the same sample, on any machine.
 """
 
 from __future__ import annotations
@@ -76,18 +76,23 @@ def design_keys(design: SampleDesign) -> list[str]:
     return ([design.within] if design.within else []) + list(design.strata)
 
 
-def _stratum_table(frame: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+def _strata_with_rows(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
+    """The strata in key order with their population, and all row numbers grouped stratum by stratum.
+
+    Within a stratum the rows keep the frame's order, so the draw depends only on the frame and the seed.
+    """
     if not keys:
-        return pl.DataFrame({"population": [frame.height]}, schema={"population": pl.Int64}).with_row_index(
-            STRATUM
-        )
-    return (
-        frame.group_by(list(keys))
-        .len("population")
-        .with_columns(pl.col("population").cast(pl.Int64))
-        .sort(list(keys), nulls_last=True)
+        table = pl.DataFrame({"population": [frame.height]}, schema={"population": pl.Int64})
+        return table, np.arange(frame.height, dtype=np.int64)
+    grouped = (
+        frame.select(keys)
         .with_row_index(STRATUM)
+        .group_by(list(keys))
+        .agg(pl.col(STRATUM), pl.len().cast(pl.Int64).alias("population"))
+        .sort(list(keys), nulls_last=True)
     )
+    rows = grouped[STRATUM].explode().to_numpy().astype(np.int64)
+    return grouped.drop(STRATUM), rows
 
 
 def _stratum_label(row: dict[str, object], strata: Sequence[str]) -> str:
@@ -136,21 +141,18 @@ def draw_sample(frame: pl.DataFrame, design: SampleDesign, seed: int) -> Sample:
         raise DesignError(
             f"rammen mangler kolonnen {', '.join(absent)}; kolonner i rammen: {', '.join(frame.columns)}"
         )
-    strata = _stratum_table(frame, keys)
+    strata, rows = _strata_with_rows(frame, keys)
     sizes, quotas = _allocate(strata, design)
-    if keys:
-        ids = frame.select(keys).join(
-            strata.select(STRATUM, *keys), on=keys, how="left", nulls_equal=True, maintain_order="left"
-        )[STRATUM].to_numpy()
-    else:
-        ids = np.zeros(frame.height, dtype=np.int64)
     rng = np.random.default_rng(seed)
-    order = np.lexsort((rng.random(frame.height), ids))
-    sorted_ids = ids[order]
-    rank = np.arange(frame.height) - np.searchsorted(sorted_ids, sorted_ids, side="left")
     chosen = np.zeros(frame.height, dtype=bool)
-    chosen[order[rank < sizes[sorted_ids]]] = True
-    allocation = strata.with_columns(
-        kvote=pl.Series(quotas), stikproeve=pl.Series(sizes, dtype=pl.Int64)
-    ).drop(STRATUM)
+    ends = np.cumsum(strata["population"].to_numpy())
+    starts = ends - strata["population"].to_numpy()
+    for stratum in np.flatnonzero(sizes):
+        members = rows[starts[stratum] : ends[stratum]]
+        wanted = int(sizes[stratum])
+        if wanted >= members.size:
+            chosen[members] = True
+        else:
+            chosen[members[rng.choice(members.size, wanted, replace=False)]] = True
+    allocation = strata.with_columns(kvote=pl.Series(quotas), stikproeve=pl.Series(sizes, dtype=pl.Int64))
     return Sample(frame.filter(pl.Series(chosen)), allocation, design, seed)
