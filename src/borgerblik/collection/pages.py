@@ -32,7 +32,11 @@ def questionnaire_pages(
     instrument: Instrument, context: Mapping[str, object], answers: Mapping[str, object]
 ) -> list[Page]:
     """The pages this citizen sees given register context and answers so far (empty themes skipped)."""
-    visible = instrument.visible_questions(context, answers)
+    return pages_of(instrument, instrument.visible_questions(context, answers))
+
+
+def pages_of(instrument: Instrument, visible: list[Question]) -> list[Page]:
+    """Group visible questions into pages, one per theme, in the instrument's theme order."""
     by_theme: dict[str, list[Question]] = {}
     for question in visible:
         by_theme.setdefault(question.theme, []).append(question)
@@ -41,13 +45,6 @@ def questionnaire_pages(
         if by_theme.get(theme.id):
             pages.append(Page(len(pages) + 1, theme, tuple(by_theme[theme.id])))
     return pages
-
-
-def visible_answer_ids(
-    instrument: Instrument, context: Mapping[str, object], answers: Mapping[str, object]
-) -> set[str]:
-    """Every answer id the routing shows this citizen; stored answers outside it were routed out."""
-    return {answer_id for q in instrument.visible_questions(context, answers) for answer_id in q.answer_ids}
 
 
 def page_by_key(pages: list[Page], key: str) -> Page | None:

@@ -27,10 +27,10 @@ from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
 from borgerblik.collection.pages import (
     Page,
     page_by_key,
+    pages_of,
     questionnaire_pages,
     resume_page,
     theme_index,
-    visible_answer_ids,
 )
 from borgerblik.core import Instrument
 from borgerblik.core.loader import parse_instrument
@@ -206,12 +206,13 @@ def _store_page(
     instrument, context = questionnaire.instrument, questionnaire.context
     merged = {key: value for key, value in {**questionnaire.answers, **checked}.items() if value is not None}
     background = {b.id for b in instrument.background}
-    visible = visible_answer_ids(instrument, context, merged)
-    routed_out = {key for key in merged if key not in visible and key not in background}
+    # Routing reads only answers to shown questions, so one evaluation gives both what is routed out and
+    # the pages that follow once it is cleared.
+    visible = instrument.visible_questions(context, merged)
+    visible_ids = {answer_id for question in visible for answer_id in question.answer_ids}
+    routed_out = {key for key in merged if key not in visible_ids and key not in background}
     changes: dict[str, AnswerValue] = {**checked, **dict.fromkeys(routed_out)}
-    for key in routed_out:
-        merged.pop(key)
-    pages = questionnaire_pages(instrument, context, merged)
+    pages = pages_of(instrument, visible)
     now_shown = page_by_key(pages, shown.key)
     revealed = tuple(q.id for q in (now_shown.questions if now_shown else ()) if q not in shown.questions)
     keys = [p.key for p in pages]
