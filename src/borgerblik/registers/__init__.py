@@ -19,6 +19,7 @@ from borgerblik.registers.population import (
     apply_population_rules,
     load_population_rules,
 )
+from borgerblik.registers.survey_import import SurveyImport, find_survey, import_register
 from borgerblik.registers.tabular import RawTable, TableError, read_table
 from borgerblik.registers.validation import REASONS, RegisterCheck, check_register, read_register
 
@@ -36,13 +37,16 @@ __all__ = [
     "PopulationRulesError",
     "RawTable",
     "RegisterCheck",
+    "SurveyImport",
     "TableError",
     "age_at",
     "age_group",
     "apply_population_rules",
     "century",
     "check_register",
+    "find_survey",
     "fold_header",
+    "import_register",
     "load_mapping",
     "load_population_rules",
     "mask_cpr",

@@ -200,6 +200,7 @@ def check_register(raw: RawTable, mapping: Mapping[str, str] | None, reference_d
     staged = with_cpr_columns(frame, "cpr")
     staged = _with_date(_with_date(staged, "ydelse_start", "_start"), "ydelse_slut", "_slut")
     parsed = staged.with_columns(
+        _kommune=_by_unique(frame, "kommune", lambda name: " ".join(name.split()), pl.String()),
         _maalgruppe=_by_unique(frame, "maalgruppe", target_group_code, pl.String()),
         _fritaget=_by_unique(frame, "digital_post_fritaget", yes_no, pl.Boolean()),
         _samtaler=_by_unique(frame, "samtaler", conversation_types, pl.String()),
@@ -300,7 +301,7 @@ def _split_accepted(accepted: pl.DataFrame, reference_date: date) -> tuple[pl.Da
     members = numbered.select(
         "borger_id",
         pl.col(LINE).alias("linje"),
-        pl.col("kommune").str.replace_all(r"\s+", " "),
+        pl.col("_kommune").alias("kommune"),
         pl.col("_maalgruppe").alias("maalgruppe"),
         "koen",
         "foedselsdato",

@@ -4,8 +4,10 @@ from borgerblik.sampling.allocation import AllocationError, allocate_fixed, allo
 from borgerblik.sampling.design import DesignError, SampleDesign, SizeRule, design_from_mapping, load_design
 from borgerblik.sampling.draw import Sample, draw_sample
 from borgerblik.sampling.reachability import reachability, reachability_totals
+from borgerblik.sampling.survey_sample import AlreadySampledError, sample_survey, survey_channels
 
 __all__ = [
+    "AlreadySampledError",
     "AllocationError",
     "DesignError",
     "Sample",
@@ -18,4 +20,6 @@ __all__ = [
     "load_design",
     "reachability",
     "reachability_totals",
+    "sample_survey",
+    "survey_channels",
 ]
