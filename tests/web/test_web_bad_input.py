@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 
 from sqlalchemy import event
 from starlette.testclient import TestClient
@@ -145,3 +146,24 @@ def test_language_switch_gives_english_and_arabic_right_to_left(client, survey):
     arabic = client.get(f"/s/{token}/side/samlet?lang=ar").text
     assert '<html lang="en" dir="ltr">' in english and "Very satisfied" in english
     assert '<html lang="ar" dir="rtl">' in arabic and "راضٍ جدًا" in arabic
+
+
+def test_anonymous_in_person_interview_with_vive_background_fields(client, survey):
+    yaml_text = files("borgerblik.core").joinpath("templates/vive-kbh-2020.yaml").read_text(encoding="utf-8")
+    vive = survey.db.create_survey("VIVE 2020", "vive-kbh-2020", yaml_text)
+    screen = client.get(f"/interviewer/?survey={vive}").text
+    assert "Anden etnisk baggrund end dansk" in screen and 'name="bg_koen"' not in screen
+    form = {"survey": str(vive), "interviewer": "VIVE-03", "kommune": "Høje-Taastrup", "maalgruppe": "6.3",
+            "koen": "kvinde", "alder": "44", "bg_gruppe": "1", "bg_ledighedsperiode": "30",
+            "bg_anden_etnisk_baggrund": "1"}
+    started = client.post("/interviewer/anonym", data=form)
+    assert started.status_code == 303 and "mode=in_person&interviewer=VIVE-03" in started.headers["location"]
+    token = started.headers["location"].split("/s/")[1].split("/")[0]
+    invitation = survey.db.invitation_by_token(token)
+    assert (invitation.maalgruppe, invitation.gender, invitation.age_group) == ("6.3", "kvinde", "30-49")
+    assert survey.db.answers(invitation.id) == {
+        "alder": 44, "koen": 1, "gruppe": 1, "ledighedsperiode": 30, "anden_etnisk_baggrund": 1,
+    }
+    assert survey.db.session(invitation.id).mode == "in_person"
+    refused = client.post("/interviewer/anonym", data={**form, "bg_gruppe": "12"})
+    assert refused.status_code == 422 and "er ikke en af svarmulighederne" in refused.text

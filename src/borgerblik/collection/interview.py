@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from sqlalchemy import Connection, insert, select
 
 from borgerblik.collection.service import survey_instrument
+from borgerblik.core.model import BackgroundField
 from borgerblik.storage import Database, new_case_code, new_token
 from borgerblik.storage import answers as stored_answers
 from borgerblik.storage.population import new_member_id
 from borgerblik.storage.schema import GENDERS, Invitation, Member, Municipality
 from borgerblik.storage.times import utcnow
 
+#: Background fields that are the interviewee's member data, filled in from the screen's own fields.
+MEMBER_FIELDS = ("koen", "alder")
 LAB_CODES = ("6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9")
 INTERVIEW_MODES = ("phone", "in_person")
 
@@ -70,7 +73,7 @@ def start_anonymous_interview(
         unknown = sorted(set(background) - set(fields))
         if unknown:
             raise InterviewError(unknown[0], f"baggrundsfeltet {unknown[0]!r} findes ikke i instrumentet")
-        answers = _background_answers(fields, background)
+        answers = _background_answers(fields, {**_member_background(fields, gender, age), **background})
         municipality_id = connection.execute(
             select(Municipality.id).where(Municipality.name == kommune)
         ).scalar()
@@ -117,7 +120,9 @@ def start_anonymous_interview(
         return token
 
 
-def _background_answers(fields: Mapping[str, object], background: Mapping[str, object]) -> dict[str, object]:
+def _background_answers(
+    fields: Mapping[str, BackgroundField], background: Mapping[str, object]
+) -> dict[str, object]:
     """Background values checked like answers: a choice among its codes, a number in range."""
     answers: dict[str, object] = {}
     for field_id, value in background.items():
@@ -139,6 +144,18 @@ def _background_answers(fields: Mapping[str, object], background: Mapping[str, o
             raise InterviewError(field_id, f"{field.text()}: {value!r} er ikke en af svarmulighederne")
         answers[field_id] = code
     return answers
+
+
+def _member_background(fields: Mapping[str, BackgroundField], gender: str, age: int) -> dict[str, object]:
+    """Gender and age as the instrument's own background answers (VIVE records both), typed once."""
+    values: dict[str, object] = {}
+    if "alder" in fields:
+        values["alder"] = age
+    if "koen" in fields:
+        codes = [o.code for o in fields["koen"].options if o.text.get("da").strip().lower() == gender]
+        if codes:
+            values["koen"] = codes[0]
+    return values
 
 
 def _free_case_code(connection: Connection, survey_id: int) -> str:

@@ -8,6 +8,7 @@ on every answer, so analysis can tell web, phone and in-person answers apart.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -16,8 +17,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from borgerblik.collection import find_by_case_code, open_session, start, start_anonymous_interview
-from borgerblik.collection.interview import LAB_CODES, InterviewError
+from borgerblik.collection.interview import LAB_CODES, MEMBER_FIELDS, InterviewError
 from borgerblik.collection.service import survey_instrument
+from borgerblik.core import Instrument
 from borgerblik.web.i18n import Translator
 from borgerblik.web.rendering import render
 
@@ -33,6 +35,28 @@ def _mode_and_interviewer(values: Any) -> tuple[str, str] | None:
     if mode not in MODE_LABELS or not INTERVIEWER_ID.match(interviewer):
         return None
     return mode, interviewer
+
+
+@dataclass(frozen=True)
+class BackgroundInput:
+    id: str
+    label: str
+    choices: tuple[tuple[int, str], ...]
+
+
+def background_view(instrument: Instrument) -> list[BackgroundInput]:
+    """The instrument's background fields as form inputs; gender and age are the screen's own fields."""
+    inputs = []
+    for field in instrument.background:
+        if field.id in MEMBER_FIELDS:
+            continue
+        if field.kind.value == "yesno":
+            choices: tuple[tuple[int, str], ...] = ((1, "Ja"), (2, "Nej"))
+        else:
+            choices = tuple((option.code, option.text.get("da")) for option in field.options)
+        unit = " (måneder)" if field.kind.value == "duration" else (f" ({field.unit})" if field.unit else "")
+        inputs.append(BackgroundInput(field.id, field.text("da") + ("" if choices else unit), choices))
+    return inputs
 
 
 def interviewer_routes(handlers: Questionnaires) -> list[Route]:
@@ -58,7 +82,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         background = []
         if chosen:
             with db.reading() as connection:
-                background = list(survey_instrument(connection, survey_id).background)
+                background = background_view(survey_instrument(connection, survey_id))
         return render(
             "interviewer.html",
             t,
