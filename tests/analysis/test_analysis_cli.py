@@ -135,3 +135,62 @@ def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "kolonne 'tillid', linje 8" in " ".join(result.output.split())
     assert not out.exists()
+
+
+def test_analyze_reads_a_stored_survey_and_weights_it_by_its_population(tmp_path):
+    from borgerblik.storage import Database
+
+    url = f"sqlite:///{tmp_path / 'borgerblik.sqlite'}"
+    survey = small_survey(60)
+    with Database(url) as db:
+        survey_id = db.create_survey("KL test", "kl-2024", "name: kl-2024\n")
+        rows = [
+            {
+                "cpr": f"{61 + i % 28:02d}0190-{1000 + i:04d}",
+                "kommune": "Albertslund" if i % 3 else "Ballerup",
+                "maalgruppe": ["6.1", "6.3", "6.6"][i % 3],
+                "gender": "mand" if i % 2 else "kvinde",
+                "birth_date": f"1990-01-{1 + i % 28:02d}",
+                "age": 34,
+                "age_group": "30-49",
+                "ydelse_start": "2023-06-15",
+                "ydelse_slut": "",
+                "samtaler": "jobsamtale",
+                "digital_post_fritaget": "nej",
+                "telefon": "",
+                "email": "",
+            }
+            for i in range(1, 81)
+        ]
+        members = db.add_members(survey_id, rows)
+        db.save_sample(survey_id, {m: "s" for m in members}, draw_seed=1)
+        db.create_invitations(survey_id)
+        items = load_template("kl-2024").scale_items()
+        invitations = db.invitations(survey_id)
+        for k, invitation in enumerate(invitations[:60]):
+            answers = {q: int(survey[k, q]) for q in [*items, "status"] if q not in ("samarbejde",)}
+            db.save_answers(invitation.id, answers, state="complete" if k % 4 else "partial")
+    out = tmp_path / "analyse"
+    result = runner.invoke(
+        app, ["analyze", "--survey", "KL test", "--database", url, "--out", str(out), "--bootstrap", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    breakdown = pl.read_parquet(out / "breakdowns.parquet")
+    overall = breakdown.filter(
+        (pl.col("question") == "tillid") & (pl.col("by") == "alle") & (pl.col("kommune") == "alle")
+    )
+    assert overall["n_valid"][0] == (survey.head(60)["tillid"] != 9).sum()
+    cells = pl.DataFrame(
+        [(i.kommune, i.gender, i.maalgruppe, k < 60) for k, i in enumerate(invitations)],
+        schema=["kommune", "koen", "maalgruppe", "respondent"],
+        orient="row",
+    ).with_columns(
+        (
+            pl.len().over("kommune", "koen", "maalgruppe")
+            / pl.col("respondent").sum().over("kommune", "koen", "maalgruppe")
+        ).alias("weight")
+    )
+    valid = (survey.head(60)["tillid"] != 9).to_list()
+    expected = sum(w for w, ok in zip(cells.head(60)["weight"], valid, strict=True) if ok)
+    assert overall["weighted_n"][0] == pytest.approx(expected)
+    assert breakdown.filter(pl.col("question") == "samarbejde")["n_valid"].max() in (0, None)

@@ -98,8 +98,9 @@ def _question_benchmark(
         else:
             statistic, p_value = _welch_test(y0, idx, k, n, mean, rest_mean)
     shown = n >= threshold
-    national_mean = float(wy.sum() / w_sum.sum())
-    national_pct = float(wpos.sum() / w_sum.sum())
+    answered = w_sum.sum() > 0
+    national_mean = float(wy.sum() / w_sum.sum()) if answered else None
+    national_pct = float(wpos.sum() / w_sum.sum()) if answered else None
     ranks = np.full(k, np.nan)
     order = np.argsort(-np.where(shown, mean, -np.inf), kind="stable")
     ranks[order[: shown.sum()]] = np.arange(1, shown.sum() + 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,6 +22,7 @@ from borgerblik.analysis.danish import decimal, integer
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
+from borgerblik.storage import Database, StorageError
 from borgerblik.weighting import RakingError, WeightingInputError, fixed_weights, poststratify, read_csv
 from borgerblik.weighting.tables import ID_COLUMN, check_unique_ids, weights_column
 
@@ -58,6 +60,41 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         reason = str(exc).splitlines()[0]
         _fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
+
+
+RESPONDED = ("partial", "complete")
+MEMBER_FIELDS = {
+    "member_id": ID_COLUMN,
+    "kommune": "kommune",
+    "maalgruppe": "maalgruppe",
+    "gender": "koen",
+    "age": "alder",
+    "age_group": "aldersgruppe",
+    "ydelse_start": "ydelse_start",
+    "ydelse_slut": "ydelse_slut",
+}
+
+
+def survey_tables(
+    database: str | None, reference: str
+) -> tuple[pl.DataFrame, pl.DataFrame, str, date | None]:
+    """Respondents (partial + complete, one row each with register fields) and the whole population of a
+    stored survey, with its template name and close date. The storage stage hands over no CPR or contacts.
+    """
+    with Database(database) as db:
+        text = reference.strip()
+        record = db.survey(int(text)) if text.isdigit() else db.survey_by_name(text)
+        members = db.members_frame(record.id).select(
+            pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()
+        )
+        answers = db.responses_frame(record.id, wide=True)
+    answered = answers.filter(pl.col("response_state").is_in(RESPONDED)).drop(
+        "invitation_id", "response_state"
+    )
+    respondents = members.join(
+        answered.rename({"member_id": ID_COLUMN}), on=ID_COLUMN, how="inner", maintain_order="right"
+    )
+    return respondents, members, record.template_name, record.reference_date
 
 
 def drivers_command(
@@ -129,10 +166,16 @@ def drivers_command(
 
 
 def analyze_command(
-    responses: Path = typer.Option(
-        ..., "--responses", help="Svarfil (CSV) med respondent_id, registerfelter og svar."
-    ),
     out_dir: Path = typer.Option(..., "--out", help="Mappe til tabellerne (Parquet + CSV og index.csv)."),
+    responses: Path = typer.Option(
+        None, "--responses", help="Svarfil (CSV) med respondent_id, registerfelter og svar."
+    ),
+    survey: str = typer.Option(
+        None, "--survey", help="Undersøgelsens id eller navn i databasen (i stedet for --responses)."
+    ),
+    database: str = typer.Option(
+        None, "--database", help="Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
+    ),
     population: Path = typer.Option(None, "--population", help="Populationsfil (CSV) med strata og count."),
     strata: str = typer.Option(
         None, "--strata", help="Vægtningsceller, fx kommune,koen,aldersgruppe,maalgruppe_kl2024."
@@ -155,38 +198,54 @@ def analyze_command(
 ) -> None:
     """Hele analysen af en undersøgelse: opdelinger, kommunesammenligning, test, tendenser og nøgledrivere.
 
-    Uden --population/--weights er analysen uvægtet. Tabellerne er beskrevet i index.csv og docs/analysis.md.
+    Fra en fil: uden --population/--weights er analysen uvægtet. Fra databasen (--survey) vægtes der altid
+    efter populationen i databasen med cellerne i --strata (standard kommune, køn, aldersgruppe og målgruppe).
+    Tabellerne er beskrevet i index.csv og docs/analysis.md.
 
     Eksempel: borgerblik analyze --responses svar.csv --population population.csv
     --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
     """
+    if (responses is None) == (survey is None):
+        _fail("angiv enten --responses (fil) eller --survey (database)")
+    group = f"maalgruppe_{scheme}"
+    source = str(responses) if responses is not None else f"undersøgelse {survey}"
     try:
-        instrument = load_template(template)
-        table = read_csv(responses)
-        if weights is not None:
-            ids = check_unique_ids(table, ID_COLUMN)
-            design = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
-        elif population is not None:
-            if not strata:
-                _fail("--population kræver --strata (vægtningscellerne)")
-            design = poststratify(table, read_csv(population), _columns(strata))
+        if survey is not None:
+            respondents, members, template, close_date = survey_tables(database, survey)
+            close = {"close_date": close_date} if close_date else {}
+            unanswered = [q for q in load_template(template).scale_items() if q not in respondents.columns]
+            respondents = respondents.with_columns(pl.lit(None, dtype=pl.Int16).alias(q) for q in unanswered)
+            frame = prepare_analysis_frame(respondents, schemes=(scheme,), **close)
+            cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
+            counts = prepare_analysis_frame(members, schemes=(scheme,)).group_by(cells).len("count")
+            design = poststratify(frame, counts, cells)
         else:
-            design = None
-        frame = prepare_analysis_frame(table.frame, schemes=(scheme,))
+            table = read_csv(responses)
+            if weights is not None:
+                ids = check_unique_ids(table, ID_COLUMN)
+                design = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
+            elif population is not None:
+                if not strata:
+                    _fail("--population kræver --strata (vægtningscellerne)")
+                design = poststratify(table, read_csv(population), _columns(strata))
+            else:
+                design = None
+            frame = prepare_analysis_frame(table.frame, schemes=(scheme,))
+        instrument = load_template(template)
         options = AnalysisOptions(
             threshold=threshold,
             bootstrap=bootstrap,
             seed=seed,
             scheme=scheme,
             differences_outcome=differences_outcome,
-            breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", f"maalgruppe_{scheme}"),
+            breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", group),
         )
         tables = analyze_survey(
             frame, instrument.scale_items(), instrument.overall_question, design=design, options=options
         )
     except AnalysisInputError as exc:
-        _fail(f"{responses}: {exc}")
-    except (WeightingInputError, RakingError, InstrumentError, GroupingError) as exc:
+        _fail(f"{source}: {exc}")
+    except (WeightingInputError, RakingError, InstrumentError, GroupingError, StorageError) as exc:
         _fail(str(exc))
     staging = Path(
         tempfile.mkdtemp(prefix=".analyse-", dir=out_dir.parent if out_dir.parent.exists() else None)
