@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from borgerblik.cli import analysis, demo, fieldwork, instrument, registers, sampling, synth, weighting, web
+from borgerblik.cli import (
+    analysis,
+    demo,
+    fieldwork,
+    instrument,
+    registers,
+    sampling,
+    survey,
+    synth,
+    web,
+    weighting,
+)
 from borgerblik.cli.reference import render_reference
 
 app = typer.Typer(
@@ -18,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (demo, instrument, synth, registers, sampling, fieldwork, web, weighting, analysis):
+for module in (demo, survey, instrument, synth, registers, sampling, fieldwork, web, weighting, analysis):
     module.register(app)
 
 
