@@ -47,6 +47,17 @@ def test_draw_hits_n_per_group_with_proportional_strata(tmp_path: Path) -> None:
                       "B/mand/16-29": 2, "B/kvinde/50-66": 2}
     original = pl.read_csv(frame, separator=";")
     assert drawn.join(original, on=drawn.columns, how="anti").height == 0
+    report = tmp_path / "rapport.csv"
+    with_report = runner.invoke(app, [*args, "--report", str(report)])
+    assert with_report.exit_code == 0, with_report.output
+    columns = ["kommune", "koen", "alder", "population", "kvote", "stikproeve"]
+    assert pl.read_csv(report).select(columns).rows() == [
+        ("A", "kvinde", "16-29", 3, 1.0, 1),
+        ("A", "kvinde", "30-49", 3, 1.0, 1),
+        ("A", "mand", "16-29", 6, 2.0, 2),
+        ("B", "kvinde", "50-66", 2, 2.0, 2),
+        ("B", "mand", "16-29", 2, 2.0, 2),
+    ]
     again = runner.invoke(app, args[:-2])
     assert again.exit_code == 0
     assert again.stdout == out.read_text(encoding="utf-8")

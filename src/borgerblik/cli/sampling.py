@@ -56,6 +56,9 @@ def sample_survey_command(
     database: str | None = typer.Option(
         None, "--database", help="Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
     ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Skriv stikprøverapporten (populations- og stikprøveandel pr. stratum) hertil."
+    ),
 ) -> None:
     """Træk undersøgelsens stikprøve: pr. kommune proportionalt på køn × alder × målgruppe.
 
@@ -85,6 +88,9 @@ def sample_survey_command(
     out.print(f"Største afvigelse fra proportional fordeling: {number(round(largest, 3))} person")
     for row in reachability_totals(channels).iter_rows(named=True):
         out.print(f"  {row['beskrivelse']}: {number(row['antal'])} ({percent(row['andel'])})")
+    if report is not None:
+        sample.report().write_csv(report)
+        out.print(f"Stikprøverapport skrevet til {report}")
 
 
 def _column(table: RawTable, name: str, option: str) -> str:
@@ -134,6 +140,9 @@ def draw_command(
     ),
     seed: int = typer.Option(..., "--seed", help="Startværdi: samme ramme og seed giver samme stikprøve."),
     out_file: Path | None = typer.Option(None, "--out", help="Fil til de udtrukne rækker (ellers stdout)."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Skriv stikprøverapporten (populations- og stikprøveandel pr. stratum) hertil."
+    ),
 ) -> None:
     """Træk en stratificeret stikprøve fra en vilkårlig ramme, proportionalt inden for hver gruppe.
 
@@ -168,6 +177,9 @@ def draw_command(
         f"{number(sample.group_totals().height)} grupper (seed {seed})"
         + (f" → {out_file}" if out_file else "")
     )
+    if report is not None:
+        sample.report().write_csv(report)
+        console.print(f"Stikprøverapport skrevet til {report}")
 
 
 def register(app: typer.Typer) -> None:
