@@ -20,11 +20,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from borgerblik.weighting.design import SurveyDesign, Weighting
 from borgerblik.weighting.errors import WeightingInputError
 from borgerblik.weighting.linearisation import DomainMoments, design_cells, domain_estimates
 from borgerblik.weighting.tables import (
+    DONT_KNOW,
     ID_COLUMN,
     Table,
     answer_codes,
@@ -66,84 +68,81 @@ def estimate(
     cells = design_cells(design)
     weights = design.weights
     group_total = sum(len(names) for _, _, names in blocks)
-    frames = []
-    for j, question in enumerate(questions):
-        answer = codes[:, j]
-        valid = (answer >= 1) & (answer <= CATEGORIES)
-        dont_know = answer == 9
-        index_parts, weight_parts, valid_groups, dk_groups = [], [], [], []
-        offset = 0
-        for _, group, names in blocks:
-            keep = valid & (group >= 0)
-            global_group = group[keep] + offset
-            cell = cells.of_row[keep]
-            index_parts.append((global_group * cells.size + cell) * CATEGORIES + answer[keep] - 1)
-            weight_parts.append(weights[keep])
-            valid_groups.append(global_group)
-            dk_groups.append(group[dont_know & (group >= 0)] + offset)
-            offset += len(names)
-        index = np.concatenate(index_parts)
-        w = np.concatenate(weight_parts)
-        shape = (group_total, cells.size, CATEGORIES)
-        size = group_total * cells.size * CATEGORIES
-        moments = DomainMoments(
-            w=np.bincount(index, weights=w, minlength=size).reshape(shape),
-            w2=np.bincount(index, weights=w * w, minlength=size).reshape(shape),
-        )
-        total, est, var = domain_estimates(moments, cells)
-        counts = np.bincount(
-            np.concatenate(valid_groups) * CATEGORIES + (index % CATEGORIES),
-            minlength=group_total * CATEGORIES,
-        ).reshape(group_total, CATEGORIES)
-        n_dk = np.bincount(np.concatenate(dk_groups), minlength=group_total)
-        frames.append(_rows(question, blocks, total, est, np.sqrt(var), counts, n_dk))
-    return pl.concat(frames) if frames else _rows("", [], np.zeros(0), np.zeros((0, 7)), np.zeros((0, 7)),
-                                                  np.zeros((0, 5)), np.zeros(0))
-
-
-def _rows(
-    question: str,
-    blocks: list[tuple[str, np.ndarray, list[str]]],
-    total: np.ndarray,
-    est: np.ndarray,
-    se: np.ndarray,
-    counts: np.ndarray,
-    n_dk: np.ndarray,
-) -> pl.DataFrame:
+    offsets = np.cumsum([0, *[len(names) for _, _, names in blocks]])
+    rows = np.concatenate([np.flatnonzero(group >= 0) for _, group, _ in blocks])
+    groups = np.concatenate(
+        [group[group >= 0] + offset for (_, group, _), offset in zip(blocks, offsets, strict=False)]
+    )
+    slot = (cells.of_row[rows] * group_total + groups) * CATEGORIES
+    w, w2 = weights[rows], weights[rows] ** 2
+    size = cells.size * group_total * CATEGORIES
+    answers = codes[rows].astype(np.int64)
+    results = []
+    # The products are many and small: BLAS threads only contend, most of all on a shared machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for j in range(len(questions)):
+            answer = answers[:, j]
+            valid = (answer >= 1) & (answer <= CATEGORIES)
+            index = slot[valid] + answer[valid] - 1
+            shape = (cells.size, group_total, CATEGORIES)
+            moments = DomainMoments(
+                w=np.bincount(index, weights=w[valid], minlength=size).reshape(shape),
+                w2=np.bincount(index, weights=w2[valid], minlength=size).reshape(shape),
+            )
+            total, est, var = domain_estimates(moments, cells)
+            counts = np.bincount(
+                groups[valid] * CATEGORIES + answer[valid] - 1, minlength=group_total * CATEGORIES
+            ).reshape(group_total, CATEGORIES)
+            n_dk = np.bincount(groups[answer == DONT_KNOW], minlength=group_total)
+            results.append((total, est, np.sqrt(var), counts, n_dk))
     by_names = [name for name, _, names in blocks for _ in names]
     group_names = [g for _, _, names in blocks for g in names]
+    return _table(list(questions), by_names, group_names, results)
+
+
+def _table(
+    questions: list[str],
+    by_names: list[str],
+    group_names: list[str],
+    results: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> pl.DataFrame:
+    groups = len(group_names)
+
+    def stack(i: int) -> np.ndarray:
+        return np.concatenate([r[i] for r in results]) if results else np.zeros((0, 7) if i in (1, 2) else 0)
+
+    total, est, se = stack(0), stack(1), stack(2)
+    counts = np.concatenate([r[3] for r in results]) if results else np.zeros((0, CATEGORIES))
+    n_dk = stack(4)
     n_valid = counts.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         unweighted = counts / n_valid[:, None]
         unweighted_mean = (counts * np.arange(1, CATEGORIES + 1)).sum(axis=1) / n_valid
-
-    def column(values: np.ndarray) -> pl.Series:
-        return pl.Series(values, dtype=pl.Float64).fill_nan(None)
-
-    data: dict[str, pl.Series | list] = {
-        "question": [question] * len(group_names),
-        "by": by_names,
-        "group": group_names,
+    data: dict[str, object] = {
+        "question": np.repeat(questions, groups).tolist(),
+        "by": by_names * len(questions),
+        "group": group_names * len(questions),
         "n_valid": pl.Series(n_valid, dtype=pl.Int64),
         "n_dont_know": pl.Series(n_dk, dtype=pl.Int64),
-        "weighted_n": column(total),
-        "mean": column(est[:, 0]),
-        "mean_se": column(se[:, 0]),
-        "mean_ci_low": column(est[:, 0] - Z_95 * se[:, 0]),
-        "mean_ci_high": column(est[:, 0] + Z_95 * se[:, 0]),
-        "pct_positive": column(est[:, 6]),
-        "pct_positive_se": column(se[:, 6]),
-        "pct_positive_ci_low": column(est[:, 6] - Z_95 * se[:, 6]),
-        "pct_positive_ci_high": column(est[:, 6] + Z_95 * se[:, 6]),
+        "weighted_n": total,
+        "mean": est[:, 0],
+        "mean_se": se[:, 0],
+        "mean_ci_low": est[:, 0] - Z_95 * se[:, 0],
+        "mean_ci_high": est[:, 0] + Z_95 * se[:, 0],
+        "pct_positive": est[:, 6],
+        "pct_positive_se": se[:, 6],
+        "pct_positive_ci_low": est[:, 6] - Z_95 * se[:, 6],
+        "pct_positive_ci_high": est[:, 6] + Z_95 * se[:, 6],
     }
     for k in range(CATEGORIES):
-        data[f"share_{k + 1}"] = column(est[:, 1 + k])
+        data[f"share_{k + 1}"] = est[:, 1 + k]
     for k in range(CATEGORIES):
-        data[f"share_{k + 1}_se"] = column(se[:, 1 + k])
-    data["unweighted_mean"] = column(unweighted_mean)
+        data[f"share_{k + 1}_se"] = se[:, 1 + k]
+    data["unweighted_mean"] = unweighted_mean
     for k in range(CATEGORIES):
-        data[f"unweighted_share_{k + 1}"] = column(unweighted[:, k])
-    return pl.DataFrame(data)
+        data[f"unweighted_share_{k + 1}"] = unweighted[:, k]
+    frame = pl.DataFrame(data, schema_overrides={"question": pl.Utf8, "by": pl.Utf8, "group": pl.Utf8})
+    return frame.with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
 def _natural(value: str) -> tuple[int, float | str]:

@@ -27,6 +27,7 @@ RAKING_SWEEPS = 10
 SCORES = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 VARIABLES = np.vstack([SCORES, np.eye(5), (SCORES >= 4).astype(float)])
 """Rows: the score 1–5, the indicators of categories 1..5, and the indicator of a positive answer (4 or 5)."""
+_WITH_ONES = np.vstack([VARIABLES, np.ones(5)])
 
 
 @dataclass(frozen=True)
@@ -107,45 +108,49 @@ def _step(labels: np.ndarray, read: np.ndarray, psw: np.ndarray) -> _Step:
 
 @dataclass(frozen=True)
 class DomainMoments:
-    """Weighted answer counts per (domain, cell, category): sums of w and of w² over the rows."""
+    """Weighted answer counts per (cell, domain, category): sums of w and of w² over the rows."""
 
-    w: np.ndarray  # (D, C, 5)
-    w2: np.ndarray  # (D, C, 5)
+    w: np.ndarray  # (C, D, 5)
+    w2: np.ndarray  # (C, D, 5)
 
 
 def domain_estimates(moments: DomainMoments, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted total, estimates (D × 7) and their variances (D × 7) for every domain.
 
     The seven statistics are the mean score, the shares of categories 1–5 and the share positive.
+    Per stratum h the variance is scale_h·(Σu² − (Σu)²/n_h); Σu² splits into the cell sums of z², which
+    only ever appear scaled and summed (so they are reduced to D × 5 at once), and the terms with the
+    projection e, which need the cell × domain residual sums X.
     """
     s1, s2 = moments.w, moments.w2
-    domains = s1.shape[0]
-    s1_sum = s1.sum(axis=2)
-    s2_sum = s2.sum(axis=2)
-    total = s1_sum.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inv_total = np.where(total > 0, 1.0 / total, 0.0)
-        p1 = s1 @ VARIABLES.T  # (D, C, V)
-        means = p1.sum(axis=1) * inv_total[:, None]
-        x = (p1 - means[:, None, :] * s1_sum[..., None]) * inv_total[:, None, None]
-        p2 = s2 @ VARIABLES.T
-        p2y2 = s2 @ (VARIABLES**2).T
-        q = (p2y2 - 2 * means[:, None, :] * p2 + means[:, None, :] ** 2 * s2_sum[..., None]) * (
-            inv_total**2
-        )[:, None, None]
+    size, domains, _ = s1.shape
     variables = VARIABLES.shape[0]
-    x = np.ascontiguousarray(x.transpose(0, 2, 1)).reshape(domains * variables, cells.size)
-    q = np.ascontiguousarray(q.transpose(0, 2, 1)).reshape(domains * variables, cells.size)
+    sums = (s1.reshape(-1, 5) @ _WITH_ONES.T).reshape(size, domains, variables + 1)  # one GEMM
+    p1, s1_sum = sums[:, :, :variables], sums[:, :, variables]
+    total = s1_sum.sum(axis=0)
+    inv_total = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
+    means = p1.sum(axis=0) * inv_total[:, None]  # (D, V)
+    x = p1 - s1_sum[:, :, None] * means[None]
+    x *= inv_total[None, :, None]
+    x = x.reshape(size, domains * variables)
+    cell_scale = np.repeat(cells.stratum_scale, np.diff(np.append(cells.stratum_starts, size)))
+    s2w = np.tensordot(cell_scale, s2, axes=(0, 0))  # (D, 5)
+    squares = (
+        s2w @ (VARIABLES**2).T - 2 * means * (s2w @ VARIABLES.T) + means**2 * s2w.sum(axis=1)[:, None]
+    ) * (inv_total**2)[:, None]
     e = _projection(x, cells)
     if e is None:
-        sum_u, sum_u2 = x, q
+        u = x
+        cross = 0.0
     else:
-        sum_u = x - e * cells.count
-        sum_u2 = q - 2 * e * x + cells.count * e * e
-    su = np.add.reduceat(sum_u, cells.stratum_starts, axis=1)
-    su2 = np.add.reduceat(sum_u2, cells.stratum_starts, axis=1)
-    centred = np.where(cells.lonely, su2, su2 - su * su / cells.stratum_n)
-    variance = (centred * cells.stratum_scale).sum(axis=1).reshape(domains, variables)
+        ne = cells.count[:, None] * e
+        u = x - ne
+        ne -= 2 * x
+        ne *= e
+        cross = (cell_scale @ ne).reshape(domains, variables)
+    su = u if len(cells.stratum_starts) == size else np.add.reduceat(u, cells.stratum_starts, axis=0)
+    centre = np.where(cells.lonely, 0.0, cells.stratum_scale / cells.stratum_n)
+    variance = squares + cross - (centre @ (su * su)).reshape(domains, variables)
     empty = total <= 0
     means[empty] = np.nan
     variance[empty] = np.nan
@@ -153,11 +158,11 @@ def domain_estimates(moments: DomainMoments, cells: Cells) -> tuple[np.ndarray, 
 
 
 def _projection(x: np.ndarray, cells: Cells) -> np.ndarray | None:
-    """Cell-constant amounts e (rows × cells) that svyrecvar's calibration projections subtract.
+    """Cell-constant amounts e (cells × columns) that svyrecvar's calibration projections subtract.
 
     Each step reads category sums of the current residual and writes psw × reading back. Readings of later
     steps are tracked in the small category space: the update of step s changes every reading by
-    −a_s · (write_s · count · read_t), so the cells are touched only twice.
+    −(read_t · count · write_s) · a_s, so the cells are touched only twice.
     """
     if not cells.steps:
         return None
@@ -169,18 +174,18 @@ def _projection(x: np.ndarray, cells: Cells) -> np.ndarray | None:
             unique_steps.append(step)
             position = len(unique_steps) - 1
         index.append(position)
-    reads = sparse.hstack([s.read for s in unique_steps]).tocsc()
+    reads = sparse.hstack([s.read for s in unique_steps]).T.tocsr()  # (all categories, C)
     offsets = np.cumsum([0, *[s.read.shape[1] for s in unique_steps]])
     counted = sparse.diags(cells.count)
-    coupling = [(s.write @ counted @ reads).toarray() for s in unique_steps]
-    readings = np.asarray(reads.T @ x.T).T  # (rows, all categories)
-    accumulated = [np.zeros((x.shape[0], s.read.shape[1])) for s in unique_steps]
-    for position in index:
-        lo, hi = offsets[position], offsets[position + 1]
-        a = readings[:, lo:hi].copy()
+    coupling = [(reads @ counted @ s.write.T).toarray() for s in unique_steps] if len(index) > 1 else []
+    readings = reads @ x  # (all categories, columns)
+    accumulated = [np.zeros((s.read.shape[1], x.shape[1])) for s in unique_steps]
+    for number, position in enumerate(index):
+        a = readings[offsets[position]:offsets[position + 1]].copy()
         accumulated[position] += a
-        readings -= a @ coupling[position]
-    e = np.zeros_like(x)
-    for step, acc in zip(unique_steps, accumulated, strict=True):
-        e += np.asarray((step.write.T @ acc.T).T)
-    return e
+        if number < len(index) - 1:
+            readings -= coupling[position] @ a
+    e = unique_steps[0].write.T @ accumulated[0]
+    for step, acc in zip(unique_steps[1:], accumulated[1:], strict=True):
+        e += step.write.T @ acc
+    return np.asarray(e)
