@@ -111,3 +111,10 @@ def test_survives_controls_when_the_controlled_difference_stays_significant(surv
         assert row["survives_controls"] == expected
     ledighed = table.filter(pl.col("group") == "ledighedsydelse").row(0, named=True)
     assert ledighed["difference"] < 0 and ledighed["flag"] == "5 %"
+
+
+def test_a_control_derived_from_the_grouping_is_left_out(survey):
+    frame = survey.with_columns(pl.col("varighed_kontrol").alias("varighed"))
+    result = compare_groups(frame, "samtale", "varighed", "1-2 år")
+    assert result["controls"] == "koen, etnicitet"
+    assert result["controlled_p_value"] is not None

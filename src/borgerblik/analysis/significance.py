@@ -20,6 +20,12 @@ from scipy import stats
 from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_values, weights_of
 
 DEFAULT_CONTROLS = ("koen", "etnicitet", "varighed_kontrol")
+DERIVED_FROM = {
+    "varighed": "varighed_kontrol",
+    "tilknytning": "varighed_kontrol",
+    "varighed_uger": "varighed_kontrol",
+}
+"""A control built from the grouping itself would absorb the very difference tested, so it is left out."""
 WELCH = "Welch t-test"
 WLS_HC1 = "WLS, robuste SE (HC1)"
 OLS_CONTROLS = "OLS med kontrol"
@@ -162,9 +168,10 @@ def _controlled(
     }
 
 
-def _present(frame: pl.DataFrame, controls: Sequence[str] | None) -> list[str]:
+def _controls_for(frame: pl.DataFrame, controls: Sequence[str] | None, group_column: str) -> list[str]:
     chosen = DEFAULT_CONTROLS if controls is None else controls
-    return [c for c in chosen if c in frame.columns]
+    overlapping = {group_column, DERIVED_FROM.get(group_column)}
+    return [c for c in chosen if c in frame.columns and c not in overlapping]
 
 
 def compare_groups(
@@ -190,7 +197,7 @@ def compare_groups(
         use = column.is_not_null().to_numpy()
     else:
         use = in_group | (column == rest).fill_null(False).to_numpy()
-    chosen = [c for c in _present(frame, controls) if c != group_column]
+    chosen = _controls_for(frame, controls, group_column)
     control_values, _ = _control_matrix(frame, chosen)
     weights = None if weight is None else weights_of(frame, weight)
     result = _compare(y, in_group, use, weights, control_values)
@@ -219,7 +226,7 @@ def subgroups_vs_rest(
     groups = sorted(column.drop_nulls().unique().to_list())
     known = column.is_not_null().to_numpy()
     members = {group: (column == group).fill_null(False).to_numpy() for group in groups}
-    chosen = [c for c in _present(frame, controls) if c != group_column]
+    chosen = _controls_for(frame, controls, group_column)
     control_values, _ = _control_matrix(frame, chosen)
     weights = None if weight is None else weights_of(frame, weight)
     rows = []
