@@ -212,3 +212,14 @@ def test_reading_twice_gives_the_same_result(write_extract: Callable[..., Path])
     second = read_register(path, reference_date=REFERENCE)
     assert first.members.equals(second.members)
     assert first.rejects.equals(second.rejects)
+
+
+def test_windows_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(
+        b'cpr;kommune;maalgruppe;ydelse_start;samtaler\r\n010190-1235;Vejen;6.1;2023-10-02;"jobsamtale;x"\r\n'
+        b"\r\n010190-1237;Vejen;6.1;2023-10-02;jobsamtale\r\n"
+    )
+    check = read_register(path, reference_date=REFERENCE)
+    assert check.members.select("linje", "samtaler").rows() == [(2, "jobsamtale;x"), (4, "jobsamtale")]
+    assert check.blank_lines == 1
