@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from borgerblik.collection import complete, open_session, opt_out, save_page, start, start_anonymous_interview
+from borgerblik.collection import (
+    answer_questionnaire,
+    complete,
+    open_session,
+    opt_out,
+    save_page,
+    start,
+    start_anonymous_interview,
+)
 from borgerblik.collection.interview import InterviewError
 
 
@@ -153,3 +161,75 @@ def test_anonymous_in_person_interview_uses_the_same_routing(db, tokens):
         assert exc.field == "kommune"
     else:
         raise AssertionError("an unknown municipality must be refused")
+
+
+INTENDED = {
+    "status": 1,
+    "arbejdsgiver": 2,
+    "tillid": 4,
+    "udgangspunkt": 5,
+    "inddragelse": 3,
+    "klart_maal": 4,
+    "aktiviteter_mening": 9,
+    "andre_afdelinger": 1,
+    "samarbejde": 2,
+    "formaal_klart": 5,
+    "velforberedt": 5,
+    "formidling_regler": 4,
+    "plan_maal": 3,
+    "plan_aftaler": 4,
+    "plan_naeste_skridt": 2,
+    "jobmuligheder": 1,
+    "taettere_job": 2,
+    "tilbagevenden_job": 5,
+    "styrket_tro": 3,
+    "samlet_tilfredshed": 4,
+    "hvorfor_tilfreds": "God kontakt",
+    "forbedringer": "",
+}
+
+
+def test_simulated_citizen_answers_through_the_same_routing(db, tokens):
+    assert answer_questionnaire(db, tokens["aktivitetsparate"], INTENDED) == "complete"
+    stored = answers_of(db, tokens["aktivitetsparate"])
+    shown = {
+        "status",
+        "tillid",
+        "udgangspunkt",
+        "inddragelse",
+        "klart_maal",
+        "aktiviteter_mening",
+        "andre_afdelinger",
+        "samarbejde",
+        "formaal_klart",
+        "velforberedt",
+        "formidling_regler",
+        "plan_maal",
+        "plan_aftaler",
+        "plan_naeste_skridt",
+        "jobmuligheder",
+        "styrket_tro",
+        "samlet_tilfredshed",
+        "hvorfor_tilfreds",
+    }
+    assert stored == {key: INTENDED[key] for key in shown}
+    assert answer_questionnaire(db, tokens["aktivitetsparate"], INTENDED) == "closed"
+
+
+def test_simulated_citizen_stopping_half_way_leaves_a_partial_answer(db, tokens):
+    assert answer_questionnaire(db, tokens["sygedagpenge"], INTENDED, stop_after_pages=3) == "partial"
+    assert answers_of(db, tokens["sygedagpenge"]) == {
+        "status": 1,
+        "arbejdsgiver": 2,
+        "tillid": 4,
+        "udgangspunkt": 5,
+        "inddragelse": 3,
+        "klart_maal": 4,
+        "aktiviteter_mening": 9,
+    }
+    assert db.session(db.invitation_by_token(tokens["sygedagpenge"]).id).state == "partial"
+    assert (
+        answer_questionnaire(db, tokens["sygedagpenge"], INTENDED, mode="phone", interviewer_id="H1")
+        == "complete"
+    )
+    assert answers_of(db, tokens["sygedagpenge"])["styrket_tro"] == 3

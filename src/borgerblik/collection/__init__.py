@@ -17,6 +17,7 @@ from borgerblik.collection.service import (
     save_page,
     start,
 )
+from borgerblik.collection.simulate import answer_questionnaire
 
 __all__ = [
     "OPEN_ANSWER_LIMIT",
@@ -24,6 +25,7 @@ __all__ = [
     "Problem",
     "Questionnaire",
     "SaveResult",
+    "answer_questionnaire",
     "check_page_answers",
     "complete",
     "find_by_case_code",

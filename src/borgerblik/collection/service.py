@@ -37,6 +37,7 @@ from borgerblik.core.loader import parse_instrument
 from borgerblik.storage import Database, outbox
 from borgerblik.storage.times import utcnow
 
+NO_INVITATION = -1
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MODES = ("web", "phone", "in_person")
 Status = Literal["new", "started", "partial", "complete", "opted_out"]
@@ -116,9 +117,11 @@ class SaveResult:
 
 
 def _load(connection: Connection, token: str, *, for_update: bool = False) -> Questionnaire | None:
-    # A malformed token still costs one indexed lookup, so its answer takes as long as an unknown one's.
+    # An unknown or malformed token costs the same two indexed lookups as a known one (the instrument is
+    # cached), so response time does not tell a guessed token from a real one.
     respondent = store.respondent_by_token(connection, token[:64], for_update=for_update)
     if respondent is None or not well_formed_token(token):
+        store.load_answers(connection, NO_INVITATION)
         return None
     instrument = survey_instrument(connection, respondent.survey_id)
     return Questionnaire(respondent, instrument, store.load_answers(connection, respondent.invitation_id))

@@ -131,6 +131,8 @@ class Questionnaires:
             t,
             languages=self.languages(questionnaire),
             base=self.base(request),
+            welcome=instrument_text(questionnaire, t, "welcome", "welcome_body"),
+            anonymity=instrument_text(questionnaire, t, "anonymity", "anonymity_promise"),
             first_page=questionnaire.resume().key,
             resuming=questionnaire.status == "partial",
         )
@@ -232,7 +234,13 @@ class Questionnaires:
         t = self.translator(request, questionnaire)
         if questionnaire.status != "complete":
             return RedirectResponse(f"{self.base(request)}?lang={t.language}", 303)
-        return render("thanks.html", t, heading=t("thanks_heading"), body=t("thanks_body"))
+        return render(
+            "thanks.html",
+            t,
+            heading=t("thanks_heading"),
+            body=t("thanks_body"),
+            anonymity=instrument_text(questionnaire, t, "anonymity", "anonymity_promise"),
+        )
 
     async def opt_out_page(self, request: Request) -> Response:
         questionnaire = await self.call(open_session, self.db, request.path_params["token"])
@@ -267,6 +275,12 @@ def _redisplay(fields: dict[str, list[Any]]) -> dict[str, Any]:
         ]
         shown[name] = codes[0] if len(codes) == 1 else (codes or None)
     return shown
+
+
+def instrument_text(questionnaire: Questionnaire, t: Translator, key: str, fallback: str) -> str:
+    """The survey's own wording (its welcome, its anonymity promise) where the instrument has one."""
+    text = questionnaire.instrument.texts.get(key)
+    return text.get(t.language) if text is not None else t(fallback)
 
 
 def problem_text(t: Translator, questionnaire: Questionnaire, problem: Problem) -> str:
