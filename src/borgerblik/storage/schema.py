@@ -125,7 +125,9 @@ class Identity(Base):
     __table_args__ = (UniqueConstraint("survey_id", "cpr"),)
 
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    # The member's survey, repeated so one DELETE purges a survey; no foreign key of its own (the member's
+    # already cascades), since each key costs a trigger per row when a national register is copied in.
+    survey_id: Mapped[int] = mapped_column(Id)
     cpr: Mapped[str] = mapped_column(String(11))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))

@@ -104,9 +104,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_identities_member_id_members"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["survey_id"], ["surveys.id"], name=op.f("fk_identities_survey_id_surveys"), ondelete="CASCADE"
-        ),
         sa.PrimaryKeyConstraint("member_id", name=op.f("pk_identities")),
         sa.UniqueConstraint("survey_id", "cpr", name=op.f("uq_identities_survey_id_cpr")),
     )
