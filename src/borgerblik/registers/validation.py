@@ -68,8 +68,8 @@ BENEFIT_TARGET_GROUPS: dict[str, str] = {
 }
 YES = ("ja", "j", "1", "sand", "true", "yes")
 NO = ("nej", "n", "0", "falsk", "false", "no")
-ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
-DANISH_DATE = r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
+DANISH_DATE = r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 REJECT_SCHEMA = {
     "file": pl.String, "line": pl.Int64, "column": pl.String, "reason": pl.String, "value": pl.String
@@ -124,8 +124,8 @@ def _with_date(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
     1/10/2023) are accepted; a recognised shape whose date does not exist is the ``umulig-dato`` case.
     """
     text = pl.col(column)
-    iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$").fill_null(False)
-    danish = text.str.contains(r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$").fill_null(False)
+    iso = text.str.contains(ISO_DATE).fill_null(False)
+    danish = text.str.contains(DANISH_DATE).fill_null(False)
     parts = text.str.replace_all(r"[./]", "-").str.split_exact("-", 2)
     staged = frame.with_columns(
         _iso=iso,
