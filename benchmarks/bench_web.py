@@ -43,8 +43,14 @@ PG_ADMIN_URL = os.environ.get("BORGERBLIK_TEST_PG_URL", "postgresql+psycopg://po
 PAGES = {
     "moedet": ("tillid", "udgangspunkt", "inddragelse"),
     "maal": ("klart_maal", "aktiviteter_mening"),
-    "samtale": ("formaal_klart", "velforberedt", "formidling_regler", "plan_maal", "plan_aftaler",
-                "plan_naeste_skridt"),
+    "samtale": (
+        "formaal_klart",
+        "velforberedt",
+        "formidling_regler",
+        "plan_maal",
+        "plan_aftaler",
+        "plan_naeste_skridt",
+    ),
 }
 NONCE_HEADER = b"x-borgerblik-nonce"
 
@@ -81,15 +87,18 @@ def bare_app() -> Any:
         invitation_id = cursor.fetchone()[0]
         cursor.execute(
             f"UPDATE response_sessions SET state = 'partial', updated_at = {mark}, current_page = {mark} "
-            f"WHERE invitation_id = {mark}", (now, 2, invitation_id),
+            f"WHERE invitation_id = {mark}",
+            (now, 2, invitation_id),
         )
         ids = list(answers)
+        placeholders = ", ".join([mark] * len(ids))
         cursor.execute(
-            f"DELETE FROM responses WHERE invitation_id = {mark} AND question_id IN ({', '.join([mark] * len(ids))})",
+            f"DELETE FROM responses WHERE invitation_id = {mark} AND question_id IN ({placeholders})",
             (invitation_id, *ids),
         )
         cursor.executemany(
-            "INSERT INTO responses (invitation_id, question_id, value_code, text, mode, language, interviewer_id, "
+            "INSERT INTO responses (invitation_id, question_id, value_code, text, mode, language, "
+            "interviewer_id, "
             f"answered_at) VALUES ({mark}, {mark}, {mark}, NULL, 'web', 'da', NULL, {mark})",
             [(invitation_id, key, value, now) for key, value in answers.items()],
         )
@@ -120,15 +129,19 @@ def bare_app() -> Any:
             save_sqlite(token, page, answers)
         else:
             await run_in_threadpool(save_postgres, token, page, answers)
-        return Response(status_code=303, headers={"location": f"/s/{token}/side/{page}", "x-borgerblik-nonce": "-"})
+        return Response(
+            status_code=303, headers={"location": f"/s/{token}/side/{page}", "x-borgerblik-nonce": "-"}
+        )
 
     return Starlette(routes=[Route("/s/{token}/side/{page}", endpoint, methods=["POST"])])
 
 
-# Load generator (runs in its own process) --------------------------------------------------------------------
+# Load generator (runs in its own process) ---------------------------------------------------------------
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> tuple[int, bytes]:
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
@@ -227,14 +240,20 @@ async def _open_loop(port: int, citizens: list[Citizen], rate: int, seconds: flo
     while not idle.empty():
         idle.get_nowait()[2].close()
     latencies.sort()
-    return {"sent": len(latencies), "failed": failed, "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-            "p50_ms": 1000 * latencies[len(latencies) // 2]}
+    return {
+        "sent": len(latencies),
+        "failed": failed,
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+    }
 
 
 def _load(port: int, tokens: list[str], nonces: list[str], mode: str, result: Any) -> None:
     import uvloop
 
-    citizens = [Citizen(token, nonce, seed) for seed, (token, nonce) in enumerate(zip(tokens, nonces, strict=True))]
+    citizens = [
+        Citizen(token, nonce, seed) for seed, (token, nonce) in enumerate(zip(tokens, nonces, strict=True))
+    ]
     if mode == "closed":
         outcome = uvloop.run(_closed_loop(port, citizens, CLOSED_SECONDS))
     else:
@@ -254,7 +273,7 @@ def _run_load(port: int, tokens: list[str], nonces: list[str], mode: str) -> dic
     return outcome
 
 
-# Orchestration -------------------------------------------------------------------------------------------------
+# Orchestration ------------------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -270,8 +289,24 @@ class Server:
         self.port = _free_port()
         env = {**os.environ, "BORGERBLIK_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parent.parent)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(self.port),
-             "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                factory,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+            ],
             env=env,
         )
 
@@ -303,10 +338,21 @@ def _prepare(url: str) -> tuple[Any, list[str]]:
     yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
     survey_id = db.create_survey("Benchmark", "kl-2024", yaml_text)
     rows = [
-        {"cpr": f"{61 + i % 28:02d}0185-{1000 + i:04d}", "kommune": "Rødovre", "maalgruppe": "6.1" if i % 2 else "6.2",
-         "gender": "mand" if i % 2 else "kvinde", "birth_date": "1985-01-01", "age": 39, "age_group": "30-49",
-         "ydelse_start": "2023-06-15", "ydelse_slut": "", "samtaler": "jobsamtale", "digital_post_fritaget": "nej",
-         "telefon": "", "email": ""}
+        {
+            "cpr": f"{61 + i % 28:02d}0185-{1000 + i:04d}",
+            "kommune": "Rødovre",
+            "maalgruppe": "6.1" if i % 2 else "6.2",
+            "gender": "mand" if i % 2 else "kvinde",
+            "birth_date": "1985-01-01",
+            "age": 39,
+            "age_group": "30-49",
+            "ydelse_start": "2023-06-15",
+            "ydelse_slut": "",
+            "samtaler": "jobsamtale",
+            "digital_post_fritaget": "nej",
+            "telefon": "",
+            "email": "",
+        }
         for i in range(CITIZENS)
     ]
     member_ids = db.add_members(survey_id, rows)
@@ -342,14 +388,24 @@ def _backend(name: str, url: str) -> list[Result]:
         lost += _lost_saves(db, opened["acknowledged"])
     db.close()
     if closed["failed"] or opened["failed"] or lost:
-        raise RuntimeError(f"{name}: {closed['failed']}+{opened['failed']} failed saves, {lost} acknowledged lost")
+        raise RuntimeError(
+            f"{name}: {closed['failed']}+{opened['failed']} failed saves, {lost} acknowledged lost"
+        )
     app_rate = closed["saves"] / closed["seconds"]
     bare_rate = reference["saves"] / reference["seconds"]
     return [
-        Result(f"web: page saves, 100 citizens closed loop ({name})", app_rate, "saves/s", "≥ 2,000 saves/s",
-               app_rate / bare_rate, "of bare Starlette+driver (goal ≥ 0.3)"),
+        Result(
+            f"web: page saves, 100 citizens closed loop ({name})",
+            app_rate,
+            "saves/s",
+            "≥ 2,000 saves/s",
+            app_rate / bare_rate,
+            "of bare Starlette+driver (goal ≥ 0.3)",
+        ),
         Result(f"web: bare Starlette+driver reference ({name})", bare_rate, "saves/s"),
-        Result(f"web: open loop {OPEN_RATE} saves/s, p99 latency ({name})", opened["p99_ms"], "ms", "≤ 100 ms"),
+        Result(
+            f"web: open loop {OPEN_RATE} saves/s, p99 latency ({name})", opened["p99_ms"], "ms", "≤ 100 ms"
+        ),
         Result(f"web: acknowledged saves missing from the DB ({name})", float(lost), "answers", "= 0"),
     ]
 

@@ -37,7 +37,12 @@ def test_unknown_and_malformed_tokens_get_a_friendly_page_after_the_same_databas
     assert "Linket virker ikke" in unknown[0].text and "Linket virker ikke" in malformed[0].text
     assert "Traceback" not in malformed[0].text and "<script>" not in malformed[0].text
     # The same statements for a real, a guessed and a malformed token, so timing does not tell them apart.
-    assert known[1] == unknown[1] == malformed[1] == ["BEGIN", "SELECT invitations.id,", "SELECT responses.quest"]
+    assert (
+        known[1]
+        == unknown[1]
+        == malformed[1]
+        == ["BEGIN", "SELECT invitations.id,", "SELECT responses.quest"]
+    )
 
 
 def test_tampered_answer_code_is_refused_and_nothing_is_saved(client, survey):
@@ -156,17 +161,55 @@ def test_anonymous_in_person_interview_with_vive_background_fields(client, surve
     vive = survey.db.create_survey("VIVE 2020", "vive-kbh-2020", yaml_text)
     screen = client.get(f"/interviewer/?survey={vive}").text
     assert "Anden etnisk baggrund end dansk" in screen and 'name="bg_koen"' not in screen
-    form = {"survey": str(vive), "interviewer": "VIVE-03", "kommune": "Høje-Taastrup", "maalgruppe": "6.3",
-            "koen": "kvinde", "alder": "44", "bg_gruppe": "1", "bg_ledighedsperiode": "30",
-            "bg_anden_etnisk_baggrund": "1"}
+    form = {
+        "survey": str(vive),
+        "interviewer": "VIVE-03",
+        "kommune": "Høje-Taastrup",
+        "maalgruppe": "6.3",
+        "koen": "kvinde",
+        "alder": "44",
+        "bg_gruppe": "1",
+        "bg_ledighedsperiode": "30",
+        "bg_anden_etnisk_baggrund": "1",
+    }
     started = client.post("/interviewer/anonym", data=form)
     assert started.status_code == 303 and "mode=in_person&interviewer=VIVE-03" in started.headers["location"]
     token = started.headers["location"].split("/s/")[1].split("/")[0]
     invitation = survey.db.invitation_by_token(token)
     assert (invitation.maalgruppe, invitation.gender, invitation.age_group) == ("6.3", "kvinde", "30-49")
     assert survey.db.answers(invitation.id) == {
-        "alder": 44, "koen": 1, "gruppe": 1, "ledighedsperiode": 30, "anden_etnisk_baggrund": 1,
+        "alder": 44,
+        "koen": 1,
+        "gruppe": 1,
+        "ledighedsperiode": 30,
+        "anden_etnisk_baggrund": 1,
     }
     assert survey.db.session(invitation.id).mode == "in_person"
     refused = client.post("/interviewer/anonym", data={**form, "bg_gruppe": "12"})
     assert refused.status_code == 422 and "er ikke en af svarmulighederne" in refused.text
+
+
+def test_oversized_or_unreadable_bodies_get_a_clear_page_and_change_nothing(client, survey):
+    token = survey.tokens["dagpenge"]
+    url = f"/s/{token}/side/aabne"
+    huge = client.post(
+        url,
+        content=b"hvorfor_tilfreds=" + b"a" * 300_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413 and "Svaret er for stort" in huge.text
+    garbled = client.post(
+        url,
+        content=b"hvorfor_tilfreds=\xff\xfe",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert garbled.status_code == 400 and "Siden kunne ikke læses" in garbled.text
+    json = client.post(url, content=b"{}", headers={"content-type": "application/json"})
+    assert json.status_code == 400
+    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {}
+
+
+def test_welcome_shows_the_surveys_own_anonymity_promise(client, survey):
+    page = client.get(f"/s/{survey.tokens['dagpenge']}").text
+    assert "Din sagsbehandler ser aldrig dine svar" in page
+    assert "Jeg ønsker ikke at deltage" in page

@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
 from borgerblik.collection.form import Problem
 from borgerblik.storage import Database
+from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
 from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
 from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
@@ -153,9 +154,8 @@ class Questionnaires:
 
     async def save(self, request: Request) -> Response:
         token, key = request.path_params["token"], request.path_params["page"]
-        form = await request.form()
-        fields = {name: form.getlist(name) for name in form}
-        lang = choose_language(form.get("lang"))  # type: ignore[arg-type]
+        fields = await form_fields(request)
+        lang = choose_language((fields.get("lang") or [None])[0])
         return await self.handle_save(request, token, key, fields, lang, mode="web", interviewer_id=None)
 
     async def handle_save(
@@ -252,8 +252,8 @@ class Questionnaires:
         return render("opt_out.html", t, languages=self.languages(questionnaire), base=self.base(request))
 
     async def opt_out(self, request: Request) -> Response:
-        form = await request.form()
-        t = Translator(choose_language(form.get("lang")))  # type: ignore[arg-type]
+        fields = await form_fields(request)
+        t = Translator(choose_language((fields.get("lang") or [None])[0]))
         recorded = await self.call(opt_out, self.db, request.path_params["token"], channel="web")
         if recorded is None:
             return self.unknown(request)
@@ -298,6 +298,14 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return message_page(t, "not_found_heading", "not_found_body", getattr(exc, "status_code", 404))
 
 
+async def bad_form(request: Request, exc: Exception) -> Response:
+    """A body too large or not a form: say so, change nothing."""
+    t = Translator(choose_language(request.query_params.get("lang")))
+    if isinstance(exc, FormTooLarge):
+        return message_page(t, "form_too_large_heading", "form_too_large_body", 413)
+    return message_page(t, "form_unreadable_heading", "form_unreadable_body", 400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.error("fejl ved %s %s: %s", request.method, request.url.path.split("/s/")[0], type(exc).__name__)
     return message_page(Translator("da"), "server_error_heading", "server_error_body", 500)
@@ -326,7 +334,15 @@ def create_app(db: Database, *, interviewer: bool = True) -> Starlette:
     ]
     if interviewer:
         routes.append(Mount("/interviewer", routes=interviewer_routes(handlers)))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: http_error,
+            FormTooLarge: bad_form,
+            FormUnreadable: bad_form,
+            Exception: server_error,
+        },
+    )
     app.state.security_headers = SECURITY_HEADERS
     return app
 

@@ -20,6 +20,7 @@ from borgerblik.collection import find_by_case_code, open_session, start, start_
 from borgerblik.collection.interview import LAB_CODES, MEMBER_FIELDS, InterviewError
 from borgerblik.collection.service import survey_instrument
 from borgerblik.core import Instrument
+from borgerblik.web.forms import form_fields
 from borgerblik.web.i18n import Translator
 from borgerblik.web.rendering import render
 
@@ -179,8 +180,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
 
     async def save(request: Request) -> Response:
         token, key = request.path_params["token"], request.path_params["page"]
-        form = await request.form()
-        fields = {name: form.getlist(name) for name in form}
+        fields = await form_fields(request)
         who = _mode_and_interviewer({name: str(values[0]) for name, values in fields.items() if values})
         if who is None:
             return handlers.unknown(request)
