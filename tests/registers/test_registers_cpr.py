@@ -47,6 +47,12 @@ def test_century_rule_from_the_seventh_digit(cpr: str, birth: date, gender: str)
     assert (parsed.birth_date, parsed.gender, parsed.substitute) == (birth, gender, False)
 
 
+def test_a_leading_zero_dropped_by_a_spreadsheet_is_restored() -> None:
+    assert parse_cpr("102031234") == parse_cpr("010203-1234")
+    with pytest.raises(CprError):
+        parse_cpr("12345678")
+
+
 def test_substitute_number_adds_sixty_to_the_day() -> None:
     parsed = parse_cpr("610190-0001")
     assert parsed.birth_date == date(1990, 1, 1)

@@ -71,7 +71,7 @@ def test_excel_file_with_dates_numbers_and_a_blank_row(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(["CPR-nr", "Kommunenavn", "Målgruppe", "Startdato", "Slutdato", "Samtaletyper",
                   "Fritaget digital post", "Mobilnummer", "Mail"])
-    sheet.append(["010190-1235", "Odense", "6.2", datetime(2023, 3, 1), None, "jobsamtale", "nej", 12345678,
+    sheet.append([101901235, "Odense", "6.2", datetime(2023, 3, 1), None, "jobsamtale", "nej", 12345678,
                   "x@y.dk"])
     sheet.append([None] * 9)
     sheet.append(["020285-2346", "Odense", 6.9, datetime(2021, 5, 5), datetime(2023, 11, 30),
@@ -86,6 +86,7 @@ def test_excel_file_with_dates_numbers_and_a_blank_row(tmp_path: Path) -> None:
         (4, "6.9", date(2021, 5, 5), date(2023, 11, 30)),
     ]
     assert check.identities["telefon"].to_list() == ["12345678", None]
+    assert check.identities["cpr"].to_list() == ["010190-1235", "020285-2346"]  # Excel dropped the 0
     assert check.rejects.select("line", "column", "reason", "value").rows() == [
         (4, "Mobilnummer", "ugyldigt-telefonnummer", "123"),
     ]

@@ -3,6 +3,7 @@
 The century is not in the number itself: the 7th digit (first digit of the serial number) together with the
 two-digit year gives it, following the CPR office's table. Substitute numbers ("erstatningspersonnumre") add
 60 to the day, so a day of 61–91 is a valid day 1–31. Gender is the parity of the last digit (odd = man).
+Nine digits without a dash are taken as a number whose leading zero a spreadsheet dropped (102031234).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import date
 import polars as pl
 
 CPR_PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+#: Nine digits without a dash: a CPR number whose leading zero (days 01–09) a spreadsheet dropped.
+EXCEL_STRIPPED = re.compile(r"^\d{9}$")
 SUBSTITUTE_DAY_OFFSET = 60
 
 
@@ -61,6 +64,8 @@ def gender_from_serial(last_digit: int) -> str:
 def parse_cpr(value: str) -> Cpr:
     """Parse DDMMYY-SSSS (dash optional); raise CprError with reason ``ugyldigt-cpr`` or ``umulig-dato``."""
     text = value.strip()
+    if EXCEL_STRIPPED.match(text):
+        text = "0" + text
     match = CPR_PATTERN.match(text)
     if match is None:
         raise CprError(value, "ugyldigt-cpr", f"CPR-nummeret {mask_cpr(text)!r} har ikke formen DDMMÅÅ-SSSS")
@@ -112,7 +117,8 @@ def with_cpr_columns(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     ``cpr_form_ok`` is false when the text is not DDMMYY[-]SSSS; ``foedselsdato`` is null when the shape is
     right but the date does not exist (the ``umulig-dato`` case).
     """
-    text = pl.col(column).str.strip_chars()
+    stripped = pl.col(column).str.strip_chars()
+    text = pl.when(stripped.str.contains(EXCEL_STRIPPED.pattern)).then("0" + stripped).otherwise(stripped)
     form_ok = text.str.contains(r"^\d{6}-?\d{4}$").fill_null(False)
     staged = frame.with_columns(
         cpr_form_ok=form_ok,
