@@ -6,15 +6,15 @@ from datetime import date
 
 import polars as pl
 
+from borgerblik.registers.cpr import with_cpr_columns
+from borgerblik.sampling import load_design
 from borgerblik.synth import (
     INELIGIBLE_RULES,
     MUNICIPALITIES,
     REGISTER_COLUMNS,
     generate_register,
-    kl_sample_size,
+    with_strata,
 )
-from borgerblik.synth.cpr import cpr_birth_and_gender
-from borgerblik.synth.sample import with_strata
 
 SEED_NAMES = (
     "Assens",
@@ -62,6 +62,12 @@ SEED_NAMES = (
     "Aalborg",
 )
 VALID_PHONE = r"^(\+45)?\d{8}$"
+KL_SIZE_RULE = load_design("kl2024").size_rule
+
+
+def cpr_birth_and_gender(cpr: pl.Series) -> pl.DataFrame:
+    """Birth date and gender as the registers stage reads them from the CPR numbers."""
+    return with_cpr_columns(pl.DataFrame({"cpr": cpr}), "cpr").select("foedselsdato", "koen")
 
 
 def test_register_has_the_seed_population_in_the_contract_columns(register):
@@ -79,11 +85,24 @@ def test_the_44_municipalities_are_the_seeds_43_names_plus_haderslev(register):
     assert sizes["Hørsholm"] == 1_518
 
 
-def test_the_kl_size_rule_on_these_municipalities_gives_the_seeds_sample():
-    sizes = [kl_sample_size(m.population) for m in MUNICIPALITIES]
+def test_the_sampling_stages_kl_size_rule_on_these_municipalities_gives_the_seeds_sample():
+    sizes = [KL_SIZE_RULE.size(m.population) for m in MUNICIPALITIES]
     assert sum(sizes) == 86_956  # seed: 86,965 (0.01 % off)
     assert min(sizes) == 1_507 and max(sizes) == 2_619  # seed: "mellem 1.507 og 2.619"
-    assert kl_sample_size(1_499) == 1_499  # under 1,500: the whole population
+
+
+def test_the_sample_is_the_sampling_stages_kl_draw(register, sample):
+    sizes = dict(sample.group_by("kommune").len().iter_rows())
+    assert sizes == {m.name: KL_SIZE_RULE.size(m.population) for m in MUNICIPALITIES}
+    assert sizes["København"] == 2_619 and sizes["Hørsholm"] == 1_507
+    # proportional over gender × age group × LAB code within each municipality: within one of the quota
+    keys = ["kommune", "koen", "aldersgruppe", "maalgruppe"]
+    population = with_strata(register).group_by(keys).len("N")
+    drawn = with_strata(sample).group_by(keys).len("n")
+    cells = population.join(drawn, on=keys, how="left").with_columns(pl.col("n").fill_null(0))
+    wanted = pl.col("kommune").replace_strict(sizes, return_dtype=pl.Int64)
+    quota = pl.col("N") * wanted / pl.col("N").sum().over("kommune")
+    assert cells.select((pl.col("n") - quota).abs().max()).item() < 1
 
 
 def test_reachability_shares_are_the_seeds_scaled_to_the_population(register):

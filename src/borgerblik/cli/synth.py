@@ -14,10 +14,10 @@ from rich.console import Console
 
 from borgerblik.core import load_template
 from borgerblik.synth import (
-    RegisterFileError,
+    ExtractError,
     generate_register,
     proportional_sample,
-    read_register,
+    read_extract,
     simulate_fieldwork,
 )
 from borgerblik.synth.outcomes import INVITATION_DAY
@@ -78,6 +78,9 @@ def fieldwork_command(
 ) -> None:
     """Simulér tre ugers feltarbejde: udfald, svardag, svarform, sprog og svar kodet pr. spørgsmål.
 
+    Udtrækket læses og kontrolleres af registertrinnet; en afvist række stopper simuleringen med fil,
+    linje og kolonne. Stikprøven trækkes af stikprøvetrinnet efter KL-designet (kl2024).
+
     Pr. bølge skrives sample-<år>.csv (de udtrukne registerrækker), fieldwork-<år>.csv og .parquet
     (én række pr. udtrukket borger, uden CPR og kontaktdata) og truth-<år>.parquet (latent tilfredshed
     og temaer bag de åbne svar, til test).
@@ -95,8 +98,8 @@ def fieldwork_command(
     if out_dir.exists() and not out_dir.is_dir():
         _fail(f"--out {out_dir}: forventede en mappe, fik en fil")
     try:
-        register = read_register(register_file)
-    except RegisterFileError as problem:
+        register = read_extract(register_file)
+    except ExtractError as problem:
         _fail(str(problem))
     try:
         instrument = load_template(template)

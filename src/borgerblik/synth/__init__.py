@@ -1,10 +1,10 @@
 """Synthetic national data calibrated to the KL 2024 seed: register extract and simulated fieldwork."""
 
+from borgerblik.synth.extract import ExtractError, read_extract
 from borgerblik.synth.fieldwork import Fieldwork, simulate_fieldwork
-from borgerblik.synth.municipalities import MUNICIPALITIES, Municipality, kl_sample_size, municipality
+from borgerblik.synth.municipalities import MUNICIPALITIES, Municipality, municipality
 from borgerblik.synth.outcomes import COMPLETE, NO_RESPONSE, OPTED_OUT, OUTCOMES, PARTIAL
 from borgerblik.synth.register import INELIGIBLE_RULES, REGISTER_COLUMNS, generate_register
-from borgerblik.synth.register_file import RegisterFileError, read_register
 from borgerblik.synth.sample import proportional_sample, with_strata
 
 __all__ = [
@@ -16,14 +16,13 @@ __all__ = [
     "OUTCOMES",
     "PARTIAL",
     "REGISTER_COLUMNS",
+    "ExtractError",
     "Fieldwork",
     "Municipality",
-    "RegisterFileError",
     "generate_register",
-    "kl_sample_size",
     "municipality",
     "proportional_sample",
-    "read_register",
+    "read_extract",
     "simulate_fieldwork",
     "with_strata",
 ]

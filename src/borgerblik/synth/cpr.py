@@ -2,7 +2,9 @@
 
 The CPR office issues substitute numbers with 60 added to the birth day, so DD runs 61–91 and no
 ordinary CPR number can coincide with one. The 7th digit follows the CPR century table so parsers
-recover the birth year; the last digit is odd for men and even for women.
+recover the birth year; the last digit is odd for men and even for women. Reading them back is the
+registers stage's job (``borgerblik.registers.parse_cpr``); the generator never imports it, because it
+produces the extract that stage reads.
 """
 
 from __future__ import annotations
@@ -72,30 +74,3 @@ def _later_duplicates(key: np.ndarray) -> np.ndarray:
     flags[order] = repeat
     return flags
 
-
-def cpr_birth_and_gender(cpr: pl.Series) -> pl.DataFrame:
-    """Birth date and gender ("mand"/"kvinde") from CPR numbers, substitute-aware (day > 60 → − 60)."""
-    digits = cpr.str.replace_all("-", "")
-    frame = pl.DataFrame({"c": digits}).select(
-        dd=pl.col("c").str.slice(0, 2).cast(pl.Int32),
-        mm=pl.col("c").str.slice(2, 2).cast(pl.Int32),
-        yy=pl.col("c").str.slice(4, 2).cast(pl.Int32),
-        d7=pl.col("c").str.slice(6, 1).cast(pl.Int32),
-        last=pl.col("c").str.slice(9, 1).cast(pl.Int32),
-    )
-    century = (
-        pl.when(pl.col("d7") <= 3)
-        .then(1900)
-        .when(pl.col("d7").is_in([4, 9]))
-        .then(pl.when(pl.col("yy") <= 36).then(2000).otherwise(1900))
-        .otherwise(pl.when(pl.col("yy") <= 57).then(2000).otherwise(1800))
-    )
-    day = (
-        pl.when(pl.col("dd") > SUBSTITUTE_DAY_OFFSET)
-        .then(pl.col("dd") - SUBSTITUTE_DAY_OFFSET)
-        .otherwise(pl.col("dd"))
-    )
-    return frame.select(
-        foedselsdato=pl.date(century + pl.col("yy"), pl.col("mm"), day),
-        koen=pl.when(pl.col("last") % 2 == 1).then(pl.lit("mand")).otherwise(pl.lit("kvinde")),
-    )

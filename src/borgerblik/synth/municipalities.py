@@ -4,15 +4,15 @@ The seed names the municipalities but not their populations, and its list has on
 "44 kommuner". The 44th (Haderslev) is assumed: the seed's region table (27 % of 44 in Region
 Syddanmark = 12) says the missing one lies in Syddanmark. Sizes follow each municipality's real
 scale (inhabitants × a benefit-intensity factor), scaled to the seed's 198,877 in total; the three
-smallest are set so the smallest sample is the seed's 1,507. Expected response rates fall with size
-(the seed: "særligt de større kommuner har lavere svarprocenter") inside the seed's 32.0–46.2 %, and
+smallest are set so the sampling stage's KL size rule (``sampling/designs.yaml``) gives the seed's
+smallest sample, 1,507, and all 44 together 86,956 (seed: 86,965). Expected response rates fall
+with size (the seed: "særligt de større kommuner har lavere svarprocenter") inside the seed's 32.0–46.2 %, and
 average 38.8 % over the KL sample. The satisfaction effects are invented, not the real ranking: they
 only give the benchmark a best (≈ 4,03) and a worst (≈ 3,32) municipality as in the seed.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 
@@ -76,32 +76,9 @@ _TABLE: tuple[tuple[str, str, int, float, float], ...] = (
 
 MUNICIPALITIES: tuple[Municipality, ...] = tuple(Municipality(*row) for row in _TABLE)
 
-#: The seed's population total (kl-tvaerkommunal-2024.txt, "Population og stikprøve del 2").
-POPULATION_TOTAL = 198_877
-#: The seed's sample total and the bounds of the municipal samples.
-SAMPLE_TOTAL = 86_965
-SAMPLE_MIN, SAMPLE_MAX = 1_507, 2_619
-#: Municipalities under this size are surveyed in full.
-CENSUS_BELOW = 1_500
-#: Saturation scale of the sample-size rule, fitted so the 44 sizes above give ≈ 86,965.
-SAMPLE_SCALE = 2_880.0
-
 
 def municipality(name: str) -> Municipality:
     for item in MUNICIPALITIES:
         if item.name == name:
             return item
     raise KeyError(f"kommunen '{name}' er ikke blandt de 44 KL-kommuner")
-
-
-def kl_sample_size(population: int) -> int:
-    """The municipal sample size the synthetic data is calibrated to.
-
-    The seed gives only the ends (whole population under 1,500; otherwise 1,507–2,619 growing with
-    size). A saturating curve from 1,500 towards the largest sample, 2,619, fits both ends and,
-    with these 44 sizes, sums to 86,956 — 0.01 % from the seed's 86,965.
-    """
-    if population < CENSUS_BELOW:
-        return population
-    grown = SAMPLE_MAX - (SAMPLE_MAX - CENSUS_BELOW) * math.exp(-(population - CENSUS_BELOW) / SAMPLE_SCALE)
-    return min(population, round(grown))
