@@ -100,6 +100,8 @@ def test_a_bad_row_rejects_the_whole_batch_and_names_row_and_field(db: Database,
         ("digital_post_fritaget", "måske", "ja eller nej"),
         ("age", 300, "en alder i hele år (0–130)"),
         ("cpr", "0101901234", "DDMMÅÅ-SSSS"),
+        ("kommune", "Rød\x00ovre", "tekst uden nul-tegn"),
+        ("samtaler", 7, "tekst"),
     ],
 )
 def test_each_malformed_field_is_named(db: Database, rows, field: str, value: object, expected: str) -> None:

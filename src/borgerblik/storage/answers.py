@@ -33,6 +33,8 @@ def _rows(answers: Mapping[str, AnswerValue]) -> list[dict[str, Any]]:
         if value is None:
             continue
         if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidRowError(index, question_id, "tekst uden nul-tegn (\\x00)", value)
             rows.append({"question_id": question_id, "value_code": None, "text": value})
             continue
         codes = list(value) if isinstance(value, list | tuple) else [value]

@@ -34,7 +34,7 @@ def _text(row: Mapping[str, Any], index: int, name: str, *, required: bool, max_
     value = row.get(name)
     if type(value) is str:
         value = value.strip()
-        if value and len(value) <= max_length:
+        if value and len(value) <= max_length and "\x00" not in value:
             return value
     if value is None or value == "":
         if required:
@@ -42,6 +42,8 @@ def _text(row: Mapping[str, Any], index: int, name: str, *, required: bool, max_
         return None
     if not isinstance(value, str):
         raise InvalidRowError(index, name, "tekst", value)
+    if "\x00" in value:
+        raise InvalidRowError(index, name, "tekst uden nul-tegn (\\x00)", value)
     raise InvalidRowError(index, name, f"højst {max_length} tegn", value)
 
 
