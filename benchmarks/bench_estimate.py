@@ -67,7 +67,7 @@ tables <- function(design) {
     f <- as.formula(paste("~", paste(paste0(q, "_", c("score", 1:5, "pos")), collapse = "+")))
     domain <- subset(design, resp[[paste0(q, "_valid")]])
     for (by in c("overall", by_columns)) {
-      keep <- resp[[by]] != ""
+      keep <- !is.na(resp[[by]]) & resp[[by]] != ""
       svyby(f, as.formula(paste0("~", by)), subset(domain, keep), svymean)
     }
   }
@@ -107,9 +107,9 @@ def _national_data() -> tuple[Path, Path, list[str]]:
     sample = proportional_sample(register, seed=2024)
     respondents = simulate_fieldwork(sample, instrument, seed=2024, wave=2024).respondents()
     rng = np.random.default_rng(2024)
-    weeks = (pl.lit(SURVEY_CLOSED) - pl.col("ydelse_start").cast(pl.Date)).dt.total_days() / 7
+    weeks = (pl.lit(SURVEY_CLOSED) - pl.col("ydelse_start").str.to_date()).dt.total_days() / 7
     duration = (
-        pl.when(pl.col("ydelse_slut").is_not_null()).then(None)
+        pl.when(pl.col("ydelse_slut").fill_null("") != "").then(None)
         .when(weeks < 26).then(pl.lit("under 26 uger"))
         .when(weeks < 52).then(pl.lit("26-52 uger"))
         .when(weeks < 104).then(pl.lit("1-2 år"))

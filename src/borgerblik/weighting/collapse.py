@@ -41,77 +41,79 @@ def collapse_cells(
 ) -> tuple[np.ndarray, list[CellCollapse]]:
     """Group label per cell (0..G-1, in cell order) and the merges made; see the module docstring."""
     count = len(cells)
-    order = sorted(range(count), key=lambda i: cells[i])
-    position = np.empty(count, dtype=np.int64)
-    position[order] = np.arange(count)
-    width = len(cells[0]) if count else 0
-    value_rank = []
+    if count == 0:
+        return np.zeros(0, dtype=np.int64), []
+    width = len(cells[0])
+    ranks = np.empty((count, width), dtype=np.int64)
     for column in range(width):
         values = sorted({cell[column] for cell in cells})
-        value_rank.append({v: r for r, v in enumerate(values)})
+        lookup = {v: r for r, v in enumerate(values)}
+        ranks[:, column] = [lookup[cell[column]] for cell in cells]
+    position = np.empty(count, dtype=np.int64)
+    position[np.lexsort(ranks.T[::-1])] = np.arange(count)
     group = np.arange(count)
-    members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    group_resp = {i: int(respondents[i]) for i in range(count)}
+    group_resp = np.asarray(respondents, dtype=np.int64).copy()
+    group_pop = np.asarray(population, dtype=np.int64).copy()
+    alive = np.ones(count, dtype=bool)
     merges: list[CellCollapse] = []
 
     def neighbour(g: int) -> int | None:
-        inside = set(members[g])
+        members = np.flatnonzero(group == g)
+        eligible = (group != g) & (group_resp[group] > 0)
+        if not eligible.any():
+            return None
         for column in range(width - 1, -1, -1):
-            best: tuple[int, int, int] | None = None
-            for i in members[g]:
-                for j in range(count):
-                    if j in inside or group_resp[int(group[j])] == 0:
-                        continue
-                    if all(cells[j][k] == cells[i][k] for k in range(width) if k != column):
-                        ranks = value_rank[column]
-                        distance = abs(ranks[cells[j][column]] - ranks[cells[i][column]])
-                        key = (distance, int(position[j]), j)
-                        if best is None or key < best:
-                            best = key
-            if best is not None:
-                return best[2]
-        best_key: tuple[int, int, int] | None = None
-        for i in members[g]:
-            for j in range(count):
-                if j in inside or group_resp[int(group[j])] == 0:
+            others = [k for k in range(width) if k != column]
+            best_key, best = None, None
+            for i in members:
+                same = (ranks[:, others] == ranks[i, others]).all(axis=1) & eligible
+                if not same.any():
                     continue
-                prefix = next((k for k in range(width) if cells[j][k] != cells[i][k]), width)
-                key = (-prefix, abs(int(position[j]) - int(position[i])), j)
-                if best_key is None or key < best_key:
-                    best_key = key
-        return None if best_key is None else best_key[2]
+                key = np.abs(ranks[:, column] - ranks[i, column]) * count + position
+                j = int(np.flatnonzero(same)[np.argmin(key[same])])
+                if best_key is None or key[j] < best_key:
+                    best_key, best = int(key[j]), j
+            if best is not None:
+                return best
+        best_key, best = None, None
+        for i in members:
+            prefix = np.cumprod(ranks == ranks[i], axis=1).sum(axis=1)
+            key = ((width - prefix) * count + np.abs(position - position[i])) * count + np.arange(count)
+            j = int(np.flatnonzero(eligible)[np.argmin(key[eligible])])
+            if best_key is None or key[j] < best_key:
+                best_key, best = int(key[j]), j
+        return best
 
     def merge(g: int, reason: str) -> bool:
         target_cell = neighbour(g)
         if target_cell is None:
             return False
         target = int(group[target_cell])
-        first = min(members[g], key=lambda i: position[i])
+        members = np.flatnonzero(group == g)
+        first = int(members[np.argmin(position[members])])
         merges.append(
             CellCollapse(
-                cell=tuple(cells[first]),
-                into=tuple(cells[target_cell]),
-                respondents=group_resp[g],
-                population=int(sum(int(population[i]) for i in members[g])),
-                reason=reason,
+                cell=tuple(cells[first]), into=tuple(cells[target_cell]), respondents=int(group_resp[g]),
+                population=int(group_pop[g]), reason=reason,
             )
         )
-        for i in members.pop(g):
-            group[i] = target
-            members[target].append(i)
-        group_resp[target] += group_resp.pop(g)
+        group[members] = target
+        group_resp[target] += group_resp[g]
+        group_pop[target] += group_pop[g]
+        alive[g] = False
         return True
 
-    for i in order:
+    for i in np.argsort(position):
         g = int(group[i])
-        if group_resp.get(g) == 0 and len(members) > 1:
+        if group_resp[g] == 0 and alive.sum() > 1:
             merge(g, "ingen respondenter")
     if min_cell > 0:
-        while len(members) > 1:
-            small = [g for g in members if group_resp[g] < min_cell]
-            if not small:
+        while alive.sum() > 1:
+            small = np.flatnonzero(alive & (group_resp < min_cell))
+            if small.size == 0:
                 break
-            g = min(small, key=lambda h: (group_resp[h], min(position[i] for i in members[h])))
+            first_position = np.array([position[group == h].min() for h in small])
+            g = int(small[np.lexsort((first_position, group_resp[small]))[0]])
             if not merge(g, f"færre end {min_cell} respondenter"):
                 break
     labels = np.unique(group, return_inverse=True)[1]
