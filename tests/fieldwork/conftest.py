@@ -44,8 +44,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
     admin.dispose()
 
 
-def citizen(number: int, *, kommune: str = "Høje-Taastrup", exempt: bool = False, phone: str = "",
-            email: str = "") -> dict[str, Any]:
+def citizen(
+    number: int, *, kommune: str = "Høje-Taastrup", exempt: bool = False, phone: str = "", email: str = ""
+) -> dict[str, Any]:
     """A register row with a synthetic CPR (day + 60); odd numbers are men."""
     return {
         "cpr": f"{61 + number % 28:02d}0190-{1000 + number:04d}",
@@ -69,8 +70,9 @@ def make_survey(db: Database) -> Callable[[list[dict[str, Any]]], tuple[int, lis
     """Load the rows, sample and invite everyone: (survey id, invitation ids in row order)."""
 
     def make(rows: list[dict[str, Any]]) -> tuple[int, list[int]]:
-        survey_id = db.create_survey(f"KL 2024 {uuid.uuid4().hex[:6]}", "kl-2024", "name: kl-2024\n",
-                                     settings=SETTINGS)
+        survey_id = db.create_survey(
+            f"KL 2024 {uuid.uuid4().hex[:6]}", "kl-2024", "name: kl-2024\n", settings=SETTINGS
+        )
         member_ids = db.add_members(survey_id, rows)
         db.save_sample(survey_id, {m: "stratum" for m in member_ids}, draw_seed=2024)
         db.create_invitations(survey_id)

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from borgerblik.fieldwork import FieldworkPlan, SmsSink, queue_invitations
 from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
-
 from conftest import SETTINGS, citizen
 
 AT = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)
@@ -31,7 +30,8 @@ from borgerblik.storage import Database
 url, folder, sms_url, lease, now = sys.argv[1:]
 db = Database(url)
 channels = {"digital_post": DigitalPostFolder(folder), "sms": SmsGateway(sms_url, "t", "Jobcentret")}
-report = send_due(db, channels, batch=5, now=datetime.fromisoformat(now), lease=timedelta(seconds=float(lease)))
+moment, lease_time = datetime.fromisoformat(now), timedelta(seconds=float(lease))
+report = send_due(db, channels, batch=5, now=moment, lease=lease_time)
 for channel in channels.values():
     channel.close()
 print(report.total_sent)
@@ -74,9 +74,16 @@ def test_sender_killed_mid_batch_and_restarted_delivers_each_message_exactly_onc
         with db.reading() as connection:
             interrupted = Counter(connection.execute(select(OutboxMessage.status)).scalars())
         assert interrupted["sending"] >= 1 and interrupted["sent"] < 40
-        after_lease = (AT + timedelta(minutes=16)).isoformat()  # the 15-minute lease of the dead worker ran out
-        restart = subprocess.run([sys.executable, *arguments, "900", after_lease], text=True,
-                                 capture_output=True, timeout=120, check=True)
+        after_lease = (
+            AT + timedelta(minutes=16)
+        ).isoformat()  # the 15-minute lease of the dead worker ran out
+        restart = subprocess.run(
+            [sys.executable, *arguments, "900", after_lease],
+            text=True,
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
         assert int(restart.stdout) == 40 - interrupted["sent"]
     userrefs = Counter(d["userref"] for d in sink.deliveries)
     assert len(userrefs) == 20 and set(userrefs.values()) == {1}  # every SMS exactly once at the gateway

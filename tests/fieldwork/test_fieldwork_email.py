@@ -44,23 +44,33 @@ def smtp_server() -> Iterator[tuple[Controller, Mailbox, ssl.SSLContext]]:
     client_context = ssl.create_default_context()
     authority.configure_trust(client_context)
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_context,
-                            require_starttls=True)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_context, require_starttls=True
+    )
     controller.start()
     yield controller, mailbox, client_context
     controller.stop()
 
 
 def letter(key: str, email: str | None = "borger@example.dk") -> Envelope:
-    return Envelope(key=key, kind="invitation", recipient=Recipient("610190-1001", None, email, False),
-                    subject="Hvad synes du om jobcentret i Høje-Taastrup?",
-                    body="Kære borger\n\nDine svar er anonyme. Svar her: https://x.dk/s/abc")
+    return Envelope(
+        key=key,
+        kind="invitation",
+        recipient=Recipient("610190-1001", None, email, False),
+        subject="Hvad synes du om jobcentret i Høje-Taastrup?",
+        body="Kære borger\n\nDine svar er anonyme. Svar her: https://x.dk/s/abc",
+    )
 
 
 def test_email_goes_over_starttls_with_the_outbox_key_as_message_id(smtp_server) -> None:
     controller, mailbox, client_context = smtp_server
-    channel = SmtpChannel(controller.hostname, controller.port, "undersoegelse@kl.dk", "KL og jobcentret",
-                          ssl_context=client_context)
+    channel = SmtpChannel(
+        controller.hostname,
+        controller.port,
+        "undersoegelse@kl.dk",
+        "KL og jobcentret",
+        ssl_context=client_context,
+    )
     assert channel.deliver(letter("bb1-5-i0-email")) == "<bb1-5-i0-email@borgerblik.local>"
     channel.deliver(letter("bb1-5-i0-email"))  # a repeat after a crash: same Message-ID
     channel.close()
@@ -77,8 +87,9 @@ def test_email_goes_over_starttls_with_the_outbox_key_as_message_id(smtp_server)
 
 def test_untrusted_certificate_and_missing_address_are_refused(smtp_server) -> None:
     controller, mailbox, _ = smtp_server
-    strict = SmtpChannel(controller.hostname, controller.port, "undersoegelse@kl.dk",
-                         ssl_context=ssl.create_default_context())
+    strict = SmtpChannel(
+        controller.hostname, controller.port, "undersoegelse@kl.dk", ssl_context=ssl.create_default_context()
+    )
     with pytest.raises(SmtpError, match="afviste beskeden"):
         strict.deliver(letter("bb1-6-i0-email"))
     with pytest.raises(NotReachable, match="ingen e-mailadresse"):

@@ -30,7 +30,9 @@ def test_invitation_carries_sender_links_hotline_and_the_anonymity_promise() -> 
     assert f"Svar her: https://borgerblik.example.dk/s/{TOKEN}\n" in message.body
     assert f"https://borgerblik.example.dk/s/{TOKEN}/fravalg" in message.body
     assert "hotline på 70 20 30 40 (hverdage kl. 9-15). Oplys koden K7QM-3XPA" in message.body
-    assert "Dine svar er anonyme. Din sagsbehandler og jobcentret ser aldrig, hvad du har svaret" in message.body
+    assert (
+        "Dine svar er anonyme. Din sagsbehandler og jobcentret ser aldrig, hvad du har svaret" in message.body
+    )
     assert message.body.endswith("Venlig hilsen\nKL og Jobcenter Høje-Taastrup")
     assert message.sms == (
         "KL og Jobcenter Høje-Taastrup: Hvad synes du om jobcentret i Høje-Taastrup? Dine svar er anonyme. "
@@ -76,7 +78,10 @@ def test_merged_letters_equal_a_full_render_and_link_to_each_citizens_token() ->
     assert pdf_text(second) == pdf_text(full)
     page = PdfReader(io.BytesIO(second)).pages[0]
     uris = [annotation.get_object()["/A"]["/URI"] for annotation in page["/Annots"]]
-    assert uris == [f"https://borgerblik.example.dk/s/{other}", f"https://borgerblik.example.dk/s/{other}/fravalg"]
+    assert uris == [
+        f"https://borgerblik.example.dk/s/{other}",
+        f"https://borgerblik.example.dk/s/{other}/fravalg",
+    ]
     assert TOKEN not in pdf_text(second) and "ABCD-2345" in pdf_text(second)
 
 

@@ -1,4 +1,6 @@
-"""The schedule and the sender on a real database: who is contacted, on which channel, and never after the end."""
+"""The schedule and the sender on a real database: who is contacted, on which channel, and never after the
+end.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ from borgerblik.fieldwork import (
 )
 from borgerblik.storage import Database
 from borgerblik.storage.schema import HotlineCall, OutboxMessage
-
 from conftest import citizen
 
 MONDAY_NOON = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)  # 12:00 in Copenhagen
@@ -64,7 +65,11 @@ def test_invitation_by_digital_post_exempt_get_sms_only_and_no_channel_goes_to_t
         report = deliver(db, tmp_path / "dp", sink, MONDAY_NOON)
     assert report.sent == {"digital_post": 2, "sms": 1}
     assert sent(db, survey_id) == sorted(
-        [(both, "digital_post", "invitation"), (post_only, "digital_post", "invitation"), (sms_only, "sms", "invitation")]
+        [
+            (both, "digital_post", "invitation"),
+            (post_only, "digital_post", "invitation"),
+            (sms_only, "sms", "invitation"),
+        ]
     )
     assert [d["msisdn"] for d in sink.deliveries] == [[4530123456]]
     manifest = json.loads((tmp_path / "dp" / "manifest.json").read_text(encoding="utf-8"))
@@ -97,7 +102,11 @@ def test_reminders_skip_completed_and_opted_out_and_partial_get_continue_where_l
         record_call(db, survey_id, "opt_out", case_code=db.invitation(by_phone).case_code, note="vil ikke")
         week = MONDAY_NOON + timedelta(days=7)
         first = queue_reminder(db, survey_id, tmp_path / "spool", 1, at=week)
-        assert (first.citizens, first.continue_where_left, first.queued) == (2, 1, {"digital_post": 2, "sms": 2})
+        assert (first.citizens, first.continue_where_left, first.queued) == (
+            2,
+            1,
+            {"digital_post": 2, "sms": 2},
+        )
         assert queue_reminder(db, survey_id, tmp_path / "spool", 1, at=week).citizens == 0  # idempotent
         deliver(db, tmp_path / "dp", sink, week)
         db.save_answers(partial, {"tillid": 4}, state="complete")
@@ -147,5 +156,7 @@ def test_sms_waits_for_morning_but_letters_go_at_night(db: Database, make_survey
                 select(OutboxMessage.due_at).where(OutboxMessage.channel == "sms")
             ).scalar_one()
         assert due.replace(tzinfo=UTC) == datetime(2024, 3, 19, 7, 0, tzinfo=UTC)  # 08:00 Danish time
-        stray = send_due(db, {"sms": SmsGateway(sink.url, "t", "KL")}, now=datetime(2024, 3, 19, 7, 0, tzinfo=UTC))
+        stray = send_due(
+            db, {"sms": SmsGateway(sink.url, "t", "KL")}, now=datetime(2024, 3, 19, 7, 0, tzinfo=UTC)
+        )
         assert stray.sent == {"sms": 1} and len(sink.deliveries) == 1

@@ -70,17 +70,27 @@ def test_quiet_hours_hold_sms_from_21_to_8_danish_time() -> None:
     assert not quiet.allows(datetime(2024, 3, 11, 20, 0, tzinfo=UTC))
     assert not quiet.allows(datetime(2024, 3, 12, 6, 59, tzinfo=UTC))
     assert quiet.allows(datetime(2024, 3, 12, 7, 0, tzinfo=UTC))
-    assert quiet.next_allowed(datetime(2024, 3, 11, 22, 30, tzinfo=UTC)) == datetime(2024, 3, 12, 7, 0, tzinfo=UTC)
-    assert quiet.next_allowed(datetime(2024, 3, 12, 1, 0, tzinfo=UTC)) == datetime(2024, 3, 12, 7, 0, tzinfo=UTC)
+    assert quiet.next_allowed(datetime(2024, 3, 11, 22, 30, tzinfo=UTC)) == datetime(
+        2024, 3, 12, 7, 0, tzinfo=UTC
+    )
+    assert quiet.next_allowed(datetime(2024, 3, 12, 1, 0, tzinfo=UTC)) == datetime(
+        2024, 3, 12, 7, 0, tzinfo=UTC
+    )
     # Summer time (UTC+2) after 31 March.
-    assert quiet.next_allowed(datetime(2024, 4, 2, 3, 0, tzinfo=UTC)) == datetime(2024, 4, 2, 6, 0, tzinfo=UTC)
+    assert quiet.next_allowed(datetime(2024, 4, 2, 3, 0, tzinfo=UTC)) == datetime(
+        2024, 4, 2, 6, 0, tzinfo=UTC
+    )
     noon = datetime(2024, 3, 12, 11, 0, tzinfo=UTC)
     assert quiet.next_allowed(noon) == noon
 
 
 def envelope(key: str, phone: str | None = "20 12 34 56") -> Envelope:
-    return Envelope(key=key, kind="reminder", recipient=Recipient("610190-1001", phone, None, True),
-                    body="Husk at svare på spørgsmålene om jobcentret i Rødovre")
+    return Envelope(
+        key=key,
+        kind="reminder",
+        recipient=Recipient("610190-1001", phone, None, True),
+        body="Husk at svare på spørgsmålene om jobcentret i Rødovre",
+    )
 
 
 def test_gateway_posts_gatewayapi_json_and_a_repeated_key_is_delivered_once() -> None:
@@ -93,10 +103,20 @@ def test_gateway_posts_gatewayapi_json_and_a_repeated_key_is_delivered_once() ->
     assert (first, again, other) == ("1", "1", "2")
     assert sink.requests == 3
     assert sink.deliveries == [
-        {"id": 1, "userref": "bb1-7-r1-sms", "sender": "Jobcentret",
-         "message": "Husk at svare på spørgsmålene om jobcentret i Rødovre", "msisdn": [4520123456]},
-        {"id": 2, "userref": "bb1-8-r1-sms", "sender": "Jobcentret",
-         "message": "Husk at svare på spørgsmålene om jobcentret i Rødovre", "msisdn": [4530123456]},
+        {
+            "id": 1,
+            "userref": "bb1-7-r1-sms",
+            "sender": "Jobcentret",
+            "message": "Husk at svare på spørgsmålene om jobcentret i Rødovre",
+            "msisdn": [4520123456],
+        },
+        {
+            "id": 2,
+            "userref": "bb1-8-r1-sms",
+            "sender": "Jobcentret",
+            "message": "Husk at svare på spørgsmålene om jobcentret i Rødovre",
+            "msisdn": [4530123456],
+        },
     ]
 
 

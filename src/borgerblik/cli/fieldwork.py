@@ -1,7 +1,323 @@
-"""Command group placeholder, filled in by its stage."""
+"""`borgerblik fieldwork …`: queue invitations and reminders, send them, watch the status, log hotline calls.
+
+Thin over borgerblik.fieldwork. Bad input is one clear message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from borgerblik.fieldwork import (
+    TOPICS,
+    Channel,
+    DigitalPostFolder,
+    FieldworkPlan,
+    FontMissing,
+    HotlineError,
+    SmsGateway,
+    SmsSink,
+    SmtpChannel,
+    WaveSummary,
+    fieldwork_status,
+    monitor_html,
+    phone_follow_up,
+    queue_invitations,
+    queue_reminder,
+    record_call,
+    send_due,
+    unreachable_list,
+)
+from borgerblik.fieldwork.monitor_page import danish_number, danish_percent
+from borgerblik.storage import Database, StorageError, SurveyRecord
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+fieldwork_app = typer.Typer(
+    help="Feltarbejde: invitationer, påmindelser, afsendelse, status og hotline.", no_args_is_help=True
+)
+DATABASE_HELP = "Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
+SURVEY_HELP = "Undersøgelsens id eller navn."
+AT_HELP = "Tidspunkt i dansk tid, ÅÅÅÅ-MM-DDTHH:MM (standard: nu)."
+CHANNEL_NAMES = ("digital_post", "sms", "email")
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]Fejl:[/] {message}", markup=True)
+    raise typer.Exit(code=2)
+
+
+def _survey(db: Database, reference: str) -> SurveyRecord:
+    text = reference.strip()
+    return db.survey(int(text)) if text.isdigit() else db.survey_by_name(text)
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--at: forventede ÅÅÅÅ-MM-DDTHH:MM, fik {text!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+def _channels(text: str, option: str) -> tuple[str, ...]:
+    chosen = tuple(c.strip() for c in text.split(",") if c.strip())
+    unknown = [c for c in chosen if c not in CHANNEL_NAMES]
+    if unknown or not chosen:
+        _fail(
+            f"{option}: ukendt kanal {', '.join(unknown) or '(ingen)'}; forventede {', '.join(CHANNEL_NAMES)}"
+        )
+    return chosen
+
+
+def _print_wave(summary: WaveSummary) -> None:
+    queued = ", ".join(f"{channel}: {danish_number(n)}" for channel, n in sorted(summary.queued.items()))
+    out.print(
+        f"Bølge {summary.wave}: {danish_number(summary.citizens)} borgere; "
+        f"beskeder i kø — {queued or 'ingen'}"
+    )
+    if summary.continue_where_left:
+        out.print(f"  heraf 'fortsæt hvor du slap': {danish_number(summary.continue_where_left)}")
+    if summary.queued.get("sms"):
+        out.print(f"  SMS-dele i alt: {danish_number(summary.sms_segments)}")
+    if summary.no_channel:
+        out.print(f"  Uden kanal (til hotlinelisten): {danish_number(len(summary.no_channel))}")
+
+
+@fieldwork_app.command("invite")
+def invite_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    spool: Path = typer.Option(Path("udbakke"), "--spool", help="Mappe til PDF-brevene før afsendelse."),
+    channels: str = typer.Option("digital_post", "--channels", help="Kanaler, kommasepareret."),
+    at: str | None = typer.Option(None, "--at", help=AT_HELP),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Læg invitationer i udbakken til alle udtrukne, der ikke er inviteret endnu (PDF-breve skrives nu).
+
+    Example: borgerblik fieldwork invite --survey "KL 2024" --spool udbakke --at 2024-03-11T10:00
+    """
+    plan = FieldworkPlan(invitation_channels=_channels(channels, "--channels"))
+    try:
+        with Database(database) as db:
+            _print_wave(queue_invitations(db, _survey(db, survey).id, spool, at=_moment(at), plan=plan))
+    except (StorageError, FontMissing, OSError) as exc:
+        _fail(str(exc))
+
+
+@fieldwork_app.command("remind")
+def remind_command(
+    number: int = typer.Option(..., "--number", min=1, help="Påmindelsens nummer (1, 2, …)."),
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    spool: Path = typer.Option(Path("udbakke"), "--spool", help="Mappe til PDF-brevene før afsendelse."),
+    channels: str = typer.Option("digital_post,sms", "--channels", help="Kanaler, kommasepareret."),
+    at: str | None = typer.Option(None, "--at", help=AT_HELP),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Læg en påmindelse i udbakken til dem, der hverken har gennemført eller fravalgt.
+
+    Example: borgerblik fieldwork remind --number 1 --survey "KL 2024" --at 2024-03-18T10:00
+    """
+    plan = FieldworkPlan(reminder_channels=_channels(channels, "--channels"))
+    try:
+        with Database(database) as db:
+            _print_wave(queue_reminder(db, _survey(db, survey).id, spool, number, at=_moment(at), plan=plan))
+    except (StorageError, FontMissing, OSError) as exc:
+        _fail(str(exc))
+
+
+@fieldwork_app.command("send")
+def send_command(
+    digital_post: Path | None = typer.Option(None, "--digital-post", help="Mappe til Digital Post-batchen."),
+    sms_url: str | None = typer.Option(None, "--sms-url", help="SMS-gatewayens URL (GatewayAPI-stil)."),
+    sms_token: str = typer.Option("", "--sms-token", envvar="BORGERBLIK_SMS_TOKEN", help="Gatewayens token."),
+    sms_sender: str = typer.Option("Jobcentret", "--sms-sender", help="Afsendernavn (højst 11 tegn)."),
+    smtp_host: str | None = typer.Option(None, "--smtp-host", help="SMTP-server (STARTTLS)."),
+    smtp_port: int = typer.Option(587, "--smtp-port", help="SMTP-port."),
+    smtp_from: str = typer.Option("undersoegelse@example.dk", "--smtp-from", help="Afsenderadresse."),
+    at: str | None = typer.Option(None, "--at", help=AT_HELP),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Højst så mange beskeder."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Send de beskeder i udbakken, der er forfaldne — hver højst én gang, også efter et nedbrud.
+
+    Example: borgerblik fieldwork send --digital-post dp-batch --sms-url http://127.0.0.1:8025/rest/mtsms
+    """
+    channels: dict[str, Channel] = {}
+    if digital_post is not None:
+        channels["digital_post"] = DigitalPostFolder(digital_post)
+    if sms_url:
+        channels["sms"] = SmsGateway(sms_url, sms_token, sms_sender)
+    if smtp_host:
+        channels["email"] = SmtpChannel(smtp_host, smtp_port, smtp_from)
+    if not channels:
+        _fail("angiv mindst én kanal: --digital-post, --sms-url eller --smtp-host")
+    try:
+        with Database(database) as db:
+            report = send_due(db, channels, now=_moment(at), limit=limit)
+    except StorageError as exc:
+        _fail(str(exc))
+    finally:
+        for channel in channels.values():
+            channel.close()
+    sent = ", ".join(f"{c}: {danish_number(n)}" for c, n in sorted(report.sent.items())) or "ingen"
+    out.print(f"Sendt — {sent}")
+    out.print(
+        f"Venter (stille timer/kanal mangler): {danish_number(report.deferred)}; prøves igen: "
+        f"{danish_number(report.retrying)}; fejlet: {danish_number(report.failed)}; "
+        f"annulleret (svaret/fravalgt): {danish_number(report.cancelled)}"
+    )
+
+
+def _status_table(db: Database, survey_id: int) -> Table:
+    status = fieldwork_status(db, survey_id)
+    table = Table(title=f"Feltarbejde: {status.survey}")
+    for heading in (
+        "Kommune",
+        "Inviteret",
+        "Digital Post",
+        "SMS",
+        "E-mail",
+        "Ingen kanal",
+        "Åbnet",
+        "Delvist",
+        "Gennemført",
+        "Fravalgt",
+        "Svarprocent",
+    ):
+        table.add_column(heading, justify="left" if heading == "Kommune" else "right")
+    for row in [*status.municipalities, status.overall]:
+        counts = (
+            row.invited,
+            row.digital_post,
+            row.sms,
+            row.email,
+            row.no_channel,
+            row.opened,
+            row.partial,
+            row.complete,
+            row.opted_out,
+        )
+        table.add_row(
+            row.kommune,
+            *map(danish_number, counts),
+            danish_percent(row.response_rate),
+            end_section=row is status.municipalities[-1] if status.municipalities else False,
+        )
+    if status.reminder_days:
+        table.caption = "Påmindelser: " + ", ".join(d.strftime("%d-%m-%Y") for d in status.reminder_days)
+    return table
+
+
+@fieldwork_app.command("status")
+def status_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    html: Path | None = typer.Option(None, "--html", help="Skriv også monitorsiden (HTML) hertil."),
+    watch: int = typer.Option(0, "--watch", min=0, help="Opdatér hvert N. sekund (0 = vis én gang)."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Vis feltarbejdets status: inviteret, nåelig pr. kanal, åbnet, delvist, gennemført, fravalgt.
+
+    Example: borgerblik fieldwork status --survey "KL 2024" --html monitor.html --watch 30
+    """
+    try:
+        with Database(database) as db:
+            survey_id = _survey(db, survey).id
+            while True:
+                wide = Console(highlight=False, width=max(out.width, 140))  # eleven columns need the room
+                wide.print(_status_table(db, survey_id))
+                if html is not None:
+                    html.write_text(
+                        monitor_html(fieldwork_status(db, survey_id), refresh=watch or 30), encoding="utf-8"
+                    )
+                if not watch:
+                    break
+                time.sleep(watch)
+    except StorageError as exc:
+        _fail(str(exc))
+
+
+@fieldwork_app.command("calls")
+def calls_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    which: str = typer.Option(
+        "follow-up", "--list", help="follow-up (ikke-besvarede med telefon) eller unreachable (uden kanal)."
+    ),
+    out_file: Path = typer.Option(..., "--out", help="CSV-fil til interviewerne."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Skriv en ringeliste: ikke-besvarede til telefonopfølgning, eller borgere uden kanal til hotlinen.
+
+    Example: borgerblik fieldwork calls --survey "KL 2024" --list follow-up --out ringeliste.csv
+    """
+    if which not in ("follow-up", "unreachable"):
+        _fail(f"--list: forventede follow-up eller unreachable, fik {which!r}")
+    try:
+        with Database(database) as db:
+            survey_id = _survey(db, survey).id
+            entries = (
+                phone_follow_up(db, survey_id) if which == "follow-up" else unreachable_list(db, survey_id)
+            )
+    except StorageError as exc:
+        _fail(str(exc))
+    with open(out_file, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["kode", "kommune", "maalgruppe", "telefon", "status"])
+        writer.writerows((e.case_code, e.kommune, e.maalgruppe, e.phone or "", e.status) for e in entries)
+    out.print(f"{danish_number(len(entries))} borgere skrevet til {out_file}")
+
+
+@fieldwork_app.command("hotline")
+def hotline_command(
+    topic: str = typer.Option(..., "--topic", help="question, opt_out eller interview."),
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    code: str | None = typer.Option(None, "--code", help="Borgerens kode fra brevet, fx K7QM-3XPA."),
+    note: str | None = typer.Option(None, "--note", help="Kort note (ingen CPR-numre)."),
+    handled_by: str | None = typer.Option(None, "--by", help="Interviewerens initialer."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Registrér et opkald til hotlinen; fravalg stopper påmindelserne med det samme.
+
+    Example: borgerblik fieldwork hotline --survey "KL 2024" --topic opt_out --code K7QM-3XPA --by AB
+    """
+    try:
+        with Database(database) as db:
+            record_call(db, _survey(db, survey).id, topic, case_code=code, note=note, handled_by=handled_by)
+    except (HotlineError, StorageError) as exc:
+        _fail(str(exc))
+    out.print(f"Opkald registreret: {TOPICS[topic]}")
+
+
+@fieldwork_app.command("sms-sink")
+def sms_sink_command(
+    port: int = typer.Option(8025, "--port", help="Port på 127.0.0.1."),
+    log: Path = typer.Option(Path("sms-sink.jsonl"), "--log", help="Modtagne SMS (JSON-linjer)."),
+) -> None:
+    """Start en lokal SMS-gateway til demo og test; den gemmer hver besked én gang pr. reference.
+
+    Example: borgerblik fieldwork sms-sink --port 8025 --log sms.jsonl
+    """
+    try:
+        sink = SmsSink(port=port, log=log).start()
+    except OSError as exc:
+        _fail(f"kan ikke lytte på port {port}: {exc}")
+    out.print(f"SMS-sink lytter på {sink.url} — stop med Ctrl-C")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sink.stop()
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
+    app.add_typer(fieldwork_app, name="fieldwork")

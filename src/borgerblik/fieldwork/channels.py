@@ -2,8 +2,8 @@
 
 A channel's ``deliver`` must be idempotent on the envelope's key: the outbox delivers at least once (a sender
 that dies between delivering and marking the message sent will deliver it again after restart), and the key
-turns that into exactly once at the receiving end — a file named by the key, the SMS gateway's ``userref``, the
-e-mail's Message-ID.
+turns that into exactly once at the receiving end — a file named by the key, the SMS gateway's ``userref``,
+the e-mail's Message-ID.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Protocol
 
 
 class NotReachable(ValueError):
-    """The citizen cannot be reached on this channel (exempt from Digital Post, no valid number or address)."""
+    """The citizen cannot be reached on this channel (exempt from Digital Post, no valid number or address).
+    """
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 @dataclass
 class DigitalPostFolder:
-    """A batch for the municipality's Digital Post sender: ``<key>.pdf`` per letter plus a manifest keyed by CPR.
+    """A batch for the municipality's Digital Post sender: ``<key>.pdf`` per letter, a manifest keyed by CPR.
 
     Each letter is accompanied by ``<key>.json`` (CPR, kind, subject, file), written after the PDF, so the
     manifest rebuilt from those files lists exactly the letters that are complete on disk.

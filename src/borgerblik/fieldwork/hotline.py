@@ -1,9 +1,9 @@
 """The telephone side of fieldwork: the hotline log and the lists interviewers call from.
 
 A caller is identified by the case code printed in the letter (never by CPR). An opt-out by phone is recorded
-exactly as one through the letter's link, so it stops the reminders too. Rødovre phoned non-respondents to offer
-a phone interview; :func:`phone_follow_up` is that list. Citizens no channel can reach are listed for the
-hotline by :func:`unreachable_list`, so someone can decide what to do about them.
+exactly as one through the letter's link, so it stops the reminders too. Rødovre phoned non-respondents to
+offer a phone interview; :func:`phone_follow_up` is that list. Citizens no channel can reach are listed for
+the hotline by :func:`unreachable_list`, so someone can decide what to do about them.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def phone_follow_up(db: Database, survey_id: int) -> list[CallListEntry]:
         state = sessions.get(invitation.id, "new")
         if invitation.state in ("completed", "opted_out", "created") or state == "complete" or phone is None:
             continue
-        entries.append(CallListEntry(invitation.case_code, invitation.kommune, invitation.maalgruppe, phone, state))
+        entries.append(
+            CallListEntry(invitation.case_code, invitation.kommune, invitation.maalgruppe, phone, state)
+        )
     return entries
 
 
@@ -106,4 +108,3 @@ def unreachable_list(db: Database, survey_id: int) -> list[CallListEntry]:
         for i in db.invitations(survey_id)
         if not reachable_channels(contacts.get(i.id))
     ]
-

@@ -1,8 +1,9 @@
-"""The words of invitations and reminders, rendered from per-survey Jinja2 templates (Danish first, English too).
+"""The words of invitations and reminders, rendered from per-survey Jinja2 templates (Danish first, English
+too).
 
 One template file per message kind and language holds three blocks — ``subject``, ``body`` (the letter and the
-e-mail) and ``sms`` — so a change of wording reaches every channel at once. The personal link and the opt-out link
-follow the collection stage's paths (``/s/<token>`` and ``/s/<token>/fravalg``).
+e-mail) and ``sms`` — so a change of wording reaches every channel at once. The personal link and the opt-out
+link follow the collection stage's paths (``/s/<token>`` and ``/s/<token>/fravalg``).
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def render_message(
     case_code: str,
     language: str | None = None,
 ) -> RenderedMessage:
-    """Fill the survey's template for one citizen; an unknown language falls back to Danish, never to nothing."""
+    """Fill the survey's template for one citizen; an unknown language falls back to Danish, never to nothing.
+    """
     lang = language or contact.language
     lang = lang if lang in LETTER_LANGUAGES else "da"
     template = environment().get_template(f"{kind}.{lang}.j2")

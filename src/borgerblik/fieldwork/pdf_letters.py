@@ -2,14 +2,14 @@
 
 Why this design: a full fpdf2 render with an embedded, subsetted DejaVu font costs ~75 ms a letter (the font
 subsetting dominates), and an HTML→PDF engine is slower still — 87,000 letters would take close to two hours.
-But every letter of one kind, language and municipality is identical except for the token and the case code. So
-fpdf2 lays out that letter once with fixed-width placeholders, printed in DejaVu Sans Mono and kept in an
-uncompressed page stream; each citizen's letter is then the same bytes with the placeholders replaced by values of
-the same length. The replacement never changes a byte offset, so the cross-reference table stays valid and the
-result is a genuine fpdf2 PDF with embedded fonts (æøå survive text extraction). Glyph codes of the mono font are
-assigned up front so that no merge character needs a PDF string escape (which would change the length). Anything
-the merge cannot honour — a token of another alphabet, a placeholder fpdf2 wrapped over two lines — falls back
-to a full render of that letter, slower but never wrong.
+But every letter of one kind, language and municipality is identical except for the token and the case code.
+So fpdf2 lays out that letter once with fixed-width placeholders, printed in DejaVu Sans Mono and kept in an
+uncompressed page stream; each citizen's letter is then the same bytes with the placeholders replaced by
+values of the same length. The replacement never changes a byte offset, so the cross-reference table stays
+valid and the result is a genuine fpdf2 PDF with embedded fonts (æøå survive text extraction). Glyph codes of
+the mono font are assigned up front so that no merge character needs a PDF string escape (which would change
+the length). Anything the merge cannot honour — a token of another alphabet, a placeholder fpdf2 wrapped over
+two lines — falls back to a full render of that letter, slower but never wrong.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ class _MergeLayout:
 
 @dataclass
 class LetterPress:
-    """Makes one citizen's PDF letter; layouts are cached per kind, language, municipality and value lengths."""
+    """Makes one citizen's PDF letter; layouts are cached per kind, language, municipality and value lengths.
+    """
 
     contact: SurveyContact
     letter_date: date

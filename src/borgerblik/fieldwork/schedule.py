@@ -1,10 +1,10 @@
 """Who gets which message when: the invitation, the reminders, and the lists for the phones.
 
-KL 2024: invitation by Digital Post, then two reminders a week apart by Digital Post and SMS — only to citizens
-who have neither completed nor opted out. Those who started get "continue where you left off" instead. A citizen
-exempt from Digital Post gets SMS only; one with no channel at all is listed for the hotline. Each wave is queued
-in chunks, each chunk in one transaction together with the invitations' new state, so re-running a wave after a
-crash queues nobody twice.
+KL 2024: invitation by Digital Post, then two reminders a week apart by Digital Post and SMS — only to
+citizens who have neither completed nor opted out. Those who started get "continue where you left off"
+instead. A citizen exempt from Digital Post gets SMS only; one with no channel at all is listed for the
+hotline. Each wave is queued in chunks, each chunk in one transaction together with the invitations' new
+state, so re-running a wave after a crash queues nobody twice.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from borgerblik.fieldwork.channels import _atomic_write
 from borgerblik.fieldwork.letters import MessageKind, SurveyContact, render_message
 from borgerblik.fieldwork.pdf_letters import LetterPress
 from borgerblik.fieldwork.sms import QuietHours, normalise_phone, sms_segments
@@ -33,7 +32,9 @@ FALLBACK_ORDER = ("digital_post", "sms", "email")
 
 @dataclass(frozen=True)
 class FieldworkPlan:
-    """The KL 2024 plan by default: invitation by Digital Post, two reminders a week apart by Digital Post + SMS."""
+    """The KL 2024 plan by default: invitation by Digital Post, two reminders a week apart by Digital Post +
+    SMS.
+    """
 
     invitation_channels: tuple[str, ...] = ("digital_post",)
     reminder_channels: tuple[str, ...] = ("digital_post", "sms")
@@ -128,7 +129,8 @@ def queue_invitations(
     at: datetime | None = None,
     plan: FieldworkPlan | None = None,
 ) -> WaveSummary:
-    """Queue the invitation to every invitation still in state ``created`` (so a re-run adds only newcomers)."""
+    """Queue the invitation to every invitation still in state ``created`` (so a re-run adds only newcomers).
+    """
     plan = plan or FieldworkPlan()
     invitations = [i for i in db.invitations(survey_id) if i.state == "created"]
     return _queue_wave(
@@ -154,7 +156,9 @@ def queue_reminder(
     at: datetime | None = None,
     plan: FieldworkPlan | None = None,
 ) -> WaveSummary:
-    """Queue reminder ``number`` (1, 2, …) to the not-completed and not-opted-out who have had fewer reminders."""
+    """Queue reminder ``number`` (1, 2, …) to the not-completed and not-opted-out who have had fewer
+    reminders.
+    """
     plan = plan or FieldworkPlan()
     sessions, opted, reminded = _outcomes(db, survey_id)
     invitations = [
@@ -225,9 +229,9 @@ def _queue_wave(
                 due = at
                 if channel == "digital_post":
                     letter = spool / f"{key}.pdf"
-                    _atomic_write(
-                        letter,
-                        press.letter(template, invitation.kommune, invitation.token, invitation.case_code),
+                    # A plain write suffices: the outbox row that points to this letter is committed after it.
+                    letter.write_bytes(
+                        press.letter(template, invitation.kommune, invitation.token, invitation.case_code)
                     )
                     payload["letter"] = str(letter)
                 elif channel == "sms":

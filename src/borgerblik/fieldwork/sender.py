@@ -2,10 +2,10 @@
 
 Why exactly once: a message is in the outbox (with its PDF letter on disk) before anything is sent, so a crash
 never forgets one; it is claimed with ``SKIP LOCKED`` so two workers never hold the same message; and it is
-marked sent only after its channel confirmed delivery. A worker killed between delivering and marking leaves the
-message in ``sending``; after the lease it is claimed again and delivered again — at least once. Every channel
-honours the message's idempotency key (file name, SMS ``userref``, e-mail Message-ID), so the second delivery
-is recognised as the first one: exactly once where it counts, at the citizen's end.
+marked sent only after its channel confirmed delivery. A worker killed between delivering and marking leaves
+the message in ``sending``; after the lease it is claimed again and delivered again — at least once. Every
+channel honours the message's idempotency key (file name, SMS ``userref``, e-mail Message-ID), so the second
+delivery is recognised as the first one: exactly once where it counts, at the citizen's end.
 
 Right before delivering, the worker re-reads the invitation: a citizen who completed or opted out while the
 message waited is never contacted (the gateway also cancels their queued messages).
@@ -44,7 +44,8 @@ class SendReport:
 
 
 def _requeue(db: Database, message: ClaimedMessage, reason: str, at: datetime) -> None:
-    """Put a claimed message back for later without using up its attempts (quiet hours, channel not set up)."""
+    """Put a claimed message back for later without using up its attempts (quiet hours, channel not set up).
+    """
     db.mark_message_failed(message.id, reason, retry_at=at, max_attempts=message.attempts + 1)
 
 
@@ -68,7 +69,8 @@ def send_due(
     limit: int | None = None,
     quiet_hours: QuietHours | None = None,
 ) -> SendReport:
-    """Deliver every message due at ``now`` (default: the clock) until none is left or ``limit`` is reached."""
+    """Deliver every message due at ``now`` (default: the clock) until none is left or ``limit`` is reached.
+    """
     worker = worker or f"{socket.gethostname()}:{id(channels)}"
     quiet = quiet_hours or QuietHours()
     report = SendReport()
@@ -149,4 +151,3 @@ def send_due(
                 )
                 report.sent[message.channel] = report.sent.get(message.channel, 0) + 1
     return report
-

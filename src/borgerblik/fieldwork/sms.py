@@ -76,7 +76,8 @@ class QuietHours:
         return not (self.start <= local < self.end)
 
     def next_allowed(self, moment: datetime) -> datetime:
-        """``moment`` itself if SMS may go then, else the end of the quiet period (as the same zone as given)."""
+        """``moment`` itself if SMS may go then, else the end of the quiet period (as the same zone as given).
+        """
         if self.allows(moment):
             return moment
         zone = ZoneInfo(self.zone)
@@ -117,7 +118,7 @@ class SmsGateway:
         }
         try:
             response = self._client.post(
-                self.url, json=request, headers={"Authorization": f"Token {self.token}"}
+                self.url, json=request, headers={"Authorization": f"Token {self.token}"} if self.token else {}
             )
         except httpx.HTTPError as exc:
             raise SmsGatewayError(f"SMS-gatewayen {self.url} svarer ikke: {type(exc).__name__}") from exc

@@ -1,4 +1,5 @@
-"""A local SMS gateway for tests and the demo: accepts GatewayAPI-style requests and keeps them, once per userref.
+"""A local SMS gateway for tests and the demo: accepts GatewayAPI-style requests and keeps them, once per
+userref.
 
 It stands in for the real gateway's idempotency: a request repeating a known ``userref`` gets the original id
 back and is not delivered again, which is what makes the outbox's at-least-once sending exactly-once here.
@@ -17,7 +18,9 @@ from typing import Any
 
 @dataclass
 class SmsSink:
-    """Serve on ``host:port`` (port 0 picks a free one); ``log`` (JSON lines) keeps deliveries across restarts."""
+    """Serve on ``host:port`` (port 0 picks a free one); ``log`` (JSON lines) keeps deliveries across
+    restarts.
+    """
 
     host: str = "127.0.0.1"
     port: int = 0
