@@ -88,3 +88,23 @@ def test_unknown_survey_is_a_clear_error(extract: Path, tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_import_and_sample_on_postgresql(extract: Path, postgres_url: str) -> None:
     _import_and_sample(postgres_url, extract, "kl-pg")
+
+
+def test_the_surveys_own_period_overrides_the_rules_period(tmp_path: Path) -> None:
+    extract = tmp_path / "udtraek.csv"
+    extract.write_text(
+        "cpr;kommune;maalgruppe;ydelse_start;ydelse_slut;samtaler\n"
+        "010190-1235;Vejen;6.1;2022-10-02;;jobsamtale\n"  # active in both periods
+        "010190-1237;Vejen;6.1;2023-01-02;2023-03-31;jobsamtale\n"  # active only in 2023-Q1
+        "311207-4239;Vejen;6.4;2023-01-02;;jobsamtale\n",  # 16 on 31 Dec 2023, 15 on 31 Mar 2023
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'q1.sqlite'}"
+    with Database(url) as db:
+        db.create_survey("q1", "kl-2024", "name: kl-2024\n", period_start=date(2023, 1, 1),
+                         period_end=date(2023, 3, 31))
+    result = runner.invoke(app, ["register", "import", str(extract), "--survey", "q1", "--database", url])
+    assert result.exit_code == 0, result.output
+    assert "Population: 2 borgere" in result.output
+    assert "Udelukket af alder (alder 16–66 år den 2023-03-31): 1" in result.output
+    assert "(aktivt forløb i perioden 2023-01-01–2023-03-31): 0" in result.output

@@ -9,13 +9,18 @@ survey, so :func:`existing_cprs` reads them through the gateway's connection.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import select
 
-from borgerblik.registers.population import Population, apply_population_rules, load_population_rules
+from borgerblik.registers.population import (
+    Population,
+    PopulationRules,
+    apply_population_rules,
+    load_population_rules,
+)
 from borgerblik.registers.validation import RegisterCheck
 from borgerblik.storage import Database, SurveyRecord
 from borgerblik.storage.schema import Identity
@@ -39,8 +44,19 @@ def find_survey(database: Database, reference: str) -> SurveyRecord:
     return database.survey_by_name(text)
 
 
-def rules_name_of(survey: SurveyRecord) -> str:
-    return str(survey.settings.get("population_rules", DEFAULT_RULES_NAME))
+def rules_for(survey: SurveyRecord) -> PopulationRules:
+    """The survey's named rules (setting ``population_rules``, default kl2024) over the survey's own period.
+
+    A survey round stores its period; when it differs from the rules' period, the survey's wins and ages
+    are taken at its end, so one rule set serves every round.
+    """
+    rules = load_population_rules(str(survey.settings.get("population_rules", DEFAULT_RULES_NAME)))
+    if survey.period_start is None or survey.period_end is None:
+        return rules
+    if (survey.period_start, survey.period_end) == (rules.period_start, rules.period_end):
+        return rules
+    end = survey.period_end
+    return replace(rules, period_start=survey.period_start, period_end=end, age_at=end)
 
 
 def existing_cprs(database: Database, survey_id: int) -> set[str]:
@@ -81,7 +97,7 @@ def member_rows(check: RegisterCheck, population: Population) -> pl.DataFrame:
 
 def import_register(database: Database, survey: SurveyRecord, check: RegisterCheck) -> SurveyImport:
     """Apply the survey's population rules and store the members not already in it."""
-    population = apply_population_rules(check.members, load_population_rules(rules_name_of(survey)))
+    population = apply_population_rules(check.members, rules_for(survey))
     rows = member_rows(check, population)
     known = existing_cprs(database, survey.id)
     fresh = rows.filter(~pl.col("cpr").is_in(list(known))) if known else rows
