@@ -224,3 +224,15 @@ def test_windows_line_endings(tmp_path: Path) -> None:
     check = read_register(path, reference_date=REFERENCE)
     assert check.members.select("linje", "samtaler").rows() == [(2, "jobsamtale;x"), (4, "jobsamtale")]
     assert check.blank_lines == 1
+
+
+def test_blank_lines_before_the_header_and_a_header_only_file(tmp_path: Path) -> None:
+    leading = tmp_path / "foran.csv"
+    leading.write_text(
+        "\n\ncpr,kommune,maalgruppe,ydelse_start\n010190-1235,Vejen,6.1,2023-10-02\n", encoding="utf-8"
+    )
+    assert read_register(leading, reference_date=REFERENCE).members["linje"].to_list() == [4]
+    header_only = tmp_path / "kun-overskrift.csv"
+    header_only.write_text("cpr,kommune,maalgruppe,ydelse_start\n", encoding="utf-8")
+    check = read_register(header_only, reference_date=REFERENCE)
+    assert (check.accepted, check.rejects.height) == (0, 0)

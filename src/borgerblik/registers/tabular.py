@@ -109,15 +109,19 @@ def read_delimited(data: bytes, path: Path, encoding: str = "utf-8") -> RawTable
     unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else lines
     counts = unquoted.str.count_matches(delimiter, literal=True) + 1
     names = [f"_c{i}" for i in range(len(headers))]
-    cells = pl.read_csv(
-        data,
-        has_header=False,
-        separator=delimiter,
-        quote_char='"',
-        schema={name: pl.String for name in names},
-        truncate_ragged_lines=True,
-    )
-    if cells.height != lines.len():
+    try:
+        cells = pl.read_csv(
+            data,
+            has_header=False,
+            separator=delimiter,
+            quote_char='"',
+            schema={name: pl.String for name in names},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+        )
+    except pl.exceptions.PolarsError:
+        cells = None
+    if cells is None or cells.height != lines.len():
         return _read_quoted(data.decode("utf-8"), path, encoding, delimiter)
     line = pl.Series(LINE, range(1, lines.len() + 1), dtype=pl.Int64)
     after_header = line > header_index + 1
