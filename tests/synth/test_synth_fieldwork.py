@@ -8,10 +8,14 @@ municipality 4,03, worst 3,32; men, the young and aktivitetsparate less satisfie
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import polars as pl
 import pytest
 
 from borgerblik.synth import simulate_fieldwork
+from borgerblik.synth.satisfaction import COURSE_EFFECT_CENTRE, course_effect
 
 ANSWERED = pl.col("outcome").is_in(["complete", "partial"])
 SEED_OVERALL = [29.5, 33.5, 18.3, 8.4, 10.2]
@@ -248,3 +252,26 @@ def test_other_templates_route_their_follow_ups_by_the_parent_answer(sample):
     assert high.len() > 0 and set(high.unique()) <= {3, 4, 5}
     rodovre = simulate_fieldwork(sample.head(2_000), load_template("rodovre-2023"), seed=5)
     assert rodovre.respondents()["samlet_tilfredshed"].is_not_null().any()
+
+
+def test_the_course_effect_follows_kls_duration_groups_and_lifts_ended_courses():
+    # weeks to the survey close (2024-04-07): 25.9, 26, 51.9, 52, 104, and an ended course
+    starts = ["2023-10-09", "2023-10-08", "2023-04-10", "2023-04-09", "2022-04-10", "2019-01-01"]
+    strata = pl.DataFrame({"ydelse_start": starts})
+    ended = np.array([False, False, False, False, False, True])
+    shifts = course_effect(strata, ended) + COURSE_EFFECT_CENTRE
+    assert shifts.round(4).tolist() == [0.06, 0.02, 0.02, -0.03, -0.08, 0.10]
+    one_year = course_effect(pl.DataFrame({"ydelse_start": ["2023-04-01"]}), np.array([False]))
+    assert one_year.tolist() == pytest.approx([-0.03 - COURSE_EFFECT_CENTRE])
+
+
+def test_ended_courses_are_more_satisfied_and_satisfaction_falls_with_duration(fieldwork, weighted):
+    answers = weighted(fieldwork.persons).filter(pl.col("samlet_tilfredshed").is_between(1, 5))
+    score = (pl.col("samlet_tilfredshed") * pl.col("weight")).sum() / pl.col("weight").sum()
+    by_status = dict(answers.group_by("status").agg(score).iter_rows())
+    assert 0.1 < by_status[2] - by_status[1] < 0.4  # ended vs still in a course
+    weeks = (pl.lit(date(2024, 4, 7)) - pl.col("ydelse_start").str.to_date()).dt.total_days() / 7
+    group = pl.when(weeks < 26).then(0).when(weeks < 52).then(1).when(weeks < 104).then(2).otherwise(3)
+    current = answers.filter(pl.col("status") == 1).with_columns(varighed=group)
+    means = current.group_by("varighed").agg(score.alias("mean")).sort("varighed")["mean"].to_list()
+    assert means == sorted(means, reverse=True) and means[0] - means[-1] < 0.6

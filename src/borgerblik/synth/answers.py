@@ -39,6 +39,8 @@ from borgerblik.synth.satisfaction import (
 )
 
 STATUS_QUESTION = "status"
+#: Codes of the status question: still in a course, or the course has ended (past-tense wording).
+COURSE_ONGOING, COURSE_ENDED = 1, 2
 #: Yes-shares of the KL status questions (assumed: the seed does not report them).
 YES_SHARE = {"arbejdsgiver": 0.55, "andre_afdelinger": 0.45}
 #: Share still in a course at answer time among those whose benefit had not ended in the register.
@@ -49,9 +51,16 @@ WRITES_OPEN = (0.45, 0.40)
 
 
 def simulate_answers(
-    instrument: Instrument, strata: pl.DataFrame, latent: np.ndarray, rng: np.random.Generator
+    instrument: Instrument,
+    strata: pl.DataFrame,
+    latent: np.ndarray,
+    status: pl.Series,
+    rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every question's answer for every citizen (before routing) and the open answers' truth."""
+    """Every question's answer for every citizen (before routing) and the open answers' truth.
+
+    ``status`` (from :func:`draw_status`) is drawn before the latent satisfaction, which depends on it.
+    """
     size = strata.height
     columns: dict[str, pl.Series] = {}
     truth: dict[str, pl.Series] = {}
@@ -73,7 +82,7 @@ def simulate_answers(
             yes = rng.random(size) < YES_SHARE.get(question.id, 0.5)
             columns[question.id] = pl.Series(question.id, np.where(yes, YES, NO).astype(np.int8))
         elif question.kind is Kind.SINGLE and question.id == STATUS_QUESTION:
-            columns[question.id] = _status(strata, rng)
+            columns[question.id] = status
         elif question.kind is Kind.SINGLE:
             codes = np.array(sorted(question.codes), dtype=np.int8)
             columns[question.id] = pl.Series(question.id, codes[rng.integers(0, codes.size, size)])
@@ -114,7 +123,7 @@ def _with_dont_know(codes: np.ndarray, share: float, rng: np.random.Generator, n
     return pl.Series(name, np.where(rng.random(codes.size) < share, DONT_KNOW, codes).astype(np.int8))
 
 
-def _status(strata: pl.DataFrame, rng: np.random.Generator) -> pl.Series:
+def draw_status(strata: pl.DataFrame, rng: np.random.Generator) -> pl.Series:
     """Still in a course (1) or ended (2), mostly as the register's end date says."""
     ended_in_register = (strata["ydelse_slut"].fill_null("") != "").to_numpy()
     still = np.where(
@@ -122,7 +131,7 @@ def _status(strata: pl.DataFrame, rng: np.random.Generator) -> pl.Series:
         rng.random(strata.height) < ENDED_IN_REGISTER_STILL_IN_COURSE,
         rng.random(strata.height) < STILL_IN_COURSE,
     )
-    return pl.Series(STATUS_QUESTION, np.where(still, 1, 2).astype(np.int8))
+    return pl.Series(STATUS_QUESTION, np.where(still, COURSE_ONGOING, COURSE_ENDED).astype(np.int8))
 
 
 def _all_questions(instrument: Instrument, kommuner: list[str]) -> list[Question]:

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from borgerblik.core import Instrument
-from borgerblik.synth.answers import route, simulate_answers
+from borgerblik.synth.answers import COURSE_ENDED, draw_status, route, simulate_answers
 from borgerblik.synth.outcomes import (
     COMPLETE,
     INVITATION_DAY,
@@ -28,7 +28,7 @@ from borgerblik.synth.outcomes import (
 )
 from borgerblik.synth.register import REGISTER_COLUMNS
 from borgerblik.synth.sample import with_strata
-from borgerblik.synth.satisfaction import mean_latent
+from borgerblik.synth.satisfaction import course_effect, mean_latent
 
 ID_COLUMN = "respondent_id"
 STRATA_COLUMNS: tuple[str, ...] = (
@@ -105,8 +105,10 @@ def simulate_fieldwork(frame: pl.DataFrame, instrument: Instrument, seed: int, w
     reachability = reach(base)
     outcome = draw_outcomes(strata, reachability, wave, rng)
     day = draw_days(outcome, rng)
-    latent = mean_latent(strata, wave) + rng.standard_normal(strata.height)
-    raw, open_truth = simulate_answers(instrument, strata, latent, rng)
+    status = draw_status(strata, rng)
+    ended = (status == COURSE_ENDED).to_numpy()
+    latent = mean_latent(strata, wave) + course_effect(strata, ended) + rng.standard_normal(strata.height)
+    raw, open_truth = simulate_answers(instrument, strata, latent, status, rng)
     asked = route(instrument, strata, raw)
     answers = _asked_answers(raw, asked, outcome, rng)
     invited = INVITATION_DAY[wave]

@@ -1,13 +1,15 @@
 """How satisfied the synthetic citizens are: one latent variable per person, read off by every item.
 
-Each citizen has a latent satisfaction L = group effects + municipality effect + wave shift + ε,
-ε ~ N(0, 1). The overall question cuts L at fixed cutpoints; every other item cuts a noisy copy
-of L (loading λ, item shift δ), so items correlate with the overall answer in proportion to λ and a
-key-driver analysis finds structure. The cutpoints were solved once so the national population
-(the default register, wave 2024) answers 29,5 / 33,5 / 18,3 / 8,4 / 10,2 % from "meget tilfreds" down,
-the seed's weighted distribution; the item shifts so the population's item means are plausible
-(velforberedt 3,87 as in the seed). Response depends only on the weighting strata and the
-municipality, so post-stratified estimates recover these population figures.
+Each citizen has a latent satisfaction L = group effects + municipality effect + course effect + wave
+shift + ε, ε ~ N(0, 1); the course effect makes long courses slightly less and ended ones slightly more
+satisfying, so the duration and attachment breakdowns are not flat. The overall question cuts L at
+fixed cutpoints; every other item cuts a noisy copy of L (loading λ, item shift δ), so items correlate
+with the overall answer in proportion to λ and a key-driver analysis finds structure. The cutpoints
+were solved once so the national population (the default register, wave 2024) answers
+29,5 / 33,5 / 18,3 / 8,4 / 10,2 % from "meget tilfreds" down, the seed's weighted distribution; the
+item shifts so the population's item means are plausible (velforberedt 3,87 as in the seed). Response
+depends only on the weighting strata and the municipality, so post-stratified estimates recover these
+population figures.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import numpy as np
 import polars as pl
 
 from borgerblik.synth.municipalities import MUNICIPALITIES
+from borgerblik.synth.register import SURVEY_CLOSE
 
 #: The seed's weighted overall distribution, "meget tilfreds" (5) first.
 SEED_OVERALL_SHARES: tuple[float, ...] = (0.295, 0.335, 0.183, 0.084, 0.102)
 
-#: Upper bounds of answers 1, 2, 3 and 4 on the latent scale (solved on the national register, wave 2024).
-CUTPOINTS = np.array([-1.3991, -1.0121, -0.4402, 0.4509])
+#: Upper bounds of answers 1, 2, 3 and 4 on the latent scale (solved on the national register, wave 2024,
+#: course effects included: the expected population shares are exactly the seed's).
+CUTPOINTS = np.array([-1.4073, -1.0177, -0.4420, 0.4546])
 
 #: Men, the young and aktivitetsparate are less satisfied (seed, "Vægtning").
 GENDER_EFFECT = {"mand": -0.10, "kvinde": 0.0}
@@ -38,6 +42,17 @@ GROUP_EFFECT = {
 #: Small plausible changes between yearly waves, so trends exist.
 WAVE_SHIFT = {2022: -0.05, 2023: -0.025, 2024: 0.0}
 MUNICIPALITY_EFFECT = {m.name: m.satisfaction_effect for m in MUNICIPALITIES}
+
+#: KL's duration groups: weeks on the latest benefit at the survey close, < 26, 26–52, 52–104, ≥ 104.
+DURATION_WEEKS = (26, 52, 104)
+#: Latent shift per duration group while the course lasts: the longer, the slightly less satisfied
+#: (assumed; the seed shows this breakdown only as charts without figures).
+DURATION_EFFECT = (0.06, 0.02, -0.03, -0.08)
+#: Latent shift once the course has ended (status 2): slightly more satisfied (assumed, as above).
+ENDED_EFFECT = 0.10
+#: National mean of the course shifts (default register, status as simulated), subtracted so the
+#: population's mean latent satisfaction, and with it every item mean, stays where it was calibrated.
+COURSE_EFFECT_CENTRE = 0.0300
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,21 @@ def mean_latent(strata: pl.DataFrame, wave: int) -> np.ndarray:
         + pl.col("kommune").replace_strict(MUNICIPALITY_EFFECT, default=0.0, return_dtype=pl.Float64)
     ).to_series()
     return effects.to_numpy() + WAVE_SHIFT[wave]
+
+
+def course_effect(strata: pl.DataFrame, ended: np.ndarray) -> np.ndarray:
+    """Latent shift from the course: its duration while it lasts, a small lift once it has ended.
+
+    Duration is counted as KL counts it, from the benefit start to the survey close (7 April 2024).
+    """
+    weeks = (
+        strata.select((pl.lit(SURVEY_CLOSE) - pl.col("ydelse_start").str.to_date("%Y-%m-%d")).dt.total_days())
+        .to_series()
+        .to_numpy()
+        / 7
+    )
+    duration = np.array(DURATION_EFFECT)[np.searchsorted(DURATION_WEEKS, weeks, side="right")]
+    return np.where(ended, ENDED_EFFECT, duration) - COURSE_EFFECT_CENTRE
 
 
 def to_scale(latent: np.ndarray) -> np.ndarray:
