@@ -275,3 +275,15 @@ def test_ended_courses_are_more_satisfied_and_satisfaction_falls_with_duration(f
     current = answers.filter(pl.col("status") == 1).with_columns(varighed=group)
     means = current.group_by("varighed").agg(score.alias("mean")).sort("varighed")["mean"].to_list()
     assert means == sorted(means, reverse=True) and means[0] - means[-1] < 0.6
+
+
+def test_contact_categories_are_the_sampling_stages_kl_split_of_the_sample(fieldwork, sample):
+    valid_phone = pl.col("telefon").str.contains(r"^(\+45)?\d{8}$")
+    exempt = pl.col("digital_post_fritaget") == "ja"
+    expected = sample.select(
+        digital_post_og_sms=(~exempt & valid_phone).sum(),
+        kun_digital_post=(~exempt & ~valid_phone).sum(),
+        kun_sms=(exempt & valid_phone).sum(),
+        hverken=(exempt & ~valid_phone).sum(),
+    ).row(0, named=True)
+    assert dict(fieldwork.persons["kontakt"].value_counts().iter_rows()) == expected

@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from borgerblik.sampling import reachability
 from borgerblik.synth.municipalities import MUNICIPALITIES
 
 COMPLETE, PARTIAL, OPTED_OUT, NO_RESPONSE = "complete", "partial", "opted_out", "no_response"
@@ -42,7 +43,10 @@ RESPONSE_GROUP = {
     "jobafklaring": 0.10,
 }
 #: Odds factors for citizens reachable through one channel only (or none: hotline only).
-RESPONSE_REACH = {"begge": 1.0, "kun_sms": 0.75, "kun_digital_post": 0.6, "ingen": 0.05}
+RESPONSE_REACH = {"digital_post_og_sms": 1.0, "kun_sms": 0.75, "kun_digital_post": 0.6, "hverken": 0.05}
+#: A usable mobile number in the extract: 8 digits, optionally after +45 (shared contract 1).
+VALID_PHONE = r"^(\+45)?\d{8}$"
+ROW = "_row"
 
 OPT_OUT_MEN = 0.30
 OPT_OUT_AGE = {"16-29": 0.40, "30-49": 0.10, "50-66": 0.0}
@@ -64,19 +68,19 @@ RESPONSE_RATE = {m.name: m.response_rate for m in MUNICIPALITIES}
 
 
 def reach(frame: pl.DataFrame) -> pl.Series:
-    """Channel reachability: "begge", "kun_sms", "kun_digital_post" or "ingen"."""
-    valid_phone = pl.col("telefon").fill_null("").str.contains(r"^(\+45)?\d{8}$")
-    exempt = pl.col("digital_post_fritaget").fill_null("nej").str.to_lowercase() == "ja"
-    return frame.select(
-        pl.when(exempt & ~valid_phone)
-        .then(pl.lit("ingen"))
-        .when(exempt)
-        .then(pl.lit("kun_sms"))
-        .when(~valid_phone)
-        .then(pl.lit("kun_digital_post"))
-        .otherwise(pl.lit("begge"))
-        .alias("kontakt")
-    ).to_series()
+    """The sampling stage's KL channel category per citizen, from the extract's contact columns.
+
+    digital_post_og_sms, kun_digital_post (no usable phone), kun_sms (exempt from Digital Post) or hverken.
+    """
+    identities = frame.select(
+        pl.int_range(pl.len()).alias(ROW),
+        (pl.col("digital_post_fritaget").fill_null("nej").str.to_lowercase() == "ja").alias(
+            "digital_post_fritaget"
+        ),
+        pl.when(pl.col("telefon").str.contains(VALID_PHONE)).then(pl.col("telefon")).alias("telefon"),
+        pl.when(pl.col("email") != "").then(pl.col("email")).alias("email"),
+    )
+    return reachability(identities, identities, ROW)["kategori"].alias("kontakt")
 
 
 def draw_outcomes(
