@@ -6,6 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from borgerblik.core import load_template
+
 
 def likert(values: np.ndarray) -> np.ndarray:
     """Continuous scores cut into 1–5 by their own quintiles."""
@@ -32,3 +34,32 @@ def driver_frame() -> pl.DataFrame:
         .alias(c)
         for k, c in enumerate(frame.columns)
     )
+
+
+def _kl_survey(
+    n: int = 240, kommuner: tuple[str, ...] = ("Albertslund", "Ballerup", "Dragør")
+) -> pl.DataFrame:
+    """KL 2024 answers for some municipalities, enough for every table."""
+    rng = np.random.default_rng(9)
+    items = load_template("kl-2024").scale_items()
+    latent = rng.normal(size=n)
+    frame = {
+        "respondent_id": [str(i) for i in range(1, n + 1)],
+        "kommune": rng.choice(list(kommuner), size=n).tolist(),
+        "maalgruppe": rng.choice(["6.1", "6.2", "6.3", "6.6"], size=n).tolist(),
+        "koen": rng.choice(["mand", "kvinde"], size=n).tolist(),
+        "alder": rng.integers(16, 67, size=n).tolist(),
+        "ydelse_start": ["2023-03-01"] * n,
+        "status": rng.choice([1, 2], size=n).tolist(),
+    }
+    for item in items:
+        values = np.clip(np.round(3 + latent + rng.normal(scale=0.8, size=n)), 1, 5)
+        values[rng.random(n) < 0.05] = 9
+        frame[item] = values.astype(int).tolist()
+    return pl.DataFrame(frame)
+
+
+@pytest.fixture()
+def kl_survey():
+    """``kl_survey(n, kommuner)``: a small KL 2024 survey as a polars frame."""
+    return _kl_survey

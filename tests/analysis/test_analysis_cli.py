@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -86,30 +85,9 @@ def test_drivers_on_a_missing_file_or_column(tmp_path, data_csv):
     assert column.exit_code == 2 and "q9" in column.output
 
 
-def small_survey(n: int = 240) -> pl.DataFrame:
-    """KL 2024 answers for three municipalities, enough for every table."""
-    rng = np.random.default_rng(9)
-    items = load_template("kl-2024").scale_items()
-    latent = rng.normal(size=n)
-    frame = {
-        "respondent_id": [str(i) for i in range(1, n + 1)],
-        "kommune": rng.choice(["Albertslund", "Ballerup", "Dragør"], size=n).tolist(),
-        "maalgruppe": rng.choice(["6.1", "6.2", "6.3", "6.6"], size=n).tolist(),
-        "koen": rng.choice(["mand", "kvinde"], size=n).tolist(),
-        "alder": rng.integers(16, 67, size=n).tolist(),
-        "ydelse_start": ["2023-03-01"] * n,
-        "status": rng.choice([1, 2], size=n).tolist(),
-    }
-    for item in items:
-        values = np.clip(np.round(3 + latent + rng.normal(scale=0.8, size=n)), 1, 5)
-        values[rng.random(n) < 0.05] = 9
-        frame[item] = values.astype(int).tolist()
-    return pl.DataFrame(frame)
-
-
-def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path):
+def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path, kl_survey):
     responses = tmp_path / "svar.csv"
-    small_survey().write_csv(responses)
+    kl_survey().write_csv(responses)
     out = tmp_path / "analyse"
     result = runner.invoke(
         app, ["analyze", "--responses", str(responses), "--out", str(out), "--bootstrap", "50"]
@@ -125,9 +103,9 @@ def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path):
     assert "cpr" not in breakdown.columns
 
 
-def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path):
+def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path, kl_survey):
     responses = tmp_path / "svar.csv"
-    small_survey().with_columns(
+    kl_survey().with_columns(
         pl.when(pl.col("respondent_id") == "7").then(7).otherwise(pl.col("tillid")).alias("tillid")
     ).write_csv(responses)
     out = tmp_path / "analyse"
@@ -137,11 +115,11 @@ def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
-def test_analyze_reads_a_stored_survey_and_weights_it_by_its_population(tmp_path):
+def test_analyze_reads_a_stored_survey_and_weights_it_by_its_population(tmp_path, kl_survey):
     from borgerblik.storage import Database
 
     url = f"sqlite:///{tmp_path / 'borgerblik.sqlite'}"
-    survey = small_survey(60)
+    survey = kl_survey(60)
     with Database(url) as db:
         survey_id = db.create_survey("KL test", "kl-2024", "name: kl-2024\n")
         rows = [

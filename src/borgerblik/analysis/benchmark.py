@@ -19,7 +19,7 @@ from borgerblik.analysis.answers import AnalysisInputError, require_columns, sca
 from borgerblik.analysis.breakdowns import MUNICIPALITY
 from borgerblik.analysis.danish import decimal, percent
 from borgerblik.analysis.significance import WELCH, WLS_HC1, significance_flag
-from borgerblik.analysis.suppression import DEFAULT_THRESHOLD
+from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, hidden_rows
 
 BENCHMARK_COLUMNS = (
     "question",
@@ -51,8 +51,9 @@ def municipality_benchmark(
 
     ``pct_positive`` is a fraction 0–1, as in the estimate table.
 
-    A municipality with fewer than ``threshold`` valid answers to a question gets no figures, rank or test
-    (its answers still count in the national figure, which is published anyway).
+    A municipality with fewer than ``threshold`` valid answers to a question gets no figures, rank or test,
+    and neither does the next smallest one: the national figure is published, so one hidden municipality
+    could be recovered by subtracting the others.
     """
     require_columns(frame, [MUNICIPALITY])
     municipality = frame.get_column(MUNICIPALITY).cast(pl.Utf8)
@@ -97,7 +98,7 @@ def _question_benchmark(
             statistic, p_value = _weighted_test(y0, w0, idx, k, mean, rest_mean)
         else:
             statistic, p_value = _welch_test(y0, idx, k, n, mean, rest_mean)
-    shown = n >= threshold
+    shown = ~hidden_rows(n, threshold) & (n > 0)
     answered = w_sum.sum() > 0
     national_mean = float(wy.sum() / w_sum.sum()) if answered else None
     national_pct = float(wpos.sum() / w_sum.sum()) if answered else None

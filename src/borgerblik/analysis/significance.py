@@ -18,6 +18,7 @@ import polars as pl
 from scipy import stats
 
 from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_values, weights_of
+from borgerblik.analysis.suppression import hidden_rows
 
 DEFAULT_CONTROLS = ("koen", "etnicitet", "varighed_kontrol")
 DERIVED_FROM = {
@@ -220,7 +221,11 @@ def subgroups_vs_rest(
     controls: Sequence[str] | None = None,
     min_n: int = 2,
 ) -> pl.DataFrame:
-    """Every group of ``group_column`` against the rest, per question (VIVE's "delmålgruppe vs øvrige")."""
+    """Every group of ``group_column`` against the rest, per question (VIVE's "delmålgruppe vs øvrige").
+
+    Groups with fewer than ``min_n`` answers (and a complementary one, see ``hidden_rows``) are neither shown
+    nor part of any "rest", so no published mean of a rest contains a hidden group on its own.
+    """
     require_columns(frame, [group_column])
     column = frame.get_column(group_column)
     groups = sorted(column.drop_nulls().unique().to_list())
@@ -233,12 +238,16 @@ def subgroups_vs_rest(
     for question in questions:
         y = scale_values(frame, question)
         answered = ~np.isnan(y)
-        for group in groups:
-            n_group = int((members[group] & answered).sum())
-            n_rest = int((known & answered & ~members[group]).sum())
-            if n_group < max(min_n, 2) or n_rest < max(min_n, 2):
+        sizes = np.array([int((members[g] & answered).sum()) for g in groups])
+        hidden = hidden_rows(sizes, max(min_n, 2))
+        shown = known & ~np.any(
+            [members[g] for g, h in zip(groups, hidden, strict=True) if h] or [False], axis=0
+        )
+        for group, is_hidden in zip(groups, hidden, strict=True):
+            n_rest = int((shown & answered & ~members[group]).sum())
+            if is_hidden or n_rest < max(min_n, 2):
                 continue
-            result = _compare(y, members[group], known, weights, control_values)
+            result = _compare(y, members[group], shown, weights, control_values)
             rows.append(
                 {
                     "question": question,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from borgerblik.analysis.answers import require_columns
@@ -21,6 +22,28 @@ DEFAULT_THRESHOLD = 5
 PRIMARY_NOTE = "Færre end {threshold} svar — vises ikke"
 SECONDARY_NOTE = "Skjult, så en lille gruppe ikke kan regnes ud"
 TOTAL = "alle"
+
+
+def hidden_rows(counts: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
+    """Which rows of one line to hide, when the line's total is published elsewhere.
+
+    ``counts`` is rows × measures (e.g. n_high and n_low of a comparison): a row is hidden when any measure
+    is below the threshold, and then, for every measure with exactly one hidden row, the smallest visible row
+    is hidden too — repeated until each measure has none or at least two hidden rows.
+    """
+    counts = np.asarray(counts).reshape(len(counts), -1)
+    hidden = ((counts > 0) & (counts < threshold)).any(axis=1)
+    changed = True
+    while changed:
+        changed = False
+        for measure in counts.T:
+            if np.count_nonzero(hidden & (measure > 0)) != 1:
+                continue
+            visible = np.flatnonzero(~hidden & (measure > 0))
+            if visible.size:
+                hidden[visible[np.argmin(measure[visible])]] = True  # first of equals
+                changed = True
+    return hidden
 
 
 def suppress_small_groups(
@@ -62,7 +85,7 @@ def suppress_small_groups(
         for members in lines.values():
             if sum(hidden[r] for r in members) != 1:
                 continue
-            visible = [r for r in members if not hidden[r]]
+            visible = [r for r in members if not hidden[r] and n[r] > 0]
             if not visible:
                 continue
             chosen = min(visible, key=lambda r: (n[r], r))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from borgerblik.analysis.answers import AnalysisInputError, scale_matrix
@@ -25,9 +26,9 @@ from borgerblik.analysis.breakdowns import (
     with_respondent_ids,
 )
 from borgerblik.analysis.differences import largest_differences
-from borgerblik.analysis.drivers import relative_weights
+from borgerblik.analysis.drivers import DriverResult, relative_weights
 from borgerblik.analysis.significance import comparisons_frame, correlation_with, subgroups_vs_rest
-from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL
+from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, hidden_rows
 from borgerblik.analysis.trends import trend_from_responses
 from borgerblik.weighting import SurveyDesign, Weighting
 
@@ -207,10 +208,14 @@ def _places(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
 def _drivers(
     frame: pl.DataFrame, questions: Sequence[str], outcome: str, options: AnalysisOptions
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Drivers nationally and per municipality; a small municipality is hidden with a complementary one.
+
+    The predictors' means are published per municipality and nationally, so one hidden municipality could be
+    recovered by subtraction; ``hidden_rows`` hides the next smallest as well.
+    """
     predictors = driver_predictors(frame, questions, outcome)
-    tables, summary = [], []
+    results: list[tuple[str, DriverResult | None, str]] = []
     for place, part in _places(frame):
-        note = ""
         try:
             result = relative_weights(
                 part,
@@ -221,16 +226,22 @@ def _drivers(
                 seed=options.seed,
             )
         except AnalysisInputError as error:
-            note = str(error)
-            summary.append(
-                {MUNICIPALITY: place, "r_squared": None, "n_included": 0, "n_excluded": None, "note": note}
-            )
+            results.append((place, None, str(error)))
             continue
-        if result.n_included < options.threshold:
-            note = f"Færre end {options.threshold} respondenter — vises ikke"
-            summary.append(
-                {MUNICIPALITY: place, "r_squared": None, "n_included": None, "n_excluded": None, "note": note}
+        results.append((place, result, ""))
+    # a municipality whose analysis failed is hidden anyway: it enters the line as a primary hidden cell
+    sizes = np.array([0 if p == TOTAL else (r.n_included if r is not None else 1) for p, r, _ in results])
+    hidden = hidden_rows(sizes, options.threshold) & (sizes > 0)
+    tables, summary = [], []
+    for (place, result, note), is_hidden in zip(results, hidden, strict=True):
+        if is_hidden:
+            result, note = (
+                None,
+                f"Færre end {options.threshold} respondenter her eller i en anden lille kommune",
             )
+        if result is None:
+            empty = {"r_squared": None, "n_included": None, "n_excluded": None}
+            summary.append({MUNICIPALITY: place, **empty, "note": note})
             continue
         tables.append(
             result.table.with_columns(pl.lit(place).alias(MUNICIPALITY), pl.lit(outcome).alias("outcome"))
@@ -262,17 +273,35 @@ def _drivers(
 def _differences(
     frame: pl.DataFrame, questions: Sequence[str], outcome: str, options: AnalysisOptions
 ) -> pl.DataFrame:
-    parts = []
+    """Largest differences nationally and per municipality, hiding small ones as the drivers do."""
+    parts, places = [], []
     for place, part in _places(frame):
+        places.append(place)
         try:
             table = largest_differences(part, outcome, questions)
         except AnalysisInputError:
             continue
-        table = table.filter((pl.col("n_high") >= options.threshold) & (pl.col("n_low") >= options.threshold))
-        parts.append(table.with_columns(pl.lit(place).alias(MUNICIPALITY), pl.lit(outcome).alias("outcome")))
+        parts.append(table.with_columns(pl.lit(place).alias(MUNICIPALITY)))
     if not parts:
         return pl.DataFrame()
-    table = pl.concat(parts)
+    found = pl.concat(parts)
+    # every municipality gets a row per question; one that could not be computed counts as a hidden cell
+    grid = pl.DataFrame({MUNICIPALITY: places}).join(found.select("question").unique(), how="cross")
+    table = grid.join(found, on=[MUNICIPALITY, "question"], how="left", maintain_order="left").with_columns(
+        pl.col("n_high", "n_low").fill_null(1)
+    )
+    table = table.with_row_index("_row").with_columns(pl.lit(outcome).alias("outcome"))
+    national = table.filter(pl.col(MUNICIPALITY) == TOTAL)
+    local = table.filter(pl.col(MUNICIPALITY) != TOTAL)
+    hidden: list[int] = []
+    for _, line in local.group_by("question"):
+        counts = line.select("n_high", "n_low").to_numpy()
+        hidden += line.filter(pl.Series(hidden_rows(counts, options.threshold)))["_row"].to_list()
+    small = (pl.col("n_high") < options.threshold) | (pl.col("n_low") < options.threshold)
+    table = pl.concat([national.filter(~small), local.filter(~pl.col("_row").is_in(hidden))]).drop("_row")
+    table = table.sort(
+        pl.col(MUNICIPALITY) != TOTAL, MUNICIPALITY, pl.col("difference"), descending=[False, False, True]
+    )
     return table.select(
         MUNICIPALITY, "outcome", *[c for c in table.columns if c not in (MUNICIPALITY, "outcome")]
     )
