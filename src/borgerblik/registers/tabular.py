@@ -89,25 +89,35 @@ def _physical_lines(data: bytes) -> pl.Series:
     return lines.fill_null("").str.strip_chars_end("\r")
 
 
+def _blank_lines(lines: pl.Series, counts: pl.Series) -> pl.Series:
+    """Empty or whitespace-only lines; only one-field lines can be blank, so only those are stripped."""
+    candidates = (counts == 1).arg_true()
+    blank = pl.repeat(False, lines.len(), eager=True)
+    if candidates.len():
+        empty = lines.gather(candidates).str.strip_chars() == ""
+        blank = blank.scatter(candidates.filter(empty), True)
+    return blank
+
+
 def read_delimited(data: bytes, path: Path, encoding: str = "utf-8") -> RawTable:
     """UTF-8 bytes of a delimited file → cells, one row per physical line, parsed natively by polars.
 
     Quoted line breaks make physical lines and records differ; such files go through Python's csv reader.
     """
     lines = _physical_lines(data) if data.strip() else pl.Series("raw", [], dtype=pl.String)
-    blank = lines.str.strip_chars() == ""
-    header_index = int(blank.arg_min()) if lines.len() and not blank.all() else None
+    header_index = next((i for i, text in enumerate(lines) if text.strip()), None)
     if header_index is None:
         raise TableError(f"{path}: filen er tom — forventede en overskriftslinje")
     header_line = lines[header_index]
     delimiter = sniff_delimiter(header_line)
     quoted = b'"' in data
-    if quoted and (lines.str.count_matches('"', literal=True) % 2 == 1).any():
+    unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else lines
+    if quoted and unquoted.str.contains('"', literal=True).any():
         return _read_quoted(data.decode("utf-8"), path, encoding, delimiter)
     headers = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
     _check_headers(headers, path)
-    unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else lines
     counts = unquoted.str.count_matches(delimiter, literal=True) + 1
+    blank = _blank_lines(lines, counts)
     names = [f"_c{i}" for i in range(len(headers))]
     try:
         cells = pl.read_csv(
