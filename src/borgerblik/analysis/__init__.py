@@ -17,18 +17,23 @@ from borgerblik.analysis.significance import (
     subgroups_vs_rest,
     wave_change,
 )
-from borgerblik.analysis.suppression import suppress_small_groups
+from borgerblik.analysis.suppression import hidden_rows, suppress_small_groups
+from borgerblik.analysis.survey import TABLE_DESCRIPTIONS, AnalysisOptions, analyze_survey, write_tables
 from borgerblik.analysis.trends import proportion_changes, trend_from_responses, with_average_row
 
 __all__ = [
+    "TABLE_DESCRIPTIONS",
     "AnalysisInputError",
+    "AnalysisOptions",
     "DriverError",
     "DriverResult",
+    "analyze_survey",
     "benchmark_statements",
     "breakdowns",
     "classify_quadrants",
     "compare_groups",
     "correlation_with",
+    "hidden_rows",
     "largest_differences",
     "municipality_benchmark",
     "prepare_analysis_frame",
@@ -43,4 +48,5 @@ __all__ = [
     "trend_from_responses",
     "wave_change",
     "with_average_row",
+    "write_tables",
 ]
