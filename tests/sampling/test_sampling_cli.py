@@ -84,3 +84,9 @@ def test_draw_names_an_unknown_column(tmp_path: Path) -> None:
                                  "ydelse", "--sizes", str(sizes), "--seed", "1"])
     assert result.exit_code == 2
     assert "--strata 'ydelse' er ikke en kolonne" in result.output
+
+
+def test_sample_without_a_survey_says_what_to_give() -> None:
+    result = runner.invoke(app, ["sample"])
+    assert result.exit_code == 2
+    assert "angiv --survey ID" in result.output

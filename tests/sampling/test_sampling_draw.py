@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from borgerblik.sampling import (
     DesignError,
@@ -130,3 +132,24 @@ def test_reachability_per_citizen_and_the_kl_totals() -> None:
         ("digital_post_og_sms", 1), ("kun_digital_post", 2), ("kun_sms", 1), ("hverken", 1),
     ]
     assert totals["andel"].to_list() == [0.2, 0.4, 0.2, 0.2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("ABC"), st.sampled_from("xy"), st.sampled_from("123")), max_size=200),
+    st.dictionaries(st.sampled_from("ABC"), st.integers(0, 80), min_size=3, max_size=3),
+    st.integers(0, 2**32 - 1),
+)
+def test_any_frame_gets_exactly_min_n_per_group_and_proportional_strata(
+    rows: list[tuple[str, str, str]], sizes: dict[str, int], seed: int
+) -> None:
+    frame = pl.DataFrame(rows, schema={"g": pl.String, "s": pl.String, "t": pl.String}, orient="row")
+    sample = draw_sample(frame, SampleDesign(within="g", strata=("s", "t"), sizes=sizes), seed)
+    population = dict(frame.group_by("g").len().iter_rows())
+    drawn = dict(sample.frame.group_by("g").len().iter_rows())
+    assert {g: drawn.get(g, 0) for g in population} == {g: min(sizes[g], n) for g, n in population.items()}
+    report = sample.report()
+    assert (report["afvigelse"].abs() < 1).all()
+    assert (report["stikproeve"] <= report["population"]).all()
+    again = draw_sample(frame, SampleDesign(within="g", strata=("s", "t"), sizes=sizes), seed)
+    assert sample.frame.equals(again.frame)
