@@ -1,5 +1,4 @@
-"""Fieldwork: letters and messages, the three channels, the outbox sender, the schedule, hotline and monitor.
-"""
+"""Fieldwork: letters and messages, three channels, the outbox sender, schedule, hotline and monitor."""
 
 from borgerblik.fieldwork.channels import Channel, DigitalPostFolder, Envelope, NotReachable, Recipient
 from borgerblik.fieldwork.email_channel import SmtpChannel, SmtpError

@@ -17,8 +17,7 @@ from typing import Protocol
 
 
 class NotReachable(ValueError):
-    """The citizen cannot be reached on this channel (exempt from Digital Post, no valid number or address).
-    """
+    """The citizen cannot be reached on this channel (exempt from Digital Post, no number or address)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Envelope:
     recipient: Recipient
     subject: str = ""
     body: str = ""
-    letter_path: str | None = None
+    letter: bytes | None = None
 
 
 class Channel(Protocol):
@@ -79,12 +78,12 @@ class DigitalPostFolder:
     def deliver(self, envelope: Envelope) -> str:
         if envelope.recipient.digital_post_exempt:
             raise NotReachable("borgeren er fritaget for Digital Post")
-        if envelope.letter_path is None:
+        if envelope.letter is None:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) at lægge i Digital Post-mappen")
         pdf = self.folder / f"{envelope.key}.pdf"
         entry = self.folder / f"{envelope.key}.json"
         if not entry.exists():
-            _atomic_write(pdf, Path(envelope.letter_path).read_bytes())
+            _atomic_write(pdf, envelope.letter)
             record = {
                 "key": envelope.key,
                 "cpr": envelope.recipient.cpr,

@@ -9,7 +9,7 @@ link follow the collection stage's paths (``/s/<token>`` and ``/s/<token>/fraval
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import jinja2
@@ -67,6 +67,32 @@ def environment() -> jinja2.Environment:
     )
 
 
+_TOKEN_SLOT = "\x00token\x00"
+_CODE_SLOT = "\x00case_code\x00"
+
+
+@lru_cache(maxsize=1024)
+def _rendered_with_slots(
+    kind: MessageKind, contact: SurveyContact, kommune: str, lang: str
+) -> RenderedMessage:
+    """The template filled once per kind, survey, municipality and language, with slots for the citizen's
+    values — a string replace per citizen is a hundred times cheaper than a Jinja2 render.
+    """
+    template = environment().get_template(f"{kind}.{lang}.j2")
+    values = {
+        "sender": contact.sender,
+        "kommune": kommune,
+        "hotline_phone": contact.hotline_phone,
+        "hotline_hours": contact.hotline_hours,
+        "case_code": _CODE_SLOT,
+        "link": personal_link(contact.base_url, _TOKEN_SLOT),
+        "opt_out_link": opt_out_link(contact.base_url, _TOKEN_SLOT),
+    }
+    context = template.new_context(values)
+    blocks = {name: "".join(block(context)).strip() for name, block in template.blocks.items()}
+    return RenderedMessage(subject=blocks["subject"], body=blocks["body"], sms=blocks["sms"])
+
+
 def render_message(
     kind: MessageKind,
     contact: SurveyContact,
@@ -75,20 +101,12 @@ def render_message(
     case_code: str,
     language: str | None = None,
 ) -> RenderedMessage:
-    """Fill the survey's template for one citizen; an unknown language falls back to Danish, never to nothing.
-    """
+    """Fill the survey's template for one citizen; an unknown language falls back to Danish, never nothing."""
     lang = language or contact.language
     lang = lang if lang in LETTER_LANGUAGES else "da"
-    template = environment().get_template(f"{kind}.{lang}.j2")
-    values = {
-        "sender": contact.sender,
-        "kommune": kommune,
-        "hotline_phone": contact.hotline_phone,
-        "hotline_hours": contact.hotline_hours,
-        "case_code": case_code,
-        "link": personal_link(contact.base_url, token),
-        "opt_out_link": opt_out_link(contact.base_url, token),
-    }
-    context = template.new_context(values)
-    blocks = {name: "".join(block(context)).strip() for name, block in template.blocks.items()}
-    return RenderedMessage(subject=blocks["subject"], body=blocks["body"], sms=blocks["sms"])
+    slotted = _rendered_with_slots(kind, contact, kommune, lang)
+
+    def fill(text: str) -> str:
+        return text.replace(_TOKEN_SLOT, token).replace(_CODE_SLOT, case_code)
+
+    return RenderedMessage(subject=fill(slotted.subject), body=fill(slotted.body), sms=fill(slotted.sms))

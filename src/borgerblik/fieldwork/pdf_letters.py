@@ -62,8 +62,7 @@ class _MergeLayout:
 
 @dataclass
 class LetterPress:
-    """Makes one citizen's PDF letter; layouts are cached per kind, language, municipality and value lengths.
-    """
+    """Makes one citizen's PDF letter; layouts are cached per kind, language, municipality, lengths."""
 
     contact: SurveyContact
     letter_date: date

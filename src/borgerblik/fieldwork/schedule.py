@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from borgerblik.fieldwork.letters import MessageKind, SurveyContact, render_message
 from borgerblik.fieldwork.pdf_letters import LetterPress
 from borgerblik.fieldwork.sms import QuietHours, normalise_phone, sms_segments
+from borgerblik.fieldwork.spool import SpoolFile
 from borgerblik.storage import Contact, Database, InvitationRecord
 from borgerblik.storage import outbox as outbox_store
 from borgerblik.storage.schema import Invitation, OptOut, OutboxMessage, ResponseSession
@@ -129,8 +130,7 @@ def queue_invitations(
     at: datetime | None = None,
     plan: FieldworkPlan | None = None,
 ) -> WaveSummary:
-    """Queue the invitation to every invitation still in state ``created`` (so a re-run adds only newcomers).
-    """
+    """Queue the invitation to every invitation still ``created`` (so a re-run adds only newcomers)."""
     plan = plan or FieldworkPlan()
     invitations = [i for i in db.invitations(survey_id) if i.state == "created"]
     return _queue_wave(
@@ -205,52 +205,51 @@ def _queue_wave(
     sms_due = plan.quiet_hours.next_allowed(at)
     for chunk in _chunks(invitations):
         messages = []
-        for invitation in chunk:
-            contact = contacts.get(invitation.id)
-            channels = channels_for(contact, wanted)
-            if not channels:
-                summary.no_channel.append(invitation.id)
-                continue
-            template: MessageKind = (
-                "reminder_partial"
-                if kind == "reminder" and sessions.get(invitation.id) in ("started", "partial")
-                else "invitation"
-                if kind == "invitation"
-                else "reminder"
-            )
-            summary.citizens += 1
-            summary.continue_where_left += template == "reminder_partial"
-            text = render_message(
-                template, contact_info, invitation.kommune, invitation.token, invitation.case_code
-            )
-            for channel in channels:
-                key = message_key(survey_id, invitation.id, wave, channel)
-                payload: dict[str, object] = {"key": key, "template": template, "subject": text.subject}
-                due = at
-                if channel == "digital_post":
-                    letter = spool / f"{key}.pdf"
-                    # A plain write suffices: the outbox row that points to this letter is committed after it.
-                    letter.write_bytes(
-                        press.letter(template, invitation.kommune, invitation.token, invitation.case_code)
-                    )
-                    payload["letter"] = str(letter)
-                elif channel == "sms":
-                    payload["text"] = text.sms
-                    payload["segments"] = sms_segments(text.sms).segments
-                    summary.sms_segments += int(payload["segments"])  # type: ignore[call-overload]
-                    due = sms_due
-                else:
-                    payload["text"] = text.body
-                messages.append(
-                    {
-                        "invitation_id": invitation.id,
-                        "channel": channel,
-                        "kind": kind,
-                        "payload": payload,
-                        "due_at": due,
-                    }
+        with SpoolFile(spool) as letters:
+            for invitation in chunk:
+                contact = contacts.get(invitation.id)
+                channels = channels_for(contact, wanted)
+                if not channels:
+                    summary.no_channel.append(invitation.id)
+                    continue
+                template: MessageKind = (
+                    "reminder_partial"
+                    if kind == "reminder" and sessions.get(invitation.id) in ("started", "partial")
+                    else "invitation"
+                    if kind == "invitation"
+                    else "reminder"
                 )
-                summary.queued[channel] = summary.queued.get(channel, 0) + 1
+                summary.citizens += 1
+                summary.continue_where_left += template == "reminder_partial"
+                text = render_message(
+                    template, contact_info, invitation.kommune, invitation.token, invitation.case_code
+                )
+                for channel in channels:
+                    key = message_key(survey_id, invitation.id, wave, channel)
+                    payload: dict[str, object] = {"key": key, "template": template, "subject": text.subject}
+                    due = at
+                    if channel == "digital_post":
+                        pdf = press.letter(
+                            template, invitation.kommune, invitation.token, invitation.case_code
+                        )
+                        payload.update(letters.add(pdf))
+                    elif channel == "sms":
+                        payload["text"] = text.sms
+                        payload["segments"] = sms_segments(text.sms).segments
+                        summary.sms_segments += int(payload["segments"])  # type: ignore[call-overload]
+                        due = sms_due
+                    else:
+                        payload["text"] = text.body
+                    messages.append(
+                        {
+                            "invitation_id": invitation.id,
+                            "channel": channel,
+                            "kind": kind,
+                            "payload": payload,
+                            "due_at": due,
+                        }
+                    )
+                    summary.queued[channel] = summary.queued.get(channel, 0) + 1
         with db.writing() as connection:
             outbox_store.queue(connection, survey_id, messages, utcnow())
             unreachable = set(summary.no_channel)

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from borgerblik.fieldwork.channels import Channel, Envelope, NotReachable, Recipient
 from borgerblik.fieldwork.sms import QuietHours
+from borgerblik.fieldwork.spool import read_letter
 from borgerblik.storage import ClaimedMessage, Database
 from borgerblik.storage.schema import Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc, utcnow
@@ -44,8 +45,7 @@ class SendReport:
 
 
 def _requeue(db: Database, message: ClaimedMessage, reason: str, at: datetime) -> None:
-    """Put a claimed message back for later without using up its attempts (quiet hours, channel not set up).
-    """
+    """Put a claimed message back for later without using its attempts (quiet hours, channel not set up)."""
     db.mark_message_failed(message.id, reason, retry_at=at, max_attempts=message.attempts + 1)
 
 
@@ -69,8 +69,7 @@ def send_due(
     limit: int | None = None,
     quiet_hours: QuietHours | None = None,
 ) -> SendReport:
-    """Deliver every message due at ``now`` (default: the clock) until none is left or ``limit`` is reached.
-    """
+    """Deliver every message due at ``now`` (default: the clock) until none is left or ``limit`` is hit."""
     worker = worker or f"{socket.gethostname()}:{id(channels)}"
     quiet = quiet_hours or QuietHours()
     report = SendReport()
@@ -124,7 +123,7 @@ def send_due(
                     ),
                     subject=str(payload.get("subject", "")),
                     body=str(payload.get("text", "")),
-                    letter_path=str(payload["letter"]) if payload.get("letter") else None,
+                    letter=read_letter(payload),
                 )
                 reference = channel.deliver(envelope)
             except NotReachable as exc:

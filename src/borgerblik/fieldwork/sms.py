@@ -76,8 +76,7 @@ class QuietHours:
         return not (self.start <= local < self.end)
 
     def next_allowed(self, moment: datetime) -> datetime:
-        """``moment`` itself if SMS may go then, else the end of the quiet period (as the same zone as given).
-        """
+        """``moment`` itself if SMS may go then, else the end of the quiet period (in the zone given)."""
         if self.allows(moment):
             return moment
         zone = ZoneInfo(self.zone)
