@@ -36,6 +36,7 @@ def test_check_prints_accepted_and_one_line_per_reason_and_writes_masked_rejects
     assert sorted(line.split(" — ")[0].strip() for line in lines[2:5]) == [
         "dublet-cpr: 1", "ugyldigt-telefonnummer: 1", "ukendt-maalgruppe: 1",
     ]
+    assert "Læst som Windows-1252, semikolonsepareret" in result.output
     assert rejects.read_text(encoding="utf-8").splitlines() == [
         "line,column,reason,value",
         "3,CPR,dublet-cpr,010190-****",

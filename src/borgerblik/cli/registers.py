@@ -72,8 +72,13 @@ def print_check(check: RegisterCheck) -> None:
         out.print(f"  {reason}: {number(count)} — {REASONS.get(reason, '')}")
     if check.blank_lines:
         out.print(f"Tomme linjer sprunget over: {number(check.blank_lines)}")
+    encoding = ENCODINGS.get(check.encoding, check.encoding)
+    delimiter = DELIMITERS.get(check.delimiter or "", "")
+    out.print(f"Læst som {encoding}" + (f", {delimiter}" if delimiter else ""))
 
 
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 med BOM", "cp1252": "Windows-1252", "xlsx": "Excel (XLSX)"}
+DELIMITERS = {",": "kommasepareret", ";": "semikolonsepareret", "\t": "tabulatorsepareret"}
 MAPPING_HELP = "YAML-fil der kortlægger registerfelt → kolonneoverskrift, fx 'cpr: Personnummer'."
 
 

@@ -87,6 +87,8 @@ class RegisterCheck:
     rejects: pl.DataFrame
     blank_lines: int
     mapping: ColumnMapping
+    encoding: str = "utf-8"
+    delimiter: str | None = ","
 
     @property
     def accepted(self) -> int:
@@ -257,7 +259,10 @@ def check_register(raw: RawTable, mapping: Mapping[str, str] | None, reference_d
     accepted = parsed.filter(~bad_row & ~duplicate)
     rejects = _collect_rejects(raw, parsed, flags, columns)
     members, identities = _split_accepted(accepted, reference_date)
-    return RegisterCheck(raw.path, reference_date, members, identities, rejects, raw.blank_lines, columns)
+    return RegisterCheck(
+        raw.path, reference_date, members, identities, rejects, raw.blank_lines, columns,
+        encoding=raw.encoding, delimiter=raw.delimiter,
+    )
 
 
 def _collect_rejects(
