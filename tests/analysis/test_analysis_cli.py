@@ -172,3 +172,43 @@ def test_analyze_reads_a_stored_survey_and_weights_it_by_its_population(tmp_path
     expected = sum(w for w, ok in zip(cells.head(60)["weight"], valid, strict=True) if ok)
     assert overall["weighted_n"][0] == pytest.approx(expected)
     assert breakdown.filter(pl.col("question") == "samarbejde")["n_valid"].max() in (0, None)
+
+
+def test_analyze_with_earlier_waves_adds_the_trend_tables(tmp_path, kl_survey):
+    current, earlier = tmp_path / "svar.csv", tmp_path / "historik.csv"
+    kl_survey().with_columns(pl.lit(2024).alias("wave")).write_csv(current)
+    kl_survey(120).with_columns(pl.lit(2023).alias("wave")).write_csv(earlier)
+    out = tmp_path / "analyse"
+    args = [
+        "analyze",
+        "--responses",
+        str(current),
+        "--history",
+        str(earlier),
+        "--out",
+        str(out),
+        "--bootstrap",
+        "20",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    trends = pl.read_parquet(out / "trends.parquet")
+    average = trends.filter(pl.col("question") == "Gennemsnitlig besvarelse på alle spørgsmål")
+    assert sorted(set(average["year"])) == [2023, 2024]
+    questions = trends.filter(
+        (pl.col("year") == 2024) & (pl.col("group") == "dagpenge") & (pl.col("n_questions").is_null())
+    )
+    row = average.filter((pl.col("year") == 2024) & (pl.col("group") == "dagpenge"))
+    assert row["pct_positive"][0] == pytest.approx(questions["pct_positive"].mean())
+    changes = pl.read_parquet(out / "trend_changes.parquet")
+    assert set(changes.select("year_before", "year_after").rows()) == {(2023, 2024)}
+
+
+def test_analyze_refuses_several_waves_in_one_response_file(tmp_path, kl_survey):
+    responses = tmp_path / "svar.csv"
+    kl_survey().with_columns(
+        pl.when(pl.col("alder") > 40).then(2024).otherwise(2023).alias("wave")
+    ).write_csv(responses)
+    result = runner.invoke(app, ["analyze", "--responses", str(responses), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 2
+    assert "flere bølger (2023, 2024)" in " ".join(result.output.split())

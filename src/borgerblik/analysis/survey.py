@@ -103,9 +103,20 @@ def analyze_survey(
     *,
     design: SurveyDesign | Weighting | None = None,
     options: AnalysisOptions | None = None,
+    history: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """All tables of the analysis (names as in TABLE_DESCRIPTIONS) for one survey's analysis frame."""
+    """All tables of the analysis (names as in TABLE_DESCRIPTIONS) for one wave's analysis frame.
+
+    ``history`` holds earlier waves of the same survey (analysis frames with a ``wave`` column and, to be
+    weighted, a ``weight`` column); with it the trend tables compare every wave with the next.
+    """
     options = options or AnalysisOptions()
+    if WAVE in frame.columns and frame.get_column(WAVE).n_unique() > 1:
+        waves = ", ".join(map(str, frame[WAVE].unique().sort()))
+        raise AnalysisInputError(
+            f"kolonne '{WAVE}': svarene rummer flere bølger ({waves}); "
+            "analysér den seneste og giv de tidligere som historik (--history)"
+        )
     frame = _with_design_weights(with_respondent_ids(frame), design)
     weight = WEIGHT if design is not None else None
     present = [q for q in questions if q in frame.columns]
@@ -139,17 +150,37 @@ def analyze_survey(
     drivers, summary = _drivers(frame, present, outcome, options)
     tables["drivers"], tables["drivers_summary"] = drivers, summary
     tables["differences"] = _differences(frame, present, options.differences_outcome or outcome, options)
-    if WAVE in frame.columns and frame.get_column(WAVE).n_unique() > 1:
-        group = f"maalgruppe_{options.scheme}"
-        trend, changes = trend_from_responses(
-            frame,
-            present,
-            wave_column=WAVE,
-            group_column=group if group in frame.columns else None,
-            weight=weight,
-        )
-        tables["trends"], tables["trend_changes"] = trend, changes
+    if history is not None:
+        tables["trends"], tables["trend_changes"] = _trends(frame, history, present, options, weighted=weight)
     return tables
+
+
+def _trends(
+    frame: pl.DataFrame,
+    history: pl.DataFrame,
+    questions: Sequence[str],
+    options: AnalysisOptions,
+    weighted: str | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """This wave and the earlier ones together; weighted only when every wave carries weights."""
+    for name, part in (("svarene", frame), ("historikken", history)):
+        if WAVE not in part.columns:
+            raise AnalysisInputError(
+                f"{name}: kolonne '{WAVE}' mangler (bølgens år) — den kræves for tendenser"
+            )
+    use_weights = weighted is not None and "weight" in history.columns
+    earlier = history.with_columns(
+        (pl.col("weight").cast(pl.Float64) if use_weights else pl.lit(1.0)).alias(WEIGHT)
+    )
+    waves = pl.concat([earlier, frame], how="diagonal_relaxed").with_columns(pl.col(WAVE).cast(pl.Int64))
+    group = f"maalgruppe_{options.scheme}"
+    return trend_from_responses(
+        waves,
+        questions,
+        wave_column=WAVE,
+        group_column=group if group in waves.columns else None,
+        weight=WEIGHT if use_weights else None,
+    )
 
 
 def _subgroups_within(

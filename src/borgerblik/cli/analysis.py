@@ -195,12 +195,17 @@ def analyze_command(
         "--differences-outcome",
         help="Udfaldsspørgsmål for 'største forskelle' (standard: samlet tilfredshed).",
     ),
+    history: Path = typer.Option(
+        None, "--history", help="Tidligere bølger (CSV med kolonnen wave og evt. weight) til tendenser."
+    ),
 ) -> None:
     """Hele analysen af en undersøgelse: opdelinger, kommunesammenligning, test, tendenser og nøgledrivere.
 
     Fra en fil: uden --population/--weights er analysen uvægtet. Fra databasen (--survey) vægtes der altid
     efter populationen i databasen med cellerne i --strata (standard kommune, køn, aldersgruppe og målgruppe).
     Tabellerne er beskrevet i index.csv og docs/analysis.md.
+
+    Med --history (tidligere bølger af samme undersøgelse) kommer tendenstabellerne med.
 
     Eksempel: borgerblik analyze --responses svar.csv --population population.csv
     --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
@@ -240,8 +245,16 @@ def analyze_command(
             differences_outcome=differences_outcome,
             breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", group),
         )
+        earlier = None
+        if history is not None:
+            earlier = prepare_analysis_frame(_read_csv(history), schemes=(scheme,))
         tables = analyze_survey(
-            frame, instrument.scale_items(), instrument.overall_question, design=design, options=options
+            frame,
+            instrument.scale_items(),
+            instrument.overall_question,
+            design=design,
+            options=options,
+            history=earlier,
         )
     except AnalysisInputError as exc:
         _fail(f"{source}: {exc}")
