@@ -83,11 +83,11 @@ def test_trend_from_answers_gives_percent_positive_mean_and_tested_change():
     )
     trend, changes = trend_from_responses(frame, ["a", "b"], group_column="gruppe")
     a_2021 = trend.filter((pl.col("question") == "a") & (pl.col("year") == 2021)).row(0, named=True)
-    assert (a_2021["n_valid"], a_2021["mean"], a_2021["pct_positive"]) == (5, 3.0, 40.0)
+    assert (a_2021["n_valid"], a_2021["mean"], a_2021["pct_positive"]) == (5, 3.0, 0.4)
     average_2022 = trend.filter((pl.col("question") == AVERAGE_LABEL) & (pl.col("year") == 2022)).row(
         0, named=True
     )
-    assert average_2022["pct_positive"] == pytest.approx((80.0 + 200 / 3) / 2)
+    assert average_2022["pct_positive"] == pytest.approx((0.8 + 2 / 3) / 2)
     assert changes.filter(pl.col("question") == "a")["change"][0] == pytest.approx(4.2 - 3.0)
 
 

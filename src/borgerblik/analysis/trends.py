@@ -112,7 +112,8 @@ def trend_from_responses(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The trend table (with average rows) and the tested wave-to-wave changes, from answers of several waves.
 
-    Returns (trend, changes). ``trend`` holds question, year, group, n_valid, mean, pct_positive; ``changes``
+    Returns (trend, changes). ``trend`` holds question, year, group, n_valid, mean, pct_positive (a fraction
+    0–1, as in the estimate table); ``changes``
     tests each question's mean between consecutive waves (Welch t-test, or WLS with robust SE when weighted)
     and again controlled for the background variables (``controls``, default gender, ethnicity, duration), as
     VIVE did year on year.
@@ -149,7 +150,7 @@ def trend_from_responses(
                         "group": label,
                         "n_valid": int(valid.sum()),
                         "mean": float(np.average(y[valid], weights=w)),
-                        "pct_positive": float(100.0 * np.average(positive, weights=w)),
+                        "pct_positive": float(np.average(positive, weights=w)),
                     }
                 )
             for before, after in zip(waves, waves[1:], strict=False):
