@@ -87,12 +87,14 @@ def test_sender_killed_mid_batch_and_restarted_delivers_each_message_exactly_onc
         assert int(restart.stdout) == 40 - interrupted["sent"]
     userrefs = Counter(d["userref"] for d in sink.deliveries)
     assert len(userrefs) == 20 and set(userrefs.values()) == {1}  # every SMS exactly once at the gateway
-    assert sink.requests == 21  # the killed one was sent twice and recognised by its userref
+    # The killed batch's SMS (delivered, not yet marked sent) went to the gateway twice; the userref made the
+    # second request of each a no-op. The batch held at most 5 messages.
+    assert 21 <= sink.requests <= 25
     assert len(list(folder.glob("*.pdf"))) == 20
     assert (folder / "manifest.csv").read_text(encoding="utf-8").count("\n") == 21  # header + 20 letters
     with db.reading() as connection:
         statuses = Counter(connection.execute(select(OutboxMessage.status)).scalars())
         attempts = Counter(connection.execute(select(OutboxMessage.attempts)).scalars())
     assert statuses == {"sent": 40}
-    assert attempts[1] <= 39 and attempts[2] >= 1
+    assert attempts[2] == 40 - attempts[1] >= 1  # re-claimed after the lease: second attempt
     db.close()

@@ -18,13 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from borgerblik.fieldwork.channels import Channel, Envelope, NotReachable, Recipient
 from borgerblik.fieldwork.sms import QuietHours
 from borgerblik.fieldwork.spool import read_letter
 from borgerblik.storage import ClaimedMessage, Database
-from borgerblik.storage.schema import Invitation, OutboxMessage
+from borgerblik.storage import outbox as outbox_store
+from borgerblik.storage.schema import ContactEvent, Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc, utcnow
 
 RETRY_AFTER = timedelta(minutes=5)
@@ -55,6 +56,35 @@ def _cancel(db: Database, message_ids: list[int]) -> None:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == "sending")
             .values(status="cancelled", worker=None)
+        )
+
+
+def _mark_sent(db: Database, delivered: list[tuple[ClaimedMessage, str]], moment: datetime) -> None:
+    """Mark a batch's delivered messages sent and log them, in one transaction.
+
+    A crash before this commit re-delivers the batch after the lease — harmless, since every channel
+    recognises a repeated key — and one commit per batch instead of two per message is what lets a
+    demo-sized fieldwork of 87,000 letters send in minutes on SQLite.
+    """
+    if not delivered:
+        return
+    now = utcnow()
+    with db.writing() as connection:
+        for message, _ in delivered:
+            outbox_store.mark_sent(connection, message.id, now)
+        connection.execute(
+            insert(ContactEvent),
+            [
+                {
+                    "invitation_id": message.invitation_id,
+                    "channel": message.channel,
+                    "kind": "sent",
+                    "outcome": message.kind,
+                    "note": reference,
+                    "occurred_at": moment,
+                }
+                for message, reference in delivered
+            ],
         )
 
 
@@ -96,6 +126,7 @@ def send_due(
         for survey_id in {m.survey_id for m in claimed}:
             ids = [m.invitation_id for m in claimed if m.survey_id == survey_id]
             contacts.update({c.invitation_id: c for c in db.contacts(survey_id, ids)})
+        delivered: list[tuple[ClaimedMessage, str]] = []
         for message in claimed:
             if message.id in stale:
                 continue
@@ -139,14 +170,7 @@ def send_due(
                 else:
                     report.retrying += 1
             else:
-                db.mark_message_sent(message.id)
-                db.log_contact_event(
-                    message.invitation_id,
-                    message.channel,
-                    "sent",
-                    outcome=message.kind,
-                    note=reference,
-                    at=moment,
-                )
+                delivered.append((message, reference))
                 report.sent[message.channel] = report.sent.get(message.channel, 0) + 1
+        _mark_sent(db, delivered, moment)
     return report
