@@ -26,7 +26,6 @@ from borgerblik.weighting.design import SurveyDesign, Weighting
 from borgerblik.weighting.errors import WeightingInputError
 from borgerblik.weighting.linearisation import DomainMoments, design_cells, domain_estimates
 from borgerblik.weighting.tables import (
-    DONT_KNOW,
     ID_COLUMN,
     Table,
     answer_codes,
@@ -36,6 +35,10 @@ from borgerblik.weighting.tables import (
 )
 
 Z_95 = 1.959963984540054
+_SLOTS = 7
+DONT_KNOW_SLOT = 5
+_SLOT_OF_CODE = np.array([6, 0, 1, 2, 3, 4, 6, 6, 6, DONT_KNOW_SLOT], dtype=np.int64)
+"""Answer code → count slot: 1–5 → 0–4, 9 (ved ikke) → 5, empty → 6; the last two are outside the domain."""
 OVERALL = "overall"
 CATEGORIES = 5
 
@@ -60,41 +63,40 @@ def estimate(
     blocks = [(OVERALL, np.zeros(len(order), dtype=np.int64), [""])]
     for column in by:
         values = table.frame.get_column(column).cast(pl.Utf8).str.strip_chars()
-        values = values.set(values == "", None).to_numpy()[order]
-        present = sorted({v for v in values if v is not None}, key=_natural)
-        lookup = {v: i for i, v in enumerate(present)}
-        codes_of = np.array([lookup.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64)
-        blocks.append((column, codes_of, present))
+        values = values.set(values == "", None)
+        present = sorted(values.drop_nulls().unique().to_list(), key=_natural)
+        mapping = {v: i for i, v in enumerate(present)}
+        group = values.replace_strict(mapping, default=-1, return_dtype=pl.Int64).fill_null(-1)
+        blocks.append((column, group.to_numpy()[order], present))
     cells = design_cells(design)
-    weights = design.weights
     group_total = sum(len(names) for _, _, names in blocks)
     offsets = np.cumsum([0, *[len(names) for _, _, names in blocks]])
     rows = np.concatenate([np.flatnonzero(group >= 0) for _, group, _ in blocks])
     groups = np.concatenate(
         [group[group >= 0] + offset for (_, group, _), offset in zip(blocks, offsets, strict=False)]
     )
-    slot = (cells.of_row[rows] * group_total + groups) * CATEGORIES
-    w, w2 = weights[rows], weights[rows] ** 2
-    size = cells.size * group_total * CATEGORIES
-    answers = codes[rows].astype(np.int64)
+    slot = (cells.of_row[rows] * group_total + groups) * _SLOTS
+    answers = np.ascontiguousarray(codes[rows].T)  # (questions, rows), one contiguous row per question
+    size = cells.size * group_total * _SLOTS
+    shape = (cells.size, group_total, _SLOTS)
+    if cells.weight is None:
+        w, w2 = design.weights[rows], design.weights[rows] ** 2
     results = []
     # The products are many and small: BLAS threads only contend, most of all on a shared machine.
     with threadpool_limits(limits=1, user_api="blas"):
         for j in range(len(questions)):
-            answer = answers[:, j]
-            valid = (answer >= 1) & (answer <= CATEGORIES)
-            index = slot[valid] + answer[valid] - 1
-            shape = (cells.size, group_total, CATEGORIES)
-            moments = DomainMoments(
-                w=np.bincount(index, weights=w[valid], minlength=size).reshape(shape),
-                w2=np.bincount(index, weights=w2[valid], minlength=size).reshape(shape),
-            )
-            total, est, var = domain_estimates(moments, cells)
-            counts = np.bincount(
-                groups[valid] * CATEGORIES + answer[valid] - 1, minlength=group_total * CATEGORIES
-            ).reshape(group_total, CATEGORIES)
-            n_dk = np.bincount(groups[answer == DONT_KNOW], minlength=group_total)
-            results.append((total, est, np.sqrt(var), counts, n_dk))
+            index = slot + _SLOT_OF_CODE[answers[j]]
+            counts = np.bincount(index, minlength=size).reshape(shape)
+            if cells.weight is None:
+                s1 = np.bincount(index, weights=w, minlength=size).reshape(shape)[:, :, :CATEGORIES]
+                s2 = np.bincount(index, weights=w2, minlength=size).reshape(shape)[:, :, :CATEGORIES]
+            else:
+                s1 = counts[:, :, :CATEGORIES] * cells.weight[:, None, None]
+                s2 = s1 * cells.weight[:, None, None]
+            total, est, var = domain_estimates(DomainMoments(w=s1, w2=s2), cells)
+            per_group = counts.sum(axis=0)
+            n_dont_know = per_group[:, DONT_KNOW_SLOT]
+            results.append((total, est, np.sqrt(var), per_group[:, :CATEGORIES], n_dont_know))
     by_names = [name for name, _, names in blocks for _ in names]
     group_names = [g for _, _, names in blocks for g in names]
     return _table(list(questions), by_names, group_names, results)

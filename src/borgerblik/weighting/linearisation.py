@@ -39,6 +39,40 @@ class _Step:
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """The calibration projections, prepared once per design and applied to every question."""
+
+    reads: sparse.csr_matrix  # (all categories, C)
+    offsets: np.ndarray
+    writes: tuple[sparse.csr_matrix, ...]  # per distinct step: (C, P_s)
+    coupling: tuple[np.ndarray, ...]  # per distinct step: (all categories, P_s)
+    order: tuple[int, ...]  # distinct step applied at each of the sweeps
+
+
+def _plan(steps: list[_Step], count: np.ndarray) -> _Plan | None:
+    if not steps:
+        return None
+    distinct: list[_Step] = []
+    order: list[int] = []
+    for step in steps:
+        position = next((i for i, s in enumerate(distinct) if s is step), None)
+        if position is None:
+            distinct.append(step)
+            position = len(distinct) - 1
+        order.append(position)
+    reads = sparse.hstack([s.read for s in distinct]).T.tocsr()
+    counted = sparse.diags(count)
+    coupling = tuple((reads @ counted @ s.write.T).toarray() for s in distinct) if len(order) > 1 else ()
+    return _Plan(
+        reads=reads,
+        offsets=np.cumsum([0, *[s.read.shape[1] for s in distinct]]),
+        writes=tuple(s.write.T.tocsr() for s in distinct),
+        coupling=coupling,
+        order=tuple(order),
+    )
+
+
+@dataclass(frozen=True)
 class Cells:
     """The design reduced to cells: per row its cell; per cell its count, stratum and projection steps."""
 
@@ -48,7 +82,9 @@ class Cells:
     stratum_n: np.ndarray
     stratum_scale: np.ndarray
     lonely: np.ndarray
-    steps: tuple[_Step, ...]
+    plan: _Plan | None
+    weight: np.ndarray | None
+    """The weight of each cell's rows where it is one per cell (every stratified or calibrated design)."""
 
     @property
     def size(self) -> int:
@@ -72,6 +108,7 @@ def design_cells(design: SurveyDesign) -> Cells:
     first_row = np.zeros(len(unique), dtype=np.int64)
     first_row[of_row[::-1]] = np.arange(len(of_row))[::-1]
     cell_stratum = design.strata[first_row]
+    cell_weight = design.weights[first_row]
     strata_present, stratum_starts = np.unique(cell_stratum, return_index=True)
     n_h = design.stratum_sizes[strata_present].astype(float)
     big_n = design.population_sizes[strata_present]
@@ -93,7 +130,8 @@ def design_cells(design: SurveyDesign) -> Cells:
             steps += margin_steps * RAKING_SWEEPS
     return Cells(
         of_row=of_row, count=count, stratum_starts=stratum_starts, stratum_n=n_h, stratum_scale=scale,
-        lonely=n_h == 1, steps=tuple(steps),
+        lonely=n_h == 1, plan=_plan(steps, count),
+        weight=cell_weight if np.array_equal(cell_weight[of_row], design.weights) else None,
     )
 
 
@@ -162,30 +200,20 @@ def _projection(x: np.ndarray, cells: Cells) -> np.ndarray | None:
 
     Each step reads category sums of the current residual and writes psw × reading back. Readings of later
     steps are tracked in the small category space: the update of step s changes every reading by
-    −(read_t · count · write_s) · a_s, so the cells are touched only twice.
+    −(read · count · write_s) · a_s, so the cells are touched only twice.
     """
-    if not cells.steps:
+    plan = cells.plan
+    if plan is None:
         return None
-    unique_steps: list[_Step] = []
-    index: list[int] = []
-    for step in cells.steps:
-        position = next((i for i, s in enumerate(unique_steps) if s is step), None)
-        if position is None:
-            unique_steps.append(step)
-            position = len(unique_steps) - 1
-        index.append(position)
-    reads = sparse.hstack([s.read for s in unique_steps]).T.tocsr()  # (all categories, C)
-    offsets = np.cumsum([0, *[s.read.shape[1] for s in unique_steps]])
-    counted = sparse.diags(cells.count)
-    coupling = [(reads @ counted @ s.write.T).toarray() for s in unique_steps] if len(index) > 1 else []
-    readings = reads @ x  # (all categories, columns)
-    accumulated = [np.zeros((s.read.shape[1], x.shape[1])) for s in unique_steps]
-    for number, position in enumerate(index):
-        a = readings[offsets[position]:offsets[position + 1]].copy()
+    readings = plan.reads @ x  # (all categories, columns)
+    accumulated = [np.zeros((w.shape[1], x.shape[1])) for w in plan.writes]
+    last = len(plan.order) - 1
+    for number, position in enumerate(plan.order):
+        a = readings[plan.offsets[position]:plan.offsets[position + 1]].copy()
         accumulated[position] += a
-        if number < len(index) - 1:
-            readings -= coupling[position] @ a
-    e = unique_steps[0].write.T @ accumulated[0]
-    for step, acc in zip(unique_steps[1:], accumulated[1:], strict=True):
-        e += step.write.T @ acc
+        if number < last:
+            readings -= plan.coupling[position] @ a
+    e = plan.writes[0] @ accumulated[0]
+    for write, acc in zip(plan.writes[1:], accumulated[1:], strict=True):
+        e += write @ acc
     return np.asarray(e)

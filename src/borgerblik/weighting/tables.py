@@ -108,21 +108,26 @@ def check_unique_ids(table: Table, column: str = ID_COLUMN) -> np.ndarray:
 
 def answer_codes(table: Table, questions: Sequence[str]) -> np.ndarray:
     """Answers as a (respondents × questions) int8 matrix: 1–5, 9 = ved ikke, 0 = not asked/unanswered."""
-    codes = np.zeros((table.frame.height, len(questions)), dtype=np.int8)
-    allowed = {str(c): c for c in (*SCALE_CODES, DONT_KNOW)}
-    for j, question in enumerate(questions):
-        raw = text_column(table, question)
-        text = raw.fill_null("").str.replace(r"\.0$", "")
-        mapped = text.replace_strict(allowed, default=None, return_dtype=pl.Int8)
-        bad = mapped.is_null() & (text != "")
-        if bad.any():
-            row = int(bad.arg_true()[0])
-            raise WeightingInputError(
-                table.name, table.line(row), question, "en svarkode 1–5, 9 (ved ikke) eller tom",
-                f"'{raw[row]}'", "spørgsmålet skal være et lukket 1–5-spørgsmål",
-            )
-        codes[:, j] = mapped.fill_null(0).to_numpy()
-    return codes
+    if not questions:
+        return np.zeros((table.frame.height, 0), dtype=np.int8)
+    text = table.frame.select(
+        pl.col(q).cast(pl.Utf8).str.strip_chars().fill_null("").str.replace(r"\.0$", "") for q in questions
+    )
+    codes = text.select(pl.col(q).cast(pl.Int64, strict=False) for q in questions)
+    allowed = [*SCALE_CODES, DONT_KNOW]
+    bad = text.select(
+        ((pl.col(q) != "") & ~codes.get_column(q).is_in(allowed).fill_null(False)).alias(q) for q in questions
+    )
+    if bad.select(pl.any_horizontal(pl.all().any())).item():
+        for question in questions:
+            rows = bad.get_column(question).arg_true()
+            if rows.len():
+                row = int(rows[0])
+                raise WeightingInputError(
+                    table.name, table.line(row), question, "en svarkode 1–5, 9 (ved ikke) eller tom",
+                    f"'{table.frame[row, question]}'", "spørgsmålet skal være et lukket 1–5-spørgsmål",
+                )
+    return codes.fill_null(0).cast(pl.Int8).to_numpy()
 
 
 def stratum_keys(table: Table, strata: Sequence[str]) -> pl.DataFrame:
