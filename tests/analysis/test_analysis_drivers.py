@@ -71,6 +71,12 @@ def test_bootstrap_intervals_bracket_the_estimate_and_repeat_with_the_seed(drive
     assert first["rescaled_weight"].sum() == pytest.approx(100.0, abs=1e-9)
 
 
+def test_without_bootstrap_the_intervals_are_empty_never_nan(driver_frame):
+    table = relative_weights(driver_frame, "samlet", PREDICTORS, bootstrap=0).table
+    assert table["raw_ci_low"].null_count() == len(PREDICTORS)
+    assert not any(table[c].is_nan().any() for c in table.columns if table[c].dtype == pl.Float64)
+
+
 def test_half_answered_rule_drops_respondents_who_answered_fewer_than_half():
     frame = pl.DataFrame(
         {

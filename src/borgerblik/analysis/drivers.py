@@ -190,6 +190,7 @@ def relative_weights(
         }
     )
     table = table.with_columns(
+        pl.col("raw_ci_low", "raw_ci_high", "rescaled_ci_low", "rescaled_ci_high").fill_nan(None),
         pl.Series("quadrant", classify_quadrants(means, rescaled)),
         pl.col("rescaled_weight").rank(method="ordinal", descending=True).cast(pl.Int64).alias("rank"),
     )
@@ -207,7 +208,7 @@ def relative_weights(
 def _bootstrap_intervals(
     data: np.ndarray, replicates: int, seed: int, confidence: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Percentile intervals of raw and rescaled weights; NaN columns only when no bootstrap was asked for.
+    """Percentile intervals of raw and rescaled weights; NaN (published empty) without a bootstrap.
 
     A replicate whose correlation matrix cannot be formed (a question constant in the resample) is
     dropped from the percentiles rather than poisoning them; the point estimates never depend on it.
