@@ -118,3 +118,11 @@ def test_a_control_derived_from_the_grouping_is_left_out(survey):
     result = compare_groups(frame, "samtale", "varighed", "1-2 år")
     assert result["controls"] == "koen, etnicitet"
     assert result["controlled_p_value"] is not None
+
+
+def test_a_group_without_answers_to_a_question_is_skipped(survey):
+    silent = survey.with_columns(
+        pl.when(pl.col("gruppe") == "ledighedsydelse").then(9).otherwise(pl.col("samtale")).alias("samtale")
+    )
+    table = subgroups_vs_rest(silent, ["samtale"], "gruppe")
+    assert table["group"].to_list() == ["aktivitetsparate", "sygedagpenge"]

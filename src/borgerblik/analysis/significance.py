@@ -243,9 +243,9 @@ def subgroups_vs_rest(
         shown = known & ~np.any(
             [members[g] for g, h in zip(groups, hidden, strict=True) if h] or [False], axis=0
         )
-        for group, is_hidden in zip(groups, hidden, strict=True):
+        for group, size, is_hidden in zip(groups, sizes, hidden, strict=True):
             n_rest = int((shown & answered & ~members[group]).sum())
-            if is_hidden or n_rest < max(min_n, 2):
+            if is_hidden or size < max(min_n, 2) or n_rest < max(min_n, 2):
                 continue
             result = _compare(y, members[group], shown, weights, control_values)
             rows.append(
