@@ -31,6 +31,7 @@ from borgerblik.fieldwork.schedule import (
     reachable_channels,
 )
 from borgerblik.fieldwork.sender import SendReport, send_due
+from borgerblik.fieldwork.simulation import SimulationResult, kl_satisfaction, run_simulated_fieldwork
 from borgerblik.fieldwork.sms import (
     QuietHours,
     SmsGateway,
@@ -59,6 +60,7 @@ __all__ = [
     "Recipient",
     "RenderedMessage",
     "SendReport",
+    "SimulationResult",
     "SmsGateway",
     "SmsGatewayError",
     "SmsSegments",
@@ -70,6 +72,7 @@ __all__ = [
     "WaveSummary",
     "channels_for",
     "fieldwork_status",
+    "kl_satisfaction",
     "message_key",
     "monitor_html",
     "normalise_phone",
@@ -79,6 +82,7 @@ __all__ = [
     "queue_invitations",
     "queue_reminder",
     "reachable_channels",
+    "run_simulated_fieldwork",
     "record_call",
     "render_message",
     "send_due",
