@@ -2,8 +2,9 @@
 
 ``analyze_survey`` runs every analysis of the package over one analysis frame and returns named tables;
 ``write_tables`` writes each as Parquet and CSV plus ``index.csv`` describing them. Every table that shows a
-group obeys the suppression threshold: breakdowns by complementary suppression, the others by leaving out
-groups (municipalities, subgroups) with fewer valid answers than the threshold, noting where that happens.
+group obeys the suppression threshold with complementary suppression: the breakdowns across groups and
+municipalities, the per-municipality and per-subgroup tables by hiding a small row together with the next
+smallest of its line (``hidden_rows``), so no hidden figure follows from the published ones by subtraction.
 """
 
 from __future__ import annotations
