@@ -116,3 +116,14 @@ def test_bad_input_is_a_clear_message_and_exit_code_2(tmp_path: Path) -> None:
         assert result.exit_code == 2, (arguments, result.output)
         assert message in " ".join(result.output.split()), result.output
         assert "Traceback" not in result.output
+
+
+def test_simulate_runs_three_weeks_and_prints_the_curve_with_reminders(tmp_path: Path) -> None:
+    url = make_database(tmp_path)
+    result = runner.invoke(app, ["fieldwork", "simulate", "--survey", "KL 2024", "--database", url,
+                                 "--workdir", str(tmp_path / "felt"), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Digital Post-batch i" in result.output
+    assert result.output.count("← påmindelse") == 2
+    assert "2024-03-18" in result.output and "2024-03-31" in result.output
+    assert (tmp_path / "felt" / "digital_post" / "manifest.csv").exists()

@@ -33,6 +33,7 @@ from borgerblik.fieldwork import (
     queue_invitations,
     queue_reminder,
     record_call,
+    run_simulated_fieldwork,
     send_due,
     unreachable_list,
 )
@@ -295,6 +296,41 @@ def hotline_command(
     except (HotlineError, StorageError) as exc:
         _fail(str(exc))
     out.print(f"Opkald registreret: {TOPICS[topic]}")
+
+
+@fieldwork_app.command("simulate")
+def simulate_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    workdir: Path = typer.Option(
+        Path("feltarbejde"), "--workdir", help="Mappe til Digital Post-batch og SMS-log."
+    ),
+    start: str = typer.Option("2024-03-11T10:00", "--start", help="Invitationens tidspunkt (dansk tid)."),
+    days: int = typer.Option(21, "--days", min=1, help="Feltperiodens længde i dage."),
+    seed: int = typer.Option(2024, "--seed", help="Frø for de simulerede borgeres adfærd."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Kør et simuleret tre-ugers feltarbejde med to påmindelser, hvor brev og SMS sendes for alvor (lokalt).
+
+    Example: borgerblik fieldwork simulate --survey "KL 2024" --workdir feltarbejde --start 2024-03-11T10:00
+    """
+    moment = _moment(start)
+    try:
+        with Database(database) as db:
+            result = run_simulated_fieldwork(db, _survey(db, survey).id, workdir, start=moment, days=days,
+                                             seed=seed)
+    except (StorageError, FontMissing, OSError) as exc:
+        _fail(str(exc))
+    sent = ", ".join(f"{c}: {danish_number(n)}" for c, n in sorted(result.sent.items())) or "ingen"
+    out.print(f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}")
+    overall = result.status.overall
+    out.print(
+        f"Gennemført {danish_number(overall.complete)}, delvist {danish_number(overall.partial)}, "
+        f"fravalgt {danish_number(overall.opted_out)} af {danish_number(overall.invited)}: "
+        f"svarprocent {danish_percent(overall.response_rate)}"
+    )
+    for point in result.status.curve:
+        mark = "  ← påmindelse" if point.reminder else ""
+        out.print(f"  {point.day.isoformat()}  {danish_percent(point.rate):>7}{mark}")
 
 
 @fieldwork_app.command("sms-sink")
