@@ -48,6 +48,9 @@ def test_most_and_least_satisfied_municipality_as_the_kl_report_states_them():
         "Kommunen med mindst tilfredshed er Ishøj og scorer 3,32. I denne kommune er det kun 51,6 %, der har "
         "svaret, at de er meget tilfredse eller tilfredse.",
     ]
+    assert benchmark_statements(table, "samlet", satisfaction=False)[0] == (
+        "Kommunen med den højeste score er Gentofte med 4,03. Her svarer 77,2 % positivt."
+    )
     national = (sum(answers(BEST)) + sum(answers(WORST)) + sum(answers(MIDDLE)) + 14 + 70) / 1523
     assert gentofte["national_mean"] == pytest.approx(national)
 

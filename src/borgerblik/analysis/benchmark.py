@@ -163,19 +163,31 @@ def _weighted_test(
     return statistic, 2.0 * stats.norm.sf(np.abs(statistic))
 
 
-def benchmark_statements(benchmark: pl.DataFrame, question: str) -> list[str]:
-    """The KL report's two sentences on the most and least satisfied municipality, in Danish."""
+def benchmark_statements(benchmark: pl.DataFrame, question: str, *, satisfaction: bool = True) -> list[str]:
+    """The KL report's sentences on the highest and lowest municipality and the national figure, in Danish.
+
+    ``satisfaction`` uses the overall question's words (tilfredshed, meget tilfredse eller tilfredse); other
+    questions get neutral words (score, svarer positivt), since their scale is a degree, not satisfaction.
+    """
     rows = benchmark.filter((pl.col("question") == question) & pl.col("rank").is_not_null()).sort("rank")
     if rows.height == 0:
         return []
     best, worst = rows.row(0, named=True), rows.row(-1, named=True)
+    high, low = percent(100 * best["pct_positive"]), percent(100 * worst["pct_positive"])
+    national = percent(100 * best["national_pct_positive"])
+    if satisfaction:
+        return [
+            f"Kommunen med mest tilfredshed er {best[MUNICIPALITY]} og scorer {decimal(best['mean'])}. "
+            f"I denne kommune har {high} svaret, at de er meget tilfredse eller tilfredse.",
+            f"Kommunen med mindst tilfredshed er {worst[MUNICIPALITY]} og scorer {decimal(worst['mean'])}. "
+            f"I denne kommune er det kun {low}, der har svaret, at de er meget tilfredse eller tilfredse.",
+            f"På landsplan er gennemsnittet {decimal(best['national_mean'])}, og {national} er meget "
+            "tilfredse eller tilfredse.",
+        ]
     return [
-        f"Kommunen med mest tilfredshed er {best[MUNICIPALITY]} og scorer {decimal(best['mean'])}. "
-        f"I denne kommune har {percent(100 * best['pct_positive'])} svaret, at de er meget tilfredse "
-        "eller tilfredse.",
-        f"Kommunen med mindst tilfredshed er {worst[MUNICIPALITY]} og scorer {decimal(worst['mean'])}. "
-        f"I denne kommune er det kun {percent(100 * worst['pct_positive'])}, der har svaret, at de er meget "
-        "tilfredse eller tilfredse.",
-        f"På tværs af alle {rows.height} kommuner er gennemsnittet {decimal(best['national_mean'])}, "
-        f"og {percent(100 * best['national_pct_positive'])} er meget tilfredse eller tilfredse.",
+        f"Kommunen med den højeste score er {best[MUNICIPALITY]} med {decimal(best['mean'])}. "
+        f"Her svarer {high} positivt.",
+        f"Kommunen med den laveste score er {worst[MUNICIPALITY]} med {decimal(worst['mean'])}. "
+        f"Her svarer {low} positivt.",
+        f"På landsplan er gennemsnittet {decimal(best['national_mean'])}, og {national} svarer positivt.",
     ]

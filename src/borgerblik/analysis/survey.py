@@ -137,7 +137,9 @@ def analyze_survey(
                 {"question": q, "kind": kind, "text": text}
                 for q in present
                 for kind, text in zip(
-                    ("mest", "mindst", "alle"), benchmark_statements(bench, q), strict=False
+                    ("mest", "mindst", "alle"),
+                    benchmark_statements(bench, q, satisfaction=q == outcome),
+                    strict=False,
                 )
             ],
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
