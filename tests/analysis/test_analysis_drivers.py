@@ -9,6 +9,7 @@ import pytest
 import statsmodels.api as sm
 
 from borgerblik.analysis import DriverError, largest_differences, relative_weights
+from borgerblik.analysis.drivers import relative_weights_by_group
 
 PREDICTORS = ["q1", "q2", "q3", "q4"]
 
@@ -75,6 +76,25 @@ def test_without_bootstrap_the_intervals_are_empty_never_nan(driver_frame):
     table = relative_weights(driver_frame, "samlet", PREDICTORS, bootstrap=0).table
     assert table["raw_ci_low"].null_count() == len(PREDICTORS)
     assert not any(table[c].is_nan().any() for c in table.columns if table[c].dtype == pl.Float64)
+
+
+def test_groups_and_the_stratified_whole(driver_frame):
+    frame = driver_frame.with_columns(pl.Series("kommune", ["Albertslund", "Ballerup", "Dragør"] * 100))
+    results = relative_weights_by_group(frame, "samlet", PREDICTORS, "kommune", bootstrap=200, seed=4)
+    assert list(results) == ["alle", "Albertslund", "Ballerup", "Dragør"]
+    whole = relative_weights(frame, "samlet", PREDICTORS, bootstrap=0)
+    stratified = results["alle"].table
+    np.testing.assert_allclose(
+        stratified["raw_weight"].to_numpy(), whole.table["raw_weight"].to_numpy(), atol=1e-12
+    )
+    assert results["alle"].n_included == sum(
+        results[k].n_included for k in ("Albertslund", "Ballerup", "Dragør")
+    )
+    assert (stratified["raw_ci_low"] <= stratified["raw_weight"]).all()
+    assert (stratified["raw_weight"] <= stratified["raw_ci_high"]).all()
+    ballerup = frame.filter(pl.col("kommune") == "Ballerup")
+    alone = relative_weights(ballerup, "samlet", PREDICTORS, bootstrap=0).table["raw_weight"].to_numpy()
+    np.testing.assert_allclose(results["Ballerup"].table["raw_weight"].to_numpy(), alone, atol=1e-12)
 
 
 def test_half_answered_rule_drops_respondents_who_answered_fewer_than_half():

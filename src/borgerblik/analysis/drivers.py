@@ -87,9 +87,14 @@ def _sum_type(data: np.ndarray) -> type:
     return np.float32 if whole and data.shape[0] * largest**2 < 2**24 else np.float64
 
 
-def _pairwise_correlations(features: np.ndarray, counts: np.ndarray, p: int) -> np.ndarray:
-    """Pairwise correlation matrices (replicates × p × p) from row features and resample counts."""
-    sums = (counts.astype(features.dtype) @ features).astype(np.float64).reshape(-1, 4, p, p)
+def _moment_sums(features: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Pairwise moment sums (replicates × 4·p·p) of resamples given as row counts."""
+    return (counts.astype(features.dtype) @ features).astype(np.float64)
+
+
+def _correlations_from_sums(sums: np.ndarray, p: int) -> np.ndarray:
+    """Pairwise correlation matrices (replicates × p × p) from moment sums."""
+    sums = sums.reshape(-1, 4, p, p)
     n, sx, sxx, sxy = sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3]
     sy, syy = np.swapaxes(sx, -1, -2), np.swapaxes(sxx, -1, -2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -134,6 +139,115 @@ def _collinear_columns(r_xx: np.ndarray, predictors: Sequence[str]) -> list[str]
     return [predictors[j] for j in np.flatnonzero(loading > 1e-6)]
 
 
+def _included(
+    frame: pl.DataFrame, outcome: str, predictors: Sequence[str], min_answered: float, missing: Missing
+) -> tuple[np.ndarray, int]:
+    """Answers of the respondents who meet the inclusion rule (outcome first) and how many did not."""
+    if not predictors:
+        raise DriverError("ingen forklarende spørgsmål angivet (hint: --predictors COL[,COL…])")
+    if outcome in predictors:
+        raise DriverError(f"kolonne '{outcome}' er både udfald og forklarende spørgsmål")
+    if not 0 <= min_answered <= 1:
+        raise DriverError(f"--min-answered skal være en andel mellem 0 og 1, fik {min_answered:g}")
+    require_columns(frame, [outcome, *predictors])
+    data = scale_matrix(frame, [outcome, *predictors])
+    keep = _include_rows(data, min_answered, missing)
+    return data[keep], int((~keep).sum())
+
+
+def _bootstrap_sums(data: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Moment sums of ``replicates`` resamples of the rows (replicates × 4·p·p), drawn in batches."""
+    rows = data.shape[0]
+    features = _moment_features(data)
+    if replicates <= 0 or rows == 0:
+        return np.zeros((max(replicates, 0), features.shape[1]))
+    batch = max(1, MAX_BOOTSTRAP_CELLS // rows)
+    parts = []
+    for start in range(0, replicates, batch):
+        size = min(batch, replicates - start)
+        draws = rng.integers(0, rows, size=(size, rows)) + (np.arange(size) * rows)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=size * rows).reshape(size, rows)
+        parts.append(_moment_sums(features, counts))
+    return np.concatenate(parts)
+
+
+def _intervals(
+    sums: np.ndarray, p: int, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile intervals of raw and rescaled weights; NaN (published empty) without a bootstrap.
+
+    A replicate whose correlation matrix cannot be formed (a question constant in the resample) is
+    dropped from the percentiles rather than poisoning them; the point estimates never depend on it.
+    """
+    corr = _correlations_from_sums(sums, p) if len(sums) else np.empty((0, p, p))
+    corr = corr[np.isfinite(corr).all(axis=(1, 2))]
+    if len(corr) == 0:
+        empty = np.full(p - 1, np.nan)
+        return empty, empty, empty, empty
+    raw = relative_weights_from_correlations(corr[:, 1:, 1:], corr[:, 1:, 0])
+    total = raw.sum(axis=1, keepdims=True)
+    rescaled = 100.0 * raw / np.where(total > 0, total, np.nan)
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low_raw, high_raw = np.percentile(raw, [tail, 100.0 - tail], axis=0)
+    low_res, high_res = np.nanpercentile(rescaled, [tail, 100.0 - tail], axis=0)
+    return low_raw, high_raw, low_res, high_res
+
+
+def _result(
+    data: np.ndarray,
+    n_excluded: int,
+    bootstrap_sums: np.ndarray,
+    outcome: str,
+    predictors: Sequence[str],
+    missing: Missing,
+    confidence: float,
+) -> DriverResult:
+    """Check the included answers, then weights, intervals, means and quadrants as one table."""
+    _check_predictors(data, outcome, predictors)
+    corr = _correlations_from_sums(
+        _moment_sums(_moment_features(data), np.ones((1, len(data)))), data.shape[1]
+    )[0]
+    r_xx, r_xy = corr[1:, 1:], corr[1:, 0]
+    collinear = _collinear_columns(r_xx, predictors)
+    if collinear:
+        raise DriverError(
+            "kolonnerne " + ", ".join(f"'{c}'" for c in collinear) + " er perfekt kollineære "
+            "(det ene spørgsmål er bestemt af de andre); fjern et af dem fra --predictors"
+        )
+    raw = relative_weights_from_correlations(r_xx, r_xy)
+    r_squared = float(raw.sum())
+    rescaled = 100.0 * raw / r_squared if r_squared > 0 else np.zeros_like(raw)
+    intervals = _intervals(bootstrap_sums, data.shape[1], confidence)
+    means = np.nanmean(data[:, 1:], axis=0)
+    table = pl.DataFrame(
+        {
+            "predictor": list(predictors),
+            "raw_weight": raw,
+            "rescaled_weight": rescaled,
+            "raw_ci_low": intervals[0],
+            "raw_ci_high": intervals[1],
+            "rescaled_ci_low": intervals[2],
+            "rescaled_ci_high": intervals[3],
+            "mean": means,
+            "n_valid": (~np.isnan(data[:, 1:])).sum(axis=0).astype(np.int64),
+        }
+    )
+    table = table.with_columns(
+        pl.col("raw_ci_low", "raw_ci_high", "rescaled_ci_low", "rescaled_ci_high").fill_nan(None),
+        pl.Series("quadrant", classify_quadrants(means, rescaled)),
+        pl.col("rescaled_weight").rank(method="ordinal", descending=True).cast(pl.Int64).alias("rank"),
+    )
+    return DriverResult(
+        table=table,
+        r_squared=r_squared,
+        n_included=len(data),
+        n_excluded=n_excluded,
+        outcome=outcome,
+        missing=missing,
+        bootstrap=len(bootstrap_sums),
+    )
+
+
 def relative_weights(
     frame: pl.DataFrame,
     outcome: str,
@@ -149,91 +263,52 @@ def relative_weights(
 
     The half-answered rule counts the outcome and the predictors together, as Rambøll did.
     """
-    if not predictors:
-        raise DriverError("ingen forklarende spørgsmål angivet (hint: --predictors COL[,COL…])")
-    if outcome in predictors:
-        raise DriverError(f"kolonne '{outcome}' er både udfald og forklarende spørgsmål")
-    if not 0 <= min_answered <= 1:
-        raise DriverError(f"--min-answered skal være en andel mellem 0 og 1, fik {min_answered:g}")
-    require_columns(frame, [outcome, *predictors])
-    data = scale_matrix(frame, [outcome, *predictors])
-    keep = _include_rows(data, min_answered, missing)
-    data = data[keep]
-    _check_predictors(data, outcome, predictors)
-
-    corr = _pairwise_correlations(_moment_features(data), np.ones((1, data.shape[0])), data.shape[1])[0]
-    r_xx, r_xy = corr[1:, 1:], corr[1:, 0]
-    collinear = _collinear_columns(r_xx, predictors)
-    if collinear:
-        raise DriverError(
-            "kolonnerne " + ", ".join(f"'{c}'" for c in collinear) + " er perfekt kollineære "
-            "(det ene spørgsmål er bestemt af de andre); fjern et af dem fra --predictors"
-        )
-    raw = relative_weights_from_correlations(r_xx, r_xy)
-    r_squared = float(raw.sum())
-    rescaled = 100.0 * raw / r_squared if r_squared > 0 else np.zeros_like(raw)
-
-    intervals = _bootstrap_intervals(data, bootstrap, seed, confidence)
-    means = np.nanmean(data[:, 1:], axis=0)
-    n_valid = (~np.isnan(data[:, 1:])).sum(axis=0)
-    table = pl.DataFrame(
-        {
-            "predictor": list(predictors),
-            "raw_weight": raw,
-            "rescaled_weight": rescaled,
-            "raw_ci_low": intervals[0],
-            "raw_ci_high": intervals[1],
-            "rescaled_ci_low": intervals[2],
-            "rescaled_ci_high": intervals[3],
-            "mean": means,
-            "n_valid": n_valid.astype(np.int64),
-        }
-    )
-    table = table.with_columns(
-        pl.col("raw_ci_low", "raw_ci_high", "rescaled_ci_low", "rescaled_ci_high").fill_nan(None),
-        pl.Series("quadrant", classify_quadrants(means, rescaled)),
-        pl.col("rescaled_weight").rank(method="ordinal", descending=True).cast(pl.Int64).alias("rank"),
-    )
-    return DriverResult(
-        table=table,
-        r_squared=r_squared,
-        n_included=int(keep.sum()),
-        n_excluded=int((~keep).sum()),
-        outcome=outcome,
-        missing=missing,
-        bootstrap=bootstrap,
-    )
+    data, n_excluded = _included(frame, outcome, predictors, min_answered, missing)
+    sums = _bootstrap_sums(data, bootstrap, np.random.default_rng(seed))
+    return _result(data, n_excluded, sums, outcome, predictors, missing, confidence)
 
 
-def _bootstrap_intervals(
-    data: np.ndarray, replicates: int, seed: int, confidence: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Percentile intervals of raw and rescaled weights; NaN (published empty) without a bootstrap.
+def relative_weights_by_group(
+    frame: pl.DataFrame,
+    outcome: str,
+    predictors: Sequence[str],
+    group_column: str,
+    *,
+    total: str = "alle",
+    min_answered: float = 0.5,
+    missing: Missing = "pairwise",
+    bootstrap: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, DriverResult | DriverError]:
+    """Relative weights in every group (municipality) and for all together, under key ``total``.
 
-    A replicate whose correlation matrix cannot be formed (a question constant in the resample) is
-    dropped from the percentiles rather than poisoning them; the point estimates never depend on it.
+    The groups are the strata of the sample, so the overall bootstrap is stratified: replicate b of the
+    whole is the sum of replicate b of every group. That respects the design and costs nothing extra. A
+    group whose own analysis is refused (too few, constant, collinear) gets its error instead of a result,
+    but its answers still count in the whole.
     """
-    p = data.shape[1] - 1
-    if replicates <= 0:
-        empty = np.full(p, np.nan)
-        return empty, empty, empty, empty
-    rng = np.random.default_rng(seed)
-    rows = data.shape[0]
-    features = _moment_features(data)
-    batch = max(1, MAX_BOOTSTRAP_CELLS // rows)
-    parts = []
-    for start in range(0, replicates, batch):
-        size = min(batch, replicates - start)
-        draws = rng.integers(0, rows, size=(size, rows)) + (np.arange(size) * rows)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=size * rows).reshape(size, rows).astype(float)
-        parts.append(_pairwise_correlations(features, counts, data.shape[1]))
-    corr = np.concatenate(parts)
-    usable = np.isfinite(corr).all(axis=(1, 2))
-    corr = corr[usable]
-    raw = relative_weights_from_correlations(corr[:, 1:, 1:], corr[:, 1:, 0])
-    total = raw.sum(axis=1, keepdims=True)
-    rescaled = 100.0 * raw / np.where(total > 0, total, np.nan)
-    tail = (1.0 - confidence) / 2.0 * 100.0
-    low_raw, high_raw = np.percentile(raw, [tail, 100.0 - tail], axis=0)
-    low_res, high_res = np.nanpercentile(rescaled, [tail, 100.0 - tail], axis=0)
-    return low_raw, high_raw, low_res, high_res
+    require_columns(frame, [group_column])
+    results: dict[str, DriverResult | DriverError] = {}
+    datasets, all_sums, excluded = [], [], 0
+    names = sorted(frame.get_column(group_column).drop_nulls().unique().to_list(), key=str)
+    for index, name in enumerate(names):
+        part = frame.filter(pl.col(group_column) == name)
+        data, n_excluded = _included(part, outcome, predictors, min_answered, missing)
+        sums = _bootstrap_sums(data, bootstrap, np.random.default_rng([seed, index]))
+        datasets.append(data)
+        all_sums.append(sums)
+        excluded += n_excluded
+        try:
+            results[str(name)] = _result(data, n_excluded, sums, outcome, predictors, missing, confidence)
+        except DriverError as error:
+            results[str(name)] = error
+    combined = np.vstack(datasets) if datasets else np.empty((0, len(predictors) + 1))
+    total_sums = np.sum(all_sums, axis=0) if all_sums else np.zeros((0, 4 * (len(predictors) + 1) ** 2))
+    try:
+        overall: DriverResult | DriverError = _result(
+            combined, excluded, total_sums, outcome, predictors, missing, confidence
+        )
+    except DriverError as error:
+        overall = error
+    return {total: overall, **results}

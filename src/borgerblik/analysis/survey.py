@@ -27,7 +27,7 @@ from borgerblik.analysis.breakdowns import (
     with_respondent_ids,
 )
 from borgerblik.analysis.differences import largest_differences
-from borgerblik.analysis.drivers import DriverResult, relative_weights
+from borgerblik.analysis.drivers import DriverResult, relative_weights, relative_weights_by_group
 from borgerblik.analysis.significance import comparisons_frame, correlation_with, subgroups_vs_rest
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, hidden_rows
 from borgerblik.analysis.trends import trend_from_responses
@@ -242,27 +242,27 @@ def _places(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
 def _drivers(
     frame: pl.DataFrame, questions: Sequence[str], outcome: str, options: AnalysisOptions
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Drivers nationally and per municipality; a small municipality is hidden with a complementary one.
+    """Drivers nationally (bootstrap stratified by municipality) and per municipality.
 
     The predictors' means are published per municipality and nationally, so one hidden municipality could be
     recovered by subtraction; ``hidden_rows`` hides the next smallest as well.
     """
     predictors = driver_predictors(frame, questions, outcome)
-    results: list[tuple[str, DriverResult | None, str]] = []
-    for place, part in _places(frame):
-        try:
-            result = relative_weights(
-                part,
-                outcome,
-                predictors,
-                min_answered=options.min_answered,
-                bootstrap=options.bootstrap,
-                seed=options.seed,
+    settings = {"min_answered": options.min_answered, "bootstrap": options.bootstrap, "seed": options.seed}
+    found: dict[str, DriverResult | AnalysisInputError]
+    try:
+        if MUNICIPALITY in frame.columns:
+            found = relative_weights_by_group(
+                frame, outcome, predictors, MUNICIPALITY, total=TOTAL, **settings
             )
-        except AnalysisInputError as error:
-            results.append((place, None, str(error)))
-            continue
-        results.append((place, result, ""))
+        else:
+            found = {TOTAL: relative_weights(frame, outcome, predictors, **settings)}
+    except AnalysisInputError as error:
+        found = {TOTAL: error}
+    results: list[tuple[str, DriverResult | None, str]] = [
+        (place, None, str(result)) if isinstance(result, Exception) else (place, result, "")
+        for place, result in found.items()
+    ]
     # a municipality whose analysis failed is hidden anyway: it enters the line as a primary hidden cell
     sizes = np.array([0 if p == TOTAL else (r.n_included if r is not None else 1) for p, r, _ in results])
     hidden = hidden_rows(sizes, options.threshold) & (sizes > 0)
