@@ -7,7 +7,7 @@ from borgerblik.analysis.answers import AnalysisInputError, scale_matrix, scale_
 from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
 from borgerblik.analysis.breakdowns import breakdowns, published_breakdowns
 from borgerblik.analysis.differences import largest_differences
-from borgerblik.analysis.drivers import DriverError, DriverResult, relative_weights
+from borgerblik.analysis.drivers import DriverError, DriverResult, relative_weights, relative_weights_by_group
 from borgerblik.analysis.frame import prepare_analysis_frame
 from borgerblik.analysis.quadrants import classify_quadrants
 from borgerblik.analysis.significance import (
@@ -40,6 +40,7 @@ __all__ = [
     "proportion_changes",
     "published_breakdowns",
     "relative_weights",
+    "relative_weights_by_group",
     "scale_matrix",
     "scale_values",
     "significance_flag",
