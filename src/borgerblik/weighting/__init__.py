@@ -19,6 +19,7 @@ from borgerblik.weighting.design import (
 )
 from borgerblik.weighting.errors import RakingError, WeightingInputError
 from borgerblik.weighting.estimates import estimate
+from borgerblik.weighting.fieldwork_summary import WeightedFieldwork, weigh_fieldwork
 from borgerblik.weighting.nonresponse import mean_age, nonresponse_table, optout_ratio
 from borgerblik.weighting.report import WeightsReport, weights_report
 from borgerblik.weighting.tables import Table, read_csv
@@ -30,6 +31,7 @@ __all__ = [
     "RakingError",
     "SurveyDesign",
     "Table",
+    "WeightedFieldwork",
     "Weighting",
     "WeightsReport",
     "WeightingInputError",
@@ -44,5 +46,6 @@ __all__ = [
     "read_csv",
     "stratified_design",
     "trim_weights",
+    "weigh_fieldwork",
     "weights_report",
 ]
