@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 class NotReachable(ValueError):
@@ -49,6 +49,10 @@ class Channel(Protocol):
         """Deliver once per key and return the receiving end's reference."""
         ...
 
+    def flush(self) -> None:
+        """Make what was delivered durable; the sender calls this before it marks messages sent."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -64,16 +68,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class DigitalPostFolder:
     """A batch for the municipality's Digital Post sender: ``<key>.pdf`` per letter, a manifest keyed by CPR.
 
-    Each letter is accompanied by ``<key>.json`` (CPR, kind, subject, file), written after the PDF, so the
-    manifest rebuilt from those files lists exactly the letters that are complete on disk.
+    The journal ``letters.jsonl`` gets a line (key, CPR, kind, subject, file) after each letter's PDF is
+    written in full, and the manifest is built from it — so it lists exactly the letters complete on disk,
+    once per key however often a letter was delivered again after a crash. Each PDF is synced to disk before
+    its journal line, and the journal before the sender marks the batch sent.
     """
 
     folder: Path
     name: str = "digital_post"
+    _journal: BinaryIO | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def journal(self) -> Path:
+        return self.folder / "letters.jsonl"
 
     def deliver(self, envelope: Envelope) -> str:
         if envelope.recipient.digital_post_exempt:
@@ -81,27 +92,45 @@ class DigitalPostFolder:
         if envelope.letter is None:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) at lægge i Digital Post-mappen")
         pdf = self.folder / f"{envelope.key}.pdf"
-        entry = self.folder / f"{envelope.key}.json"
-        if not entry.exists():
-            _atomic_write(pdf, envelope.letter)
-            record = {
-                "key": envelope.key,
-                "cpr": envelope.recipient.cpr,
-                "kind": envelope.kind,
-                "subject": envelope.subject,
-                "file": pdf.name,
-            }
-            _atomic_write(entry, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        with open(pdf, "wb") as handle:
+            handle.write(envelope.letter)
+            handle.flush()
+            os.fsync(handle.fileno())
+        record = {
+            "key": envelope.key,
+            "cpr": envelope.recipient.cpr,
+            "kind": envelope.kind,
+            "subject": envelope.subject,
+            "file": pdf.name,
+        }
+        if self._journal is None:
+            self._journal = open(self.journal, "ab")  # noqa: SIM115 - kept open for the batch, closed in close()
+        self._journal.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         return pdf.name
 
+    def flush(self) -> None:
+        if self._journal is not None:
+            self._journal.flush()
+            os.fsync(self._journal.fileno())
+
+    def close(self) -> None:
+        self.flush()
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        self.write_manifest()
+
     def write_manifest(self) -> int:
-        """Write ``manifest.csv`` and ``manifest.json`` (sorted by key) from the letters in the folder."""
-        records = [
-            json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(self.folder.glob("*.json"))
-            if p.name != "manifest.json"
-        ]
-        records.sort(key=lambda r: r["key"])
+        """Write ``manifest.csv`` and ``manifest.json`` (one entry per key, sorted) from the journal."""
+        by_key: dict[str, dict[str, str]] = {}
+        if self.journal.exists():
+            for line in self.journal.read_bytes().splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:  # torn by a crash: that message was not marked sent and comes again
+                    continue
+                by_key[record["key"]] = record
+        records = [by_key[key] for key in sorted(by_key)]
         buffer = Path(self.folder / "manifest.csv")
         with open(buffer.with_name(".manifest.csv.tmp"), "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=["cpr", "file", "kind", "subject", "key"])
@@ -113,5 +142,3 @@ class DigitalPostFolder:
         )
         return len(records)
 
-    def close(self) -> None:
-        self.write_manifest()

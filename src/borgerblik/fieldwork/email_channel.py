@@ -60,6 +60,9 @@ class SmtpChannel:
             raise SmtpError(f"SMTP-serveren {self.host}:{self.port} afviste beskeden: {exc}") from exc
         return str(message["Message-ID"])
 
+    def flush(self) -> None:
+        """Nothing to do: the server has the message once it accepted it."""
+
     def close(self) -> None:
         if self._smtp is not None:
             try:

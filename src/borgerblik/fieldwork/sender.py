@@ -172,5 +172,7 @@ def send_due(
             else:
                 delivered.append((message, reference))
                 report.sent[message.channel] = report.sent.get(message.channel, 0) + 1
+        for channel in channels.values():
+            channel.flush()
         _mark_sent(db, delivered, moment)
     return report

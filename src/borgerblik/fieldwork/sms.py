@@ -128,6 +128,9 @@ class SmsGateway:
         ids = response.json().get("ids") or [""]
         return str(ids[0])
 
+    def flush(self) -> None:
+        """Nothing to do: the gateway has the message once it answered."""
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
