@@ -169,3 +169,11 @@ def test_nonresponse_command(tmp_path: Path) -> None:
         "koen,kvinde,2,0.5,2,0.6666666666666666,,0.16666666666666663,0,",
         "koen,mand,2,0.5,1,0.3333333333333333,,-0.16666666666666669,1,1.0",
     ]
+
+
+def test_conflicting_options_are_refused(files: Path) -> None:
+    assert run(*weights_args(files, "--out", str(files / "w.csv")))[0] == 0
+    code, _, stderr = run(*estimate_args(files, "--weights", str(files / "w.csv")))
+    assert code == 2 and "brug enten --weights eller --population og --strata" in stderr
+    code, _, stderr = run(*weights_args(files, "--method", "rake", "--min-cell", "3"))
+    assert code == 2 and "--min-cell gælder efterstratificering" in stderr

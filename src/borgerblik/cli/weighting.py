@@ -88,6 +88,8 @@ def _weighting(
     columns = _columns(strata or "")
     table = read_csv(population)  # type: ignore[arg-type]
     sampling = _columns(design_strata) if design_strata else None
+    if method is Method.rake and min_cell:
+        _fail("--min-cell gælder efterstratificering; raking samler ikke celler (brug --method poststratify)")
     if method is Method.rake:
         weighting = rake(responses, table, columns, max_iterations=max_iterations, design_strata=sampling)
     else:
@@ -171,6 +173,8 @@ def estimate_command(
     """
     try:
         table = read_csv(responses)
+        if weights is not None and (population is not None or strata):
+            _fail("brug enten --weights eller --population og --strata, ikke begge")
         if weights is not None:
             ids = check_unique_ids(table, ID_COLUMN)
             weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
