@@ -87,7 +87,9 @@ def test_drivers_on_a_missing_file_or_column(tmp_path, data_csv):
 
 def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path, kl_survey):
     responses = tmp_path / "svar.csv"
-    kl_survey().write_csv(responses)
+    survey = kl_survey().drop("koen", "alder")
+    cprs = [f"{61 + i % 28:02d}0{1 + i % 9}{70 + i % 20}-{1000 + i:04d}" for i in range(survey.height)]
+    survey.with_columns(pl.Series("cpr", cprs), pl.lit("+4512345678").alias("telefon")).write_csv(responses)
     out = tmp_path / "analyse"
     result = runner.invoke(
         app, ["analyze", "--responses", str(responses), "--out", str(out), "--bootstrap", "50"]
@@ -100,7 +102,9 @@ def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path, k
     breakdown = pl.read_parquet(out / "breakdowns.parquet")
     assert breakdown.filter(pl.col("by") == "alle")["kommune"].to_list()[:1] == ["alle"]
     assert "Kommunen med mest tilfredshed er" in result.output
-    assert "cpr" not in breakdown.columns
+    written = " ".join(path.read_text(encoding="utf-8") for path in out.glob("*.csv"))
+    assert not any(cpr in written for cpr in cprs) and "12345678" not in written
+    assert set(breakdown.filter(pl.col("by") == "koen")["group"]) == {"mand", "kvinde"}  # read from the CPR
 
 
 def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path, kl_survey):
