@@ -92,6 +92,7 @@ class Cells:
 
 
 def design_cells(design: SurveyDesign) -> Cells:
+    """Group the rows the variance cannot tell apart except by their answers, once per design."""
     columns = [design.strata.astype(float)]
     if design.calibrations:
         columns.append(design.weights)
