@@ -22,7 +22,8 @@ def _postgres_schema(url: str) -> Iterator[Engine]:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    postgres = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    # In the URL, not connect_args, so a subprocess given engine.url lands in the same schema.
+    postgres = make_engine(f"{url}?options=-csearch_path%3D{schema}")
     try:
         yield postgres
     finally:

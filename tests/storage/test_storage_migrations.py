@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -90,3 +93,15 @@ def test_a_fresh_file_in_the_current_directory_is_the_default(tmp_path, monkeypa
         assert db.dialect == "sqlite"
         assert db.surveys() == []
     assert (tmp_path / "borgerblik.sqlite").exists()
+
+
+def test_processes_opening_a_fresh_database_at_once_all_succeed(engine: Engine) -> None:
+    """Web workers start together: one migrates, the others wait for it and find the schema at head."""
+    url = engine.url.render_as_string(hide_password=False)
+    script = "import sys; from borgerblik.storage import Database; Database(sys.argv[1]).close()"
+    command = [sys.executable, "-c", script, url]
+    workers = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(3)]
+    outcomes = [(worker.wait(timeout=120), worker.stderr.read().decode()) for worker in workers]
+    assert outcomes == [(0, "")] * 3
+    assert current_revision(engine) == "0001"
+    assert set(inspect(engine).get_table_names()) == TABLES

@@ -6,6 +6,7 @@ demo and one upgraded from last year's release have the same tables.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from borgerblik.storage.engine import make_engine
+from borgerblik.storage.engine import WRITE_OPTION, make_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -30,13 +31,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# Alembic keeps its migration context in module globals, so two threads must not migrate at the same time.
+_ALEMBIC_LOCK = threading.Lock()
+# Any fixed number: PostgreSQL sessions that migrate take this advisory lock and so run one after another.
+_PG_MIGRATION_LOCK = 0x0B0B_2024
+
+
 @contextmanager
 def _connection(engine_or_url: Engine | str | None) -> Iterator[Connection]:
+    """A write transaction that only one migrating thread, process or server at a time can hold."""
     owned = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url) if owned else engine_or_url
     try:
-        with engine.begin() as connection:
-            yield connection
+        with _ALEMBIC_LOCK, engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})  # BEGIN IMMEDIATE on SQLite
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+                yield connection
     finally:
         if owned:
             engine.dispose()
