@@ -204,6 +204,7 @@ def test_analyze_with_earlier_waves_adds_the_trend_tables(tmp_path, kl_survey):
     )
     row = average.filter((pl.col("year") == 2024) & (pl.col("group") == "dagpenge"))
     assert row["pct_positive"][0] == pytest.approx(questions["pct_positive"].mean())
+    assert set(trends["group"]) == {"alle", "dagpenge", "job_udd_parate", "aktivitetsparate", "sygedagpenge"}
     changes = pl.read_parquet(out / "trend_changes.parquet")
     assert set(changes.select("year_before", "year_after").rows()) == {(2023, 2024)}
 

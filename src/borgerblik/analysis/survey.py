@@ -165,7 +165,8 @@ def _trends(
     options: AnalysisOptions,
     weighted: str | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """This wave and the earlier ones together; weighted only when every wave carries weights."""
+    """This wave and the earlier ones, for everyone ("alle") and per target group; weighted only when every
+    wave carries weights."""
     for name, part in (("svarene", frame), ("historikken", history)):
         if WAVE not in part.columns:
             raise AnalysisInputError(
@@ -177,13 +178,12 @@ def _trends(
     )
     waves = pl.concat([earlier, frame], how="diagonal_relaxed").with_columns(pl.col(WAVE).cast(pl.Int64))
     group = f"maalgruppe_{options.scheme}"
-    return trend_from_responses(
-        waves,
-        questions,
-        wave_column=WAVE,
-        group_column=group if group in waves.columns else None,
-        weight=WEIGHT if use_weights else None,
-    )
+    weight = WEIGHT if use_weights else None
+    trend, changes = trend_from_responses(waves, questions, wave_column=WAVE, weight=weight)
+    if group in waves.columns:
+        by_group = trend_from_responses(waves, questions, wave_column=WAVE, group_column=group, weight=weight)
+        trend, changes = pl.concat([trend, by_group[0]]), pl.concat([changes, by_group[1]])
+    return trend, changes
 
 
 def _subgroups_within(
