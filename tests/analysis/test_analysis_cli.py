@@ -92,7 +92,18 @@ def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path, k
     survey.with_columns(pl.Series("cpr", cprs), pl.lit("+4512345678").alias("telefon")).write_csv(responses)
     out = tmp_path / "analyse"
     result = runner.invoke(
-        app, ["analyze", "--responses", str(responses), "--out", str(out), "--bootstrap", "50"]
+        app,
+        [
+            "analyze",
+            "--responses",
+            str(responses),
+            "--out",
+            str(out),
+            "--bootstrap",
+            "50",
+            "--scheme",
+            "kl2024,kbh",
+        ],
     )
     assert result.exit_code == 0, result.output
     index = pl.read_csv(out / "index.csv")
@@ -105,6 +116,7 @@ def test_analyze_writes_every_table_as_parquet_and_csv_with_an_index(tmp_path, k
     written = " ".join(path.read_text(encoding="utf-8") for path in out.glob("*.csv"))
     assert not any(cpr in written for cpr in cprs) and "12345678" not in written
     assert set(breakdown.filter(pl.col("by") == "koen")["group"]) == {"mand", "kvinde"}  # read from the CPR
+    assert set(breakdown.filter(pl.col("by") == "maalgruppe_kbh")["group"]) == {"udsatte", "job_udd_parate"}
 
 
 def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path, kl_survey):

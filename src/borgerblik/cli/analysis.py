@@ -186,7 +186,11 @@ def analyze_command(
     template: str = typer.Option(
         "kl-2024", "--template", help="Spørgeskemaskabelon med de lukkede spørgsmål."
     ),
-    scheme: str = typer.Option("kl2024", "--scheme", help="Målgruppegruppering til opdelinger."),
+    scheme: str = typer.Option(
+        "kl2024",
+        "--scheme",
+        help="Målgruppegrupperinger til opdelinger, kommasepareret; den første bruges til test.",
+    ),
     threshold: int = typer.Option(5, "--threshold", help="Mindste antal gyldige svar, før en gruppe vises."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap-replikationer i nøgledriveranalysen."),
     seed: int = typer.Option(0, "--seed", help="Startværdi for bootstrap."),
@@ -212,7 +216,8 @@ def analyze_command(
     """
     if (responses is None) == (survey is None):
         _fail("angiv enten --responses (fil) eller --survey (database)")
-    group = f"maalgruppe_{scheme}"
+    schemes = tuple(_columns(scheme)) or ("kl2024",)
+    group = f"maalgruppe_{schemes[0]}"
     source = str(responses) if responses is not None else f"undersøgelse {survey}"
     try:
         if survey is not None:
@@ -220,9 +225,9 @@ def analyze_command(
             close = {"close_date": close_date} if close_date else {}
             unanswered = [q for q in load_template(template).scale_items() if q not in respondents.columns]
             respondents = respondents.with_columns(pl.lit(None, dtype=pl.Int16).alias(q) for q in unanswered)
-            frame = prepare_analysis_frame(respondents, schemes=(scheme,), **close)
+            frame = prepare_analysis_frame(respondents, schemes=schemes, **close)
             cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
-            counts = prepare_analysis_frame(members, schemes=(scheme,)).group_by(cells).len("count")
+            counts = prepare_analysis_frame(members, schemes=schemes).group_by(cells).len("count")
             design = poststratify(frame, counts, cells)
         else:
             table = read_csv(responses)
@@ -235,19 +240,25 @@ def analyze_command(
                 design = poststratify(table, read_csv(population), _columns(strata))
             else:
                 design = None
-            frame = prepare_analysis_frame(table.frame, schemes=(scheme,))
+            frame = prepare_analysis_frame(table.frame, schemes=schemes)
         instrument = load_template(template)
         options = AnalysisOptions(
             threshold=threshold,
             bootstrap=bootstrap,
             seed=seed,
-            scheme=scheme,
+            scheme=schemes[0],
             differences_outcome=differences_outcome,
-            breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", group),
+            breakdown_columns=(
+                "aldersgruppe",
+                "koen",
+                "varighed",
+                "tilknytning",
+                *(f"maalgruppe_{name}" for name in schemes),
+            ),
         )
         earlier = None
         if history is not None:
-            earlier = prepare_analysis_frame(_read_csv(history), schemes=(scheme,))
+            earlier = prepare_analysis_frame(_read_csv(history), schemes=schemes)
         tables = analyze_survey(
             frame,
             instrument.scale_items(),
