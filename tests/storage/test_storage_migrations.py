@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, inspect
 from borgerblik.storage import (
     Base,
     Database,
+    StorageError,
     current_revision,
     database_url,
     downgrade,
@@ -105,3 +107,14 @@ def test_processes_opening_a_fresh_database_at_once_all_succeed(engine: Engine) 
     assert outcomes == [(0, "")] * 3
     assert current_revision(engine) == "0001"
     assert set(inspect(engine).get_table_names()) == TABLES
+
+
+def test_a_database_that_cannot_work_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(StorageError, match="ugyldig database-URL .*forventede fx sqlite:///borgerblik.sqlite"):
+        Database("ikke en url")
+    with pytest.raises(StorageError, match="databasesystemet 'mysql' understøttes ikke"):
+        Database("mysql://kl@db.example/borgerblik")
+    with pytest.raises(StorageError, match=f"mappen {tmp_path / 'mangler'} til SQLite-filen findes ikke"):
+        Database(f"sqlite:///{tmp_path / 'mangler' / 'kl.sqlite'}")
+    with pytest.raises(StorageError, match=r"kan ikke åbne databasen postgresql\+psycopg://kl:\*\*\*@127.0.0.1:1/"):
+        Database("postgresql://kl:hemmelig@127.0.0.1:1/borgerblik")

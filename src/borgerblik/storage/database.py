@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from borgerblik.storage import answers as answer_store
 from borgerblik.storage import frames, outbox, population
@@ -71,7 +71,12 @@ class Database:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         self.engine = engine if engine is not None else make_engine(url)
         if migrate:
-            upgrade(self.engine)
+            try:
+                upgrade(self.engine)
+            except OperationalError as exc:
+                where = self.engine.url.render_as_string(hide_password=True)
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+                raise StorageError(f"kan ikke åbne databasen {where}: {reason}") from exc
 
     @classmethod
     def from_env(cls) -> Database:

@@ -8,16 +8,22 @@ halfway with "database is locked". PostgreSQL is used through psycopg 3.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from borgerblik.storage.errors import StorageError
 
 DEFAULT_URL = "sqlite:///borgerblik.sqlite"
 URL_VARIABLE = "BORGERBLIK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 65_536  # a national register's indexes fit, so bulk loads do not thrash the page cache
 WRITE_OPTION = "borgerblik_write"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+EXAMPLE_URLS = "forventede fx sqlite:///borgerblik.sqlite eller postgresql://bruger@vært:5432/database"
 
 
 def database_url(url: str | None = None) -> str:
@@ -34,10 +40,27 @@ def database_url(url: str | None = None) -> str:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` (see :func:`database_url`) with the back-end settings described above."""
-    resolved = make_url(database_url(url))
-    if resolved.get_backend_name() != "sqlite":
+    """Create an engine for ``url`` (see :func:`database_url`) with the back-end settings described above.
+
+    A URL that cannot work — unparsable, another database system, a SQLite file in a missing folder — is a
+    :class:`StorageError` naming what was expected, not a driver traceback.
+    """
+    text = database_url(url)
+    try:
+        resolved = make_url(text)
+    except ArgumentError as exc:
+        scheme = text.split("://", 1)[0] if "://" in text else text[:20]
+        raise StorageError(f"ugyldig database-URL (begynder med {scheme!r}); {EXAMPLE_URLS}") from exc
+    backend = resolved.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise StorageError(f"databasesystemet {backend!r} understøttes ikke; {EXAMPLE_URLS}")
+    if backend == "postgresql":
         return create_engine(resolved, pool_pre_ping=True, **kwargs)
+    if resolved.database not in (None, "", ":memory:"):
+        folder = Path(resolved.database).resolve().parent
+        if not folder.is_dir():
+            hint = "opret den eller vælg en anden sti"
+            raise StorageError(f"mappen {folder} til SQLite-filen findes ikke; {hint}")
     engine = create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     _configure_sqlite(engine)
     return engine
