@@ -37,7 +37,6 @@ from borgerblik.core.loader import parse_instrument
 from borgerblik.storage import Database, outbox
 from borgerblik.storage.times import utcnow
 
-NO_INVITATION = -1
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MODES = ("web", "phone", "in_person")
 Status = Literal["new", "started", "partial", "complete", "opted_out"]
@@ -117,14 +116,13 @@ class SaveResult:
 
 
 def _load(connection: Connection, token: str, *, for_update: bool = False) -> Questionnaire | None:
-    # An unknown or malformed token costs the same two indexed lookups as a known one (the instrument is
+    # An unknown or malformed token costs the same single indexed lookup as a known one (the instrument is
     # cached), so response time does not tell a guessed token from a real one.
-    respondent = store.respondent_by_token(connection, token[:64], for_update=for_update)
-    if respondent is None or not well_formed_token(token):
-        store.load_answers(connection, NO_INVITATION)
+    found = store.respondent_with_answers(connection, token[:64], for_update=for_update)
+    if found is None or not well_formed_token(token):
         return None
-    instrument = survey_instrument(connection, respondent.survey_id)
-    return Questionnaire(respondent, instrument, store.load_answers(connection, respondent.invitation_id))
+    respondent, answers = found
+    return Questionnaire(respondent, survey_instrument(connection, respondent.survey_id), answers)
 
 
 def open_session(db: Database, token: str) -> Questionnaire | None:
@@ -214,7 +212,10 @@ def _store_page(
     visible = instrument.visible_questions(context, merged)
     visible_ids = {answer_id for question in visible for answer_id in question.answer_ids}
     routed_out = {key for key in merged if key not in visible_ids and key not in background}
-    changes: dict[str, AnswerValue] = {**checked, **dict.fromkeys(routed_out)}
+    # Only what differs from the stored answers is written: going back and forward rewrites nothing.
+    stored = questionnaire.answers
+    written = {**checked, **dict.fromkeys(routed_out)}
+    changes = {key: value for key, value in written.items() if stored.get(key) != value}
     pages = pages_of(instrument, visible)
     now_shown = page_by_key(pages, shown.key)
     revealed = tuple(q.id for q in (now_shown.questions if now_shown else ()) if q not in shown.questions)
@@ -235,6 +236,7 @@ def _store_page(
         connection,
         questionnaire.respondent,
         changes,
+        stored=stored.keys(),
         mode=mode,
         language=lang,
         interviewer_id=interviewer_id,

@@ -10,7 +10,7 @@ answer ids it names, and the session state never moves backwards.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,13 +106,14 @@ def _respondent(row: Any) -> Respondent | None:
     )
 
 
-_BY_TOKEN = _RESPONDENT.where(Invitation.token == bindparam("token"))
-_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update(of=Invitation)
-_ANSWERS = (
-    select(Answer.question_id, Answer.value_code, Answer.text)
-    .where(Answer.invitation_id == bindparam("invitation"))
+# One round trip for the citizen and their answers: one row per answer (or one row without any).
+_WITH_ANSWERS = (
+    _RESPONDENT.add_columns(Answer.question_id, Answer.value_code, Answer.text)
+    .outerjoin(Answer, Answer.invitation_id == Invitation.id)
+    .where(Invitation.token == bindparam("token"))
     .order_by(Answer.id)
 )
+_WITH_ANSWERS_LOCKED = _WITH_ANSWERS.with_for_update(of=Invitation)
 _DELETE_ANSWERS = delete(Answer).where(
     Answer.invitation_id == bindparam("invitation"), Answer.question_id.in_(bindparam("ids", expanding=True))
 )
@@ -133,19 +134,23 @@ _UPDATE_SESSION = (
 )
 
 
-def respondent_by_token(connection: Connection, token: str, *, for_update: bool = False) -> Respondent | None:
-    """The citizen behind a link; ``for_update`` locks the invitation row on PostgreSQL (SQLite's write
-    transaction already holds the database lock)."""
+def respondent_with_answers(
+    connection: Connection, token: str, *, for_update: bool = False
+) -> tuple[Respondent, dict[str, AnswerValue]] | None:
+    """The citizen behind a link and their stored answers in one statement; ``for_update`` locks the
+    invitation row on PostgreSQL (SQLite's write transaction already holds the database lock)."""
     locked = for_update and connection.dialect.name == "postgresql"
-    return _respondent(
-        connection.execute(_BY_TOKEN_LOCKED if locked else _BY_TOKEN, {"token": token}).first()
-    )
+    rows = connection.execute(_WITH_ANSWERS_LOCKED if locked else _WITH_ANSWERS, {"token": token}).all()
+    if not rows:
+        return None
+    respondent = _respondent(rows[0][:16])
+    return respondent, _fold(row[16:] for row in rows if row[16] is not None)  # type: ignore[return-value]
 
 
-def load_answers(connection: Connection, invitation_id: int) -> dict[str, AnswerValue]:
-    """Stored answers: a code, a text, or a list of codes for a multiple choice."""
+def _fold(rows: Iterable[Any]) -> dict[str, AnswerValue]:
+    """Answer rows (question id, code, text) as stored values; several codes of one question become a list."""
     result: dict[str, Any] = {}
-    for question_id, code, text in connection.execute(_ANSWERS, {"invitation": invitation_id}):
+    for question_id, code, text in rows:
         value = text if code is None else code
         if question_id in result:
             earlier = result[question_id]
@@ -166,10 +171,12 @@ def save_answers(
     page: int | None,
     state: str,
     now: datetime,
+    stored: Collection[str] | None = None,
 ) -> datetime:
     """Replace the named answers (``None`` clears one) and move the session on; returns its ``updated_at``.
 
-    The caller holds the invitation lock and has read the session through ``respondent``.
+    The caller holds the invitation lock and has read the session through ``respondent``; ``stored`` names
+    the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
     """
     invitation_id = respondent.invitation_id
     if respondent.session_state is None:
@@ -202,8 +209,9 @@ def save_answers(
                 "completed": now if new_state == "complete" else None,
             },
         )
-    if answers:
-        connection.execute(_DELETE_ANSWERS, {"invitation": invitation_id, "ids": list(answers)})
+    replaced = [key for key in answers if stored is None or key in stored]
+    if replaced:
+        connection.execute(_DELETE_ANSWERS, {"invitation": invitation_id, "ids": replaced})
     rows = [
         {
             "invitation_id": invitation_id,
@@ -231,16 +239,6 @@ def _stored_values(value: AnswerValue) -> list[tuple[int | None, str | None]]:
     if isinstance(value, int):
         return [(value, None)]
     return [(code, None) for code in value]
-
-
-def respondent_by_case_code(
-    connection: Connection, case_code: str, survey_id: int | None = None
-) -> Respondent | None:
-    statement = _RESPONDENT.where(Invitation.case_code == case_code.strip().upper())
-    if survey_id is not None:
-        statement = statement.where(Invitation.survey_id == survey_id)
-    rows = connection.execute(statement.limit(2)).all()
-    return _respondent(rows[0]) if len(rows) == 1 else None
 
 
 def instrument_yaml(connection: Connection, survey_id: int) -> tuple[str, str]:
@@ -271,10 +269,4 @@ def record_opt_out(connection: Connection, respondent: Respondent, channel: str,
 def set_invitation_state(connection: Connection, invitation_id: int, state: str, now: datetime) -> None:
     connection.execute(
         update(Invitation).where(Invitation.id == invitation_id).values(state=state, updated_at=now)
-    )
-
-
-def mark_session_state(connection: Connection, invitation_id: int, values: Mapping[str, Any]) -> None:
-    connection.execute(
-        update(ResponseSession).where(ResponseSession.invitation_id == invitation_id).values(**values)
     )
