@@ -229,3 +229,18 @@ def test_analyze_refuses_several_waves_in_one_response_file(tmp_path, kl_survey)
     result = runner.invoke(app, ["analyze", "--responses", str(responses), "--out", str(tmp_path / "a")])
     assert result.exit_code == 2
     assert "flere bølger (2023, 2024)" in " ".join(result.output.split())
+
+
+def test_differences_writes_the_table_largest_first(tmp_path):
+    path, out = tmp_path / "svar.csv", tmp_path / "forskelle.csv"
+    pl.DataFrame(
+        {"job": [5, 4, 4, 2, 1, 3, 9], "a": [5, 5, 4, 1, 2, 3, 1], "b": [3, 4, 3, 3, 3, 5, 5]}
+    ).write_csv(path)
+    result = runner.invoke(
+        app, ["differences", "--data", str(path), "--outcome", "job", "--questions", "a,b", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(out)
+    assert table["question"].to_list() == ["a", "b"]
+    assert table["difference"][0] == pytest.approx(14 / 3 - 1.5)
+    assert "3,17" in result.output  # 14/3 − 1,5 in Danish

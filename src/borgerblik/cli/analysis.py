@@ -17,7 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from borgerblik.analysis import AnalysisInputError, prepare_analysis_frame, relative_weights
+from borgerblik.analysis import (
+    AnalysisInputError,
+    largest_differences,
+    prepare_analysis_frame,
+    relative_weights,
+)
 from borgerblik.analysis.danish import decimal, integer
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import load_template
@@ -165,6 +170,45 @@ def drivers_command(
     )
 
 
+def differences_command(
+    data: Path = typer.Option(
+        ..., "--data", help="Svarfil (CSV) med ét lukket spørgsmål pr. kolonne (1–5, 9)."
+    ),
+    outcome: str = typer.Option(
+        ..., "--outcome", help="Spørgsmålet, der deler borgerne i høj (4–5) og lav (1–2)."
+    ),
+    questions: str = typer.Option(..., "--questions", help="Spørgsmål at sammenligne, kommasepareret."),
+    top: int = typer.Option(8, "--top", help="Antal spørgsmål på skærmen (største forskelle først)."),
+    out_path: Path = typer.Option(None, "--out", help="Resultatfil (CSV) med alle spørgsmål."),
+) -> None:
+    """Største forskelle: gennemsnit blandt borgere højt og lavt på et udfaldsspørgsmål, største først.
+
+    Eksempel: borgerblik differences --data svar.csv --outcome jobmuligheder
+    --questions tillid,udgangspunkt,inddragelse,klart_maal --out forskelle.csv
+    """
+    frame = _read_csv(data)
+    try:
+        table = largest_differences(frame, outcome, _columns(questions))
+    except AnalysisInputError as exc:
+        _fail(f"{data}: {exc}")
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        table.write_csv(out_path)
+    view = RichTable(
+        "Spørgsmål", "Høj", "Lav", "Forskel", "n høj", "n lav", title=f"Største forskelle: {outcome}"
+    )
+    for row in table.head(top).iter_rows(named=True):
+        view.add_row(
+            row["question"],
+            decimal(row["mean_high"]),
+            decimal(row["mean_low"]),
+            decimal(row["difference"]),
+            integer(row["n_high"]),
+            integer(row["n_low"]),
+        )
+    out.print(view)
+
+
 def analyze_command(
     out_dir: Path = typer.Option(..., "--out", help="Mappe til tabellerne (Parquet + CSV og index.csv)."),
     responses: Path = typer.Option(
@@ -291,4 +335,5 @@ def analyze_command(
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
     app.command("drivers")(drivers_command)
+    app.command("differences")(differences_command)
     app.command("analyze")(analyze_command)
