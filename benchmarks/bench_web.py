@@ -10,6 +10,8 @@ send time, so a slow server cannot hide queueing (no coordinated omission).
 The reference is a bare endpoint measured in the same run: plain Starlette + the database driver (sqlite3 /
 psycopg) doing the same statements in one transaction — look up the token, move the session, replace the
 page's answers. Afterwards every citizen's stored answers must equal its last acknowledged save.
+``BENCH_WEB_PG_WORKERS=2`` runs both PostgreSQL servers with two worker processes (no process state, so the
+lost-save check must still read 0).
 """
 
 from __future__ import annotations
@@ -287,6 +289,7 @@ class Server:
 
     def __init__(self, factory: str, url: str) -> None:
         self.port = _free_port()
+        workers = "1" if url.startswith("sqlite") else os.environ.get("BENCH_WEB_PG_WORKERS", "1")
         env = {**os.environ, "BORGERBLIK_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parent.parent)}
         self.process = subprocess.Popen(
             [
@@ -306,6 +309,8 @@ class Server:
                 "uvloop",
                 "--http",
                 "httptools",
+                "--workers",
+                workers,
             ],
             env=env,
         )
@@ -364,6 +369,25 @@ def _prepare(url: str) -> tuple[Any, list[str]]:
     return db, tokens
 
 
+def _link_timing(port: int, token: str, rounds: int = 200) -> tuple[float, float]:
+    """Median ms of opening a real link and a guessed one, interleaved so load changes hit both alike."""
+    import http.client
+    import secrets
+    import statistics
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for index in range(2 * rounds):
+        known = index % 2 == 0
+        path = f"/s/{token}" if known else f"/s/{secrets.token_urlsafe(32)}"
+        started = time.perf_counter()
+        connection.request("GET", path)
+        connection.getresponse().read()
+        times[known].append(time.perf_counter() - started)
+    connection.close()
+    return 1000 * statistics.median(times[True]), 1000 * statistics.median(times[False])
+
+
 def _lost_saves(db: Any, acknowledged: dict[str, dict[str, int]]) -> int:
     """Acknowledged answers the database does not hold (0 means every acknowledged save is stored)."""
     lost = 0
@@ -386,6 +410,7 @@ def _backend(name: str, url: str) -> list[Result]:
         lost = _lost_saves(db, closed["acknowledged"])
         opened = _run_load(app.port, tokens, closed["nonces"], "open")
         lost += _lost_saves(db, opened["acknowledged"])
+        known_ms, guessed_ms = _link_timing(app.port, tokens[0])
     db.close()
     if closed["failed"] or opened["failed"] or lost:
         raise RuntimeError(
@@ -407,6 +432,14 @@ def _backend(name: str, url: str) -> list[Result]:
             f"web: open loop {OPEN_RATE} saves/s, p99 latency ({name})", opened["p99_ms"], "ms", "≤ 100 ms"
         ),
         Result(f"web: acknowledged saves missing from the DB ({name})", float(lost), "answers", "= 0"),
+        Result(
+            f"web: opening a guessed link, median ({name})",
+            guessed_ms,
+            "ms",
+            "≈ a real link",
+            guessed_ms / known_ms,
+            "of a real link's time",
+        ),
     ]
 
 
