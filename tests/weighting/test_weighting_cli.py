@@ -177,3 +177,15 @@ def test_conflicting_options_are_refused(files: Path) -> None:
     assert code == 2 and "brug enten --weights eller --population og --strata" in stderr
     code, _, stderr = run(*weights_args(files, "--method", "rake", "--min-cell", "3"))
     assert code == 2 and "--min-cell gælder efterstratificering" in stderr
+
+
+def test_line_numbers_count_open_answers_spanning_lines(files: Path) -> None:
+    (files / "svar.csv").write_text(
+        "respondent_id,kommune,koen,tillid,forbedringer\n"
+        'r1,Albertslund,kvinde,5,"Mere tid\ntil samtalen"\n'
+        "r2,Albertslund,mand,6,\n",
+        encoding="utf-8",
+    )
+    code, _, stderr = run(*estimate_args(files))
+    assert code == 2
+    assert "svar.csv, linje 4, kolonne 'tillid'" in stderr and "fik '6'" in stderr
