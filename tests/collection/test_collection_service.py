@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from borgerblik.collection import (
     answer_questionnaire,
     complete,
@@ -233,3 +235,24 @@ def test_simulated_citizen_stopping_half_way_leaves_a_partial_answer(db, tokens)
         == "complete"
     )
     assert answers_of(db, tokens["sygedagpenge"])["styrket_tro"] == 3
+
+
+def test_concurrent_double_submit_saves_exactly_once(db, tokens):
+    """Two workers get the same form at once: the nonce check under the row lock lets one through."""
+    token = tokens["dagpenge"]
+    nonce = open_session(db, token).nonce
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(code: int) -> None:
+        barrier.wait()
+        outcomes.append(save_page(db, token, "moedet", {"tillid": code}, nonce=nonce).outcome)
+
+    threads = [threading.Thread(target=submit, args=(code,)) for code in (2, 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["saved", "stale"]
+    assert answers_of(db, token)["tillid"] in (2, 4)
+    assert len(db.responses_frame(db.invitation_by_token(token).survey_id)) == 1

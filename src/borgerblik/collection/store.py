@@ -113,7 +113,7 @@ _WITH_ANSWERS = (
     .where(Invitation.token == bindparam("token"))
     .order_by(Answer.id)
 )
-_WITH_ANSWERS_LOCKED = _WITH_ANSWERS.with_for_update(of=Invitation)
+_LOCK_INVITATION = select(Invitation.id).where(Invitation.token == bindparam("token")).with_for_update()
 _DELETE_ANSWERS = delete(Answer).where(
     Answer.invitation_id == bindparam("invitation"), Answer.question_id.in_(bindparam("ids", expanding=True))
 )
@@ -137,10 +137,16 @@ _UPDATE_SESSION = (
 def respondent_with_answers(
     connection: Connection, token: str, *, for_update: bool = False
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
-    """The citizen behind a link and their stored answers in one statement; ``for_update`` locks the
-    invitation row on PostgreSQL (SQLite's write transaction already holds the database lock)."""
-    locked = for_update and connection.dialect.name == "postgresql"
-    rows = connection.execute(_WITH_ANSWERS_LOCKED if locked else _WITH_ANSWERS, {"token": token}).all()
+    """The citizen behind a link and their stored answers in one statement.
+
+    ``for_update`` first locks the invitation row on PostgreSQL, in a statement of its own: under READ
+    COMMITTED a locking join would return the locked row fresh but the joined session and answers from
+    before the wait, so a concurrent save would go unseen. SQLite's write transaction already holds the lock.
+    """
+    parameters = {"token": token}
+    if for_update and connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_INVITATION, parameters)
+    rows = connection.execute(_WITH_ANSWERS, parameters).all()
     if not rows:
         return None
     respondent = _respondent(rows[0][:16])
