@@ -24,7 +24,6 @@ from borgerblik.fieldwork.channels import Channel, Envelope, NotReachable, Recip
 from borgerblik.fieldwork.sms import QuietHours
 from borgerblik.fieldwork.spool import read_letter
 from borgerblik.storage import ClaimedMessage, Database
-from borgerblik.storage import outbox as outbox_store
 from borgerblik.storage.schema import ContactEvent, Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc, utcnow
 
@@ -70,8 +69,11 @@ def _mark_sent(db: Database, delivered: list[tuple[ClaimedMessage, str]], moment
         return
     now = utcnow()
     with db.writing() as connection:
-        for message, _ in delivered:
-            outbox_store.mark_sent(connection, message.id, now)
+        connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m, _ in delivered]), OutboxMessage.status == "sending")
+            .values(status="sent", sent_at=now, worker=None, last_error=None)
+        )
         connection.execute(
             insert(ContactEvent),
             [
