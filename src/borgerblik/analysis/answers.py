@@ -65,14 +65,6 @@ def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def dont_know_count(frame: pl.DataFrame, column: str) -> int:
-    """How many answered "ved ikke" — reported under every figure."""
-    series = frame.get_column(column)
-    if series.dtype == pl.Utf8:
-        series = series.str.strip_chars().cast(pl.Float64, strict=False)
-    return int((series.cast(pl.Float64) == DONT_KNOW).sum())
-
-
 def scale_matrix(frame: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """Rows × questions of valid answers, NaN where missing."""
     if not columns:
