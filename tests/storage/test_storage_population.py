@@ -67,6 +67,29 @@ def test_members_round_trip_as_a_table_without_identity_columns(db: Database, ro
     assert not {"cpr", "telefon", "phone", "email"} & set(frame.columns)
 
 
+def test_register_values_in_other_forms_are_normalised(db: Database, rows) -> None:
+    survey_id = db.create_survey("KL 2024", "kl-2024", "")
+    batch = rows(2)
+    batch[0].update(samtaler=["jobsamtale", "fællessamtale med a-kasse"], ydelse_start=date(2023, 10, 2))
+    batch[0].update(digital_post_fritaget=True, telefon="  ", kommune=" Rødovre ")
+    batch[1].update(samtaler=None, ydelse_slut="2023-12-31", digital_post_fritaget="JA", age="")
+    member_ids = db.add_members(survey_id, batch)
+    frame = db.members_frame(survey_id)
+    first = frame.filter(pl.col("member_id") == member_ids[0]).row(0, named=True)
+    second = frame.filter(pl.col("member_id") == member_ids[1]).row(0, named=True)
+    assert (first["samtaler"], first["ydelse_start"], first["kommune"]) == (
+        "jobsamtale;fællessamtale med a-kasse",
+        date(2023, 10, 2),
+        "Rødovre",
+    )
+    assert (second["samtaler"], second["ydelse_slut"], second["age"]) == (None, date(2023, 12, 31), None)
+    with db.reading() as connection:
+        identities = dict(connection.execute(select(Identity.member_id, Identity.digital_post_exempt)).all())
+        phones = dict(connection.execute(select(Identity.member_id, Identity.phone)).all())
+    assert identities == {member_ids[0]: True, member_ids[1]: True}
+    assert phones[member_ids[0]] is None
+
+
 def test_member_ids_are_random_pseudonyms_not_derived_from_cpr(db: Database, rows) -> None:
     first = db.create_survey("Bølge 1", "kl-2024", "")
     second = db.create_survey("Bølge 2", "kl-2024", "")

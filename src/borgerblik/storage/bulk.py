@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Connection, Date, Dialect, Table
+from sqlalchemy import Boolean, Connection, Date, Dialect, Table
 from sqlalchemy.types import TypeEngine
 
 CHUNK_ROWS = 10_000
@@ -24,7 +24,20 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     """Insert ``rows`` (dicts with the same keys) into ``table`` within the connection's transaction."""
     if not rows:
         return
-    columns = list(rows[0])
+    columns = tuple(rows[0])
+    if len(columns) == 1:  # itemgetter of one key gives the bare value, not a 1-tuple
+        bulk_insert_rows(connection, table, columns, [(row[columns[0]],) for row in rows])
+        return
+    values_of = itemgetter(*columns)
+    bulk_insert_rows(connection, table, columns, [values_of(row) for row in rows])
+
+
+def bulk_insert_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` given as value tuples in ``columns`` order — the fastest form for the big loads."""
+    if not rows:
+        return
     if connection.dialect.name == "postgresql":
         _copy(connection, table, columns, rows)
     else:
@@ -32,7 +45,7 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
 
 
 def _copy(
-    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in columns)
@@ -40,11 +53,11 @@ def _copy(
     driver_connection = connection.connection.driver_connection
     with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[name] for name in columns])
+            copy.write_row(row)
 
 
 def _executemany(
-    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
@@ -56,23 +69,26 @@ def _executemany(
         for position, name in enumerate(columns)
         if (processor := _bind_processor(table.c[name].type, dialect)) is not None
     ]
-    values_of = itemgetter(*columns)
     for start in range(0, len(rows), CHUNK_ROWS):
-        chunk = [_processed(values_of(row), processed) for row in rows[start : start + CHUNK_ROWS]]
-        connection.exec_driver_sql(statement, chunk)
+        chunk = rows[start : start + CHUNK_ROWS]
+        connection.exec_driver_sql(
+            statement, [_processed(row, processed) for row in chunk] if processed else chunk
+        )
 
 
 def _bind_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    # SQLite stores a DATE as ISO text, which the C-level date.isoformat writes several times faster.
-    if type(column_type) is Date and dialect.name == "sqlite":
-        return date.isoformat
+    if dialect.name == "sqlite":
+        # A DATE is stored as ISO text, which the C-level date.isoformat writes several times faster; the
+        # driver already stores a bool as the 0/1 SQLAlchemy reads back.
+        if type(column_type) is Date:
+            return date.isoformat
+        if type(column_type) is Boolean:
+            return None
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def _processed(values: tuple[Any, ...], processed: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+def _processed(values: Sequence[Any], processed: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
     """Values as the driver stores them (dates and timestamps as SQLAlchemy's text form, booleans as 0/1)."""
-    if not processed:
-        return values
     converted = list(values)
     for position, processor in processed:
         if converted[position] is not None:

@@ -213,13 +213,13 @@ class Database:
             existing = set(
                 connection.execute(select(Identity.cpr).where(Identity.survey_id == survey_id)).scalars()
             )
-            for index, (_, identity) in enumerate(parsed, start=1):
-                if identity["cpr"] in existing:
+            for index, cpr in enumerate(parsed.cprs, start=1):
+                if cpr in existing:
                     raise InvalidRowError(
                         index,
                         "cpr",
                         "en borger der ikke allerede er i populationen",
-                        identity["cpr"],
+                        cpr,
                         "CPR-nummeret er indlæst før i denne undersøgelse.",
                     )
             batch_id = connection.execute(
