@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from borgerblik.storage import Database, InvalidRowError, NotFoundError, StorageError
-from borgerblik.storage.times import utcnow
+from borgerblik.storage.schema import ContactEvent, HotlineCall
+from borgerblik.storage.times import as_utc, utcnow
 
 
 def test_sampled_members_get_one_invitation_each_with_an_unguessable_token(db: Database, rows) -> None:
@@ -177,5 +180,30 @@ def test_contact_events_and_hotline_calls_are_logged(db: Database, invited) -> N
     )
     anonymous = db.log_hotline_call(survey_id, "tekniske problemer", invitation_id=invitation_ids[1])
     assert (event_id, call_id, anonymous) == (1, 1, 2)
+    when = datetime(2024, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    db.log_contact_event(invitation_ids[2], "sms", "delivery_receipt", outcome="delivered", at=when)
+    with db.reading() as connection:
+        events = connection.execute(
+            select(
+                ContactEvent.invitation_id,
+                ContactEvent.channel,
+                ContactEvent.kind,
+                ContactEvent.outcome,
+                ContactEvent.interviewer_id,
+                ContactEvent.occurred_at,
+            ).order_by(ContactEvent.id)
+        ).all()
+        calls = connection.execute(
+            select(HotlineCall.topic, HotlineCall.note, HotlineCall.invitation_id).order_by(HotlineCall.id)
+        ).all()
+    assert [tuple(event[:5]) for event in events] == [
+        (invitation_ids[0], "phone", "call_attempt", "no_answer", "int-07"),
+        (invitation_ids[2], "sms", "delivery_receipt", "delivered", None),
+    ]
+    assert as_utc(events[1][5]) == datetime(2024, 3, 4, 8, 30, tzinfo=UTC)  # stored in UTC
+    assert [tuple(call) for call in calls] == [
+        ("spørgsmål om anonymitet", "Borger spurgte, hvem der ser svar", None),
+        ("tekniske problemer", None, invitation_ids[1]),
+    ]
     with pytest.raises(StorageError, match="skrivningen strider mod databasens regler"):
         db.log_contact_event(999, "phone", "call_attempt")
