@@ -96,3 +96,10 @@ def test_english_letter_date_and_text() -> None:
     text = pdf_text(press.letter("invitation", "Rødovre", TOKEN, CODE, language="en"))
     assert "11 March 2024" in text
     assert "What do you think of the job centre in Rødovre?" in text
+
+
+def test_text_beyond_latin_falls_back_to_the_full_font() -> None:
+    contact = SurveyContact("Jobcenter Ærø – Ελλάδα", "https://x.dk", "70 20 30 40", "kl. 9-15")
+    text = pdf_text(LetterPress(contact, date(2024, 3, 11)).letter("invitation", "Ærø", TOKEN, CODE))
+    assert text.startswith("Jobcenter Ærø – Ελλάδα")
+    assert f"https://x.dk/s/{TOKEN}" in text
