@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import select
 
@@ -19,7 +18,6 @@ from borgerblik.fieldwork.sms import normalise_phone
 from borgerblik.storage import Database
 from borgerblik.storage.schema import Invitation, ResponseSession
 
-Topic = Literal["question", "opt_out", "interview"]
 TOPICS: dict[str, str] = {
     "question": "Spørgsmål",
     "opt_out": "Ønsker ikke at deltage",

@@ -28,7 +28,13 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
-from borgerblik.fieldwork.letters import MessageKind, SurveyContact, render_message
+from borgerblik.fieldwork.letters import (
+    MessageKind,
+    SurveyContact,
+    opt_out_link,
+    personal_link,
+    render_message,
+)
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 MERGE_ALPHABET = string.ascii_letters + string.digits + "-_"
@@ -202,8 +208,6 @@ class LetterPress:
 
 def _links(base_url: str, token: str) -> list[str]:
     """Longest first, so the opt-out link is not split at the personal link it begins with."""
-    from borgerblik.fieldwork.letters import opt_out_link, personal_link
-
     return [opt_out_link(base_url, token), personal_link(base_url, token)]
 
 

@@ -27,7 +27,6 @@ from borgerblik.storage.schema import Invitation, OptOut, OutboxMessage, Respons
 from borgerblik.storage.times import as_utc, utcnow
 
 CHUNK = 5_000
-CHANNELS = ("digital_post", "sms", "email")
 FALLBACK_ORDER = ("digital_post", "sms", "email")
 
 
@@ -43,9 +42,6 @@ class FieldworkPlan:
     reminder_gap: timedelta = timedelta(days=7)
     quiet_hours: QuietHours = field(default_factory=QuietHours)
 
-    def wave_times(self, invitation_at: datetime) -> list[datetime]:
-        """The invitation's time followed by each reminder's."""
-        return [invitation_at + self.reminder_gap * n for n in range(self.reminders + 1)]
 
 
 @dataclass
