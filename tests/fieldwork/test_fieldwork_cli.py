@@ -91,6 +91,8 @@ def test_bad_input_is_a_clear_message_and_exit_code_2(tmp_path: Path) -> None:
             "ingen undersøgelse med navnet 'KL 2025'",
         ),
         (["fieldwork", "send", "--database", url], "angiv mindst én kanal"),
+        (["fieldwork", "send", "--database", url, "--smtp-host", "mail.example.dk", "--smtp-plain"],
+         "--smtp-plain er kun tilladt mod en lokal server, ikke mail.example.dk"),
         (
             ["fieldwork", "hotline", "--survey", "KL 2024", "--database", url, "--topic", "klage"],
             "ukendt emne 'klage'; forventede et af: question, opt_out, interview",

@@ -95,3 +95,16 @@ def test_untrusted_certificate_and_missing_address_are_refused(smtp_server) -> N
     with pytest.raises(NotReachable, match="ingen e-mailadresse"):
         strict.deliver(letter("bb1-6-i0-email", email=None))
     assert mailbox.received == []
+
+
+def test_plain_smtp_to_a_local_sink_when_asked(tmp_path) -> None:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        channel = SmtpChannel("127.0.0.1", controller.port, "undersoegelse@kl.dk", starttls=False)
+        channel.deliver(letter("bb1-7-i0-email"))
+        channel.close()
+    finally:
+        controller.stop()
+    assert mailbox.tls == [False] and list(mailbox.by_id) == ["<bb1-7-i0-email@borgerblik.local>"]

@@ -145,6 +145,9 @@ def send_command(
     smtp_host: str | None = typer.Option(None, "--smtp-host", help="SMTP-server (STARTTLS)."),
     smtp_port: int = typer.Option(587, "--smtp-port", help="SMTP-port."),
     smtp_from: str = typer.Option("undersoegelse@example.dk", "--smtp-from", help="Afsenderadresse."),
+    smtp_plain: bool = typer.Option(
+        False, "--smtp-plain", help="Uden STARTTLS — kun til en lokal test-SMTP-server på 127.0.0.1."
+    ),
     at: str | None = typer.Option(None, "--at", help=AT_HELP),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Højst så mange beskeder."),
     database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
@@ -159,7 +162,9 @@ def send_command(
     if sms_url:
         channels["sms"] = SmsGateway(sms_url, sms_token, sms_sender)
     if smtp_host:
-        channels["email"] = SmtpChannel(smtp_host, smtp_port, smtp_from)
+        if smtp_plain and smtp_host not in ("127.0.0.1", "localhost", "::1"):
+            _fail(f"--smtp-plain er kun tilladt mod en lokal server, ikke {smtp_host}")
+        channels["email"] = SmtpChannel(smtp_host, smtp_port, smtp_from, starttls=not smtp_plain)
     if not channels:
         _fail("angiv mindst én kanal: --digital-post, --sms-url eller --smtp-host")
     try:

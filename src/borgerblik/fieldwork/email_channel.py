@@ -29,6 +29,7 @@ class SmtpChannel:
     username: str | None = None
     password: str | None = None
     message_id_domain: str = "borgerblik.local"
+    starttls: bool = True  # only a local test sink may go without
     timeout: float = 10.0
     name: str = "email"
     _smtp: smtplib.SMTP | None = field(default=None, repr=False)
@@ -37,8 +38,9 @@ class SmtpChannel:
         if self._smtp is None:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             smtp.ehlo()
-            smtp.starttls(context=self.ssl_context or ssl.create_default_context())
-            smtp.ehlo()
+            if self.starttls:
+                smtp.starttls(context=self.ssl_context or ssl.create_default_context())
+                smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password or "")
             self._smtp = smtp
