@@ -100,6 +100,9 @@ def test_responses_frame_long_and_wide(db: Database, invited) -> None:
         (invitation_ids[1], "kanaler", 1, None, "in_person", "ar"),
         (invitation_ids[1], "kanaler", 2, None, "in_person", "ar"),
     ]
+    saved_at = db.session(invitation_ids[1]).updated_at.replace(tzinfo=None)  # naive UTC in the frames
+    assert long.schema["answered_at"] == pl.Datetime("us")
+    assert long["answered_at"].to_list()[3:] == [saved_at] * 3
     assert long["interviewer_id"].to_list() == [None, None, None, "int-11", "int-11", "int-11"]
     assert long["response_state"].unique().sort().to_list() == ["complete", "partial"]
 

@@ -22,7 +22,6 @@ from borgerblik.storage.schema import (
     ResponseSession,
     SampleEntry,
 )
-from borgerblik.storage.times import naive_utc
 
 MEMBER_SCHEMA: dict[str, Any] = {
     "member_id": pl.String,
@@ -68,15 +67,22 @@ MESSAGE_SCHEMA: dict[str, Any] = {
     "sent_at": pl.Datetime("us"),
 }
 
-_DATETIME_COLUMNS = {"answered_at", "due_at", "sent_at"}
-
-
 def _frame(connection: Connection, query: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows into a frame of ``schema``; timestamps end up as naive UTC whichever back end delivered them.
+
+    SQLite hands back naive UTC already; PostgreSQL hands back aware datetimes in the session's zone, which
+    polars converts to UTC when the column is declared as UTC — far cheaper than converting row by row.
+    """
     rows = connection.execute(query).all()
-    positions = [i for i, name in enumerate(schema) if name in _DATETIME_COLUMNS]
-    if positions:
-        rows = [tuple(naive_utc(v) if i in positions else v for i, v in enumerate(row)) for row in rows]
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    aware = connection.dialect.name == "postgresql"
+    declared = {
+        name: pl.Datetime("us", "UTC") if aware and dtype == pl.Datetime("us") else dtype
+        for name, dtype in schema.items()
+    }
+    frame = pl.DataFrame(rows, schema=declared, orient="row")
+    if zoned := [name for name, dtype in declared.items() if dtype != schema[name]]:
+        frame = frame.with_columns(pl.col(zoned).dt.replace_time_zone(None))
+    return frame
 
 
 def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:

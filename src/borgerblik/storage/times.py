@@ -17,8 +17,3 @@ def as_utc(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
-
-def naive_utc(value: datetime | None) -> datetime | None:
-    """UTC without a zone, the form the polars frames carry."""
-    aware = as_utc(value)
-    return None if aware is None else aware.replace(tzinfo=None)
