@@ -1,5 +1,4 @@
-"""Saving answers — the hot path of the web questionnaire and the interviewer form, written with Core
-statements.
+"""Saving answers: the hot path of the web questionnaire and the interviewer form, in Core statements.
 
 Each save replaces the rows of the questions it names (so a citizen going back and changing an answer leaves
 one answer, not two) and moves the response session forward. The session row is written first: on PostgreSQL
@@ -59,8 +58,9 @@ def save(
     state: str,
     now: datetime,
 ) -> SessionRecord:
-    """Write ``answers`` for one invitation; ``None`` removes an answer. The session state never moves
-    backwards.
+    """Write ``answers`` for one invitation; ``None`` removes an answer.
+
+    The session state never moves backwards: a complete questionnaire edited later stays complete.
     """
     if mode not in MODES:
         raise StorageError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
@@ -153,8 +153,9 @@ def session(connection: Connection, invitation_id: int) -> SessionRecord | None:
 
 
 def load(connection: Connection, invitation_id: int) -> dict[str, AnswerValue]:
-    """The stored answers of one invitation, in the shape :func:`save` takes (a list where a question has
-    several codes).
+    """The stored answers of one invitation, in the shape :func:`save` takes.
+
+    A question with several codes comes back as a list; with one code, as that code.
     """
     result: dict[str, Any] = {}
     rows = connection.execute(

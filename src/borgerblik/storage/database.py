@@ -55,18 +55,14 @@ def new_case_code() -> str:
 
 
 def _conflict(exc: IntegrityError) -> StorageError:
-    """A constraint violation as a clear error — naming the constraint, never the row values (they may hold
-    CPR).
-    """
+    """A constraint violation as a clear error: the constraint named, never the row values (CPR)."""
     diag = getattr(exc.orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or str(exc.orig).split(":")[-1].strip()
     return StorageError(f"skrivningen strider mod databasens regler ({constraint}); intet blev gemt")
 
 
 class Database:
-    """Open (and migrate) the database at ``url``; see :func:`borgerblik.storage.engine.database_url` for
-    defaults.
-    """
+    """Open (and migrate) the database at ``url``; defaults as in :func:`~borgerblik.storage.database_url`."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         self.engine = engine if engine is not None else make_engine(url)
@@ -80,9 +76,7 @@ class Database:
 
     @classmethod
     def from_env(cls) -> Database:
-        """The database named by ``BORGERBLIK_DATABASE_URL``, else ``borgerblik.sqlite`` in the current
-        directory.
-        """
+        """The database in ``BORGERBLIK_DATABASE_URL``, else ``borgerblik.sqlite`` in the current folder."""
         return cls(database_url())
 
     @property
@@ -200,8 +194,7 @@ class Database:
         source: str = "",
         sha256: str | None = None,
     ) -> list[str]:
-        """Load register rows as members of a survey, all or nothing; returns the pseudonymous ids in input
-        order.
+        """Load register rows as members of a survey, all or nothing; returns the new ids in input order.
 
         Row keys: ``cpr, kommune, maalgruppe, gender, birth_date, age, age_group, ydelse_start, ydelse_slut,
         samtaler, digital_post_fritaget, telefon, email`` (the register contract plus the fields derived from
@@ -281,9 +274,7 @@ class Database:
             return len(rows)
 
     def create_invitations(self, survey_id: int) -> int:
-        """Give every sampled member without one an invitation (link token + case code); returns how many were
-        made.
-        """
+        """Give each sampled member without one an invitation (link token, case code); returns the count."""
         with self.writing() as connection:
             waiting = list(
                 connection.execute(
@@ -424,9 +415,7 @@ class Database:
         retry_at: datetime | None = None,
         max_attempts: int = outbox.DEFAULT_MAX_ATTEMPTS,
     ) -> str:
-        """Report a failed send; it is queued again at ``retry_at`` while attempts remain. Returns the new
-        status.
-        """
+        """Report a failed send: queued again at ``retry_at`` if attempts remain; returns the new status."""
         with self.writing() as connection:
             return outbox.mark_failed(connection, message_id, error, as_utc(retry_at), max_attempts)
 
@@ -483,9 +472,7 @@ class Database:
             ).scalar_one()
 
     def record_opt_out(self, invitation_id: int, channel: str, *, reason: str | None = None) -> bool:
-        """Record that a citizen declined: no more reminders. Returns False if the opt-out was already
-        recorded.
-        """
+        """Record that a citizen declined: no more reminders. False if the opt-out was already recorded."""
         with self.writing() as connection:
             survey_id = connection.execute(
                 select(Invitation.survey_id).where(Invitation.id == invitation_id)

@@ -27,8 +27,7 @@ EXAMPLE_URLS = "forventede fx sqlite:///borgerblik.sqlite eller postgresql://bru
 
 
 def database_url(url: str | None = None) -> str:
-    """The URL to use: the argument, else ``BORGERBLIK_DATABASE_URL``, else a SQLite file in the current
-    directory.
+    """The URL to use: the argument, else ``BORGERBLIK_DATABASE_URL``, else ``./borgerblik.sqlite``.
 
     A bare ``postgresql://`` URL is pointed at psycopg 3, the only PostgreSQL driver installed.
     """

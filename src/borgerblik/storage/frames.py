@@ -1,8 +1,6 @@
-"""Readers that hand the statistics stages polars tables — never CPR or contact data, which stay in
-``identities``.
+"""Readers that hand the statistics stages polars tables, never with CPR numbers or contact data.
 
-The schemas are fixed here, not inferred, so an empty survey gives an empty table with the right columns and
-types.
+The schemas are fixed here, not inferred: an empty survey gives an empty table with the right columns.
 """
 
 from __future__ import annotations
@@ -66,6 +64,7 @@ MESSAGE_SCHEMA: dict[str, Any] = {
     "due_at": pl.Datetime("us"),
     "sent_at": pl.Datetime("us"),
 }
+
 
 def _frame(connection: Connection, query: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """Rows into a frame of ``schema``; timestamps end up as naive UTC whichever back end delivered them.

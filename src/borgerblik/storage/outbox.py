@@ -92,9 +92,7 @@ def mark_sent(connection: Connection, message_id: int, now: datetime) -> None:
 def mark_failed(
     connection: Connection, message_id: int, error: str, retry_at: datetime | None, max_attempts: int
 ) -> str:
-    """Send the message back to the queue at ``retry_at`` unless it has used its attempts; returns the new
-    status.
-    """
+    """Queue the message again at ``retry_at`` unless its attempts are used up; returns the new status."""
     attempts = connection.execute(
         select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)
     ).scalar()

@@ -21,9 +21,7 @@ class SurveyRecord:
 
 @dataclass(frozen=True)
 class InvitationRecord:
-    """An invitation with the register context routing needs (``maalgruppe``, ``kommune``) — never CPR or
-    contact.
-    """
+    """An invitation with the register context routing needs (``maalgruppe``, ``kommune``), never CPR."""
 
     id: int
     survey_id: int
@@ -52,9 +50,7 @@ class SessionRecord:
 
 @dataclass(frozen=True)
 class ClaimedMessage:
-    """A message a worker now owns: send it, then report with ``mark_message_sent`` or
-    ``mark_message_failed``.
-    """
+    """A message a worker now owns: send it, then report ``mark_message_sent`` or ``mark_message_failed``."""
 
     id: int
     survey_id: int
