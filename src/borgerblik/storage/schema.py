@@ -83,7 +83,7 @@ class Municipality(Base):
 
 
 class ImportBatch(Base):
-    """Which register file a member came from, so a bad extract can be traced and removed as a whole."""
+    """Which register file a member came from (name, sha256, rows), so every member traces to its extract."""
 
     __tablename__ = "import_batches"
 
