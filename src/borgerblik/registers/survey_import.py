@@ -2,8 +2,7 @@
 
 Only the survey's population is stored (weighting reads it as the population per stratum); the exclusions
 and rejects are reported, not stored. Re-importing is idempotent: citizens whose CPR is already in the
-survey are counted as already imported and not added again. The gateway has no query for the CPRs of a
-survey, so :func:`existing_cprs` reads them through the gateway's connection.
+survey are counted as already imported and not added again.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import select
 
 from borgerblik.registers.population import (
     Population,
@@ -23,7 +21,6 @@ from borgerblik.registers.population import (
 )
 from borgerblik.registers.validation import RegisterCheck
 from borgerblik.storage import Database, SurveyRecord
-from borgerblik.storage.schema import Identity
 
 DEFAULT_RULES_NAME = "kl2024"
 
@@ -57,11 +54,6 @@ def rules_for(survey: SurveyRecord) -> PopulationRules:
         return rules
     end = survey.period_end
     return replace(rules, period_start=survey.period_start, period_end=end, age_at=end)
-
-
-def existing_cprs(database: Database, survey_id: int) -> set[str]:
-    with database.reading() as connection:
-        return set(connection.execute(select(Identity.cpr).where(Identity.survey_id == survey_id)).scalars())
 
 
 def _file_digest(path: Path) -> str | None:
@@ -99,7 +91,7 @@ def import_register(database: Database, survey: SurveyRecord, check: RegisterChe
     """Apply the survey's population rules and store the members not already in it."""
     population = apply_population_rules(check.members, rules_for(survey))
     rows = member_rows(check, population)
-    known = existing_cprs(database, survey.id)
+    known = set(database.identity_keys(survey.id)["cpr"])
     fresh = rows.filter(~pl.col("cpr").is_in(list(known))) if known else rows
     if fresh.height:
         digest = _file_digest(check.source)

@@ -35,11 +35,7 @@ def population_frame(database: Database, survey_id: int) -> pl.DataFrame:
     Member ids are random, so ordering by them would make the draw depend on the import; CPR order makes
     the same population and seed give the same sample in any database. The CPR is used for sorting only.
     """
-    with database.reading() as connection:
-        order = connection.execute(
-            select(Identity.member_id, Identity.cpr).where(Identity.survey_id == survey_id)
-        ).all()
-    keys = pl.DataFrame(order, schema={"member_id": pl.String, "_cpr": pl.String}, orient="row")
+    keys = database.identity_keys(survey_id).rename({"cpr": "_cpr"})
     members = database.members_frame(survey_id).join(keys, on="member_id", how="left")
     return members.sort("_cpr", "member_id").drop("_cpr").rename(STORED_NAMES)
 

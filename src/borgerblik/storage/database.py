@@ -233,6 +233,17 @@ class Database:
         with self.writing() as connection:
             return connection.execute(delete(Identity).where(Identity.survey_id == survey_id)).rowcount
 
+    def identity_keys(self, survey_id: int) -> pl.DataFrame:
+        """``member_id`` and ``cpr`` of every member: for import de-duplication and a CPR-ordered draw only.
+
+        The one place outside the sending workers where a CPR leaves storage; never pass it to analysis.
+        """
+        with self.reading() as connection:
+            rows = connection.execute(
+                select(Identity.member_id, Identity.cpr).where(Identity.survey_id == survey_id)
+            ).all()
+        return pl.DataFrame(rows, schema={"member_id": pl.String, "cpr": pl.String}, orient="row")
+
     def municipalities(self) -> list[str]:
         with self.reading() as connection:
             return list(connection.execute(select(Municipality.name).order_by(Municipality.name)).scalars())
