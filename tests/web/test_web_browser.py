@@ -218,5 +218,7 @@ def test_axe_finds_no_wcag_21_aa_violations_on_any_page_type(phone, server, surv
     phone.goto(f"{server.url}/s/{survey.tokens['sygedagpenge']}/fravalg")
     follow(phone, "button", "Jeg ønsker ikke at deltage")
     check("fravalg registreret")
+    survey.db.set_invitation_state([inv.id for inv in survey.db.invitations(survey.survey_id)], "invited")
+    check("feltarbejde (analytiker)", f"{server.url}/analytiker/feltarbejde/{survey.survey_id}")
     assert {name: found for name, found in visited.items() if found} == {}
-    assert len(visited) == 18
+    assert len(visited) == 19

@@ -27,6 +27,7 @@ from borgerblik.storage import Database
 from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
 from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
 from borgerblik.web.interviewer import interviewer_routes
+from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
 
 log = logging.getLogger("borgerblik.web")
@@ -320,8 +321,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def create_app(db: Database, *, interviewer: bool = True) -> Starlette:
-    """The questionnaire app on ``db``; ``interviewer=False`` leaves out the interviewer screen."""
+def create_app(db: Database, *, interviewer: bool = True, analyst: bool = True) -> Starlette:
+    """The questionnaire app on ``db``; ``interviewer=False`` leaves out the interviewer screen and
+    ``analyst=False`` the fieldwork monitor (both belong behind the organisation's own login)."""
     handlers = Questionnaires(db)
     routes = [
         Route("/s/{token}", handlers.welcome, methods=["GET"]),
@@ -334,6 +336,8 @@ def create_app(db: Database, *, interviewer: bool = True) -> Starlette:
     ]
     if interviewer:
         routes.append(Mount("/interviewer", routes=interviewer_routes(handlers)))
+    if analyst:
+        routes.append(Mount("/analytiker", routes=monitor_routes(db)))
     app = Starlette(
         routes=routes,
         exception_handlers={
