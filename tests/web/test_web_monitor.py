@@ -1,4 +1,4 @@
-"""The fieldwork monitor mounted as an analyst page: its numbers are the database's, and it shows no answers."""
+"""The fieldwork monitor as an analyst page: its numbers are the database's, and it shows no answers."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def _database_counts(survey) -> list[int]:
     complete, opted out."""
     with survey.db.reading() as connection:
         invited = connection.execute(
-            select(func.count()).where(Invitation.survey_id == survey.survey_id, Invitation.state != "created")
+            select(func.count()).where(
+                Invitation.survey_id == survey.survey_id, Invitation.state != "created"
+            )
         ).scalar()
         digital = connection.execute(
             select(func.count()).where(Identity.survey_id == survey.survey_id, ~Identity.digital_post_exempt)
@@ -46,9 +48,7 @@ def _database_counts(survey) -> list[int]:
                 .group_by(ResponseSession.state)
             ).all()
         )
-        opted = connection.execute(
-            select(func.count()).where(OptOut.survey_id == survey.survey_id)
-        ).scalar()
+        opted = connection.execute(select(func.count()).where(OptOut.survey_id == survey.survey_id)).scalar()
     return [
         invited,
         digital,

@@ -39,11 +39,11 @@ def _style_hash(html: str) -> str:
 def _refresh_switch(path: str, refreshing: bool) -> str:
     if refreshing:
         return (
-            f'<p>Siden opdaterer sig selv hvert {REFRESH_SECONDS}. sekund. '
+            f"<p>Siden opdaterer sig selv hvert {REFRESH_SECONDS}. sekund. "
             f'<a href="{escape(path)}?opdater=nej">Stop automatisk opdatering</a></p>'
         )
     return (
-        f'<p>Automatisk opdatering er slået fra. '
+        f"<p>Automatisk opdatering er slået fra. "
         f'<a href="{escape(path)}">Opdater automatisk hvert {REFRESH_SECONDS}. sekund</a></p>'
     )
 
