@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from borgerblik.storage import Database, make_engine
+from borgerblik.surveys import create_survey_from_template
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 SETTINGS = {
@@ -70,8 +71,8 @@ def make_survey(db: Database) -> Callable[[list[dict[str, Any]]], tuple[int, lis
     """Load the rows, sample and invite everyone: (survey id, invitation ids in row order)."""
 
     def make(rows: list[dict[str, Any]]) -> tuple[int, list[int]]:
-        survey_id = db.create_survey(
-            f"KL 2024 {uuid.uuid4().hex[:6]}", "kl-2024", "name: kl-2024\n", settings=SETTINGS
+        survey_id = create_survey_from_template(
+            db, f"KL 2024 {uuid.uuid4().hex[:6]}", "kl-2024", settings=SETTINGS
         )
         member_ids = db.add_members(survey_id, rows)
         db.save_sample(survey_id, {m: "stratum" for m in member_ids}, draw_seed=2024)

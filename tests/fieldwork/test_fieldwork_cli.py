@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from borgerblik.cli import app
 from borgerblik.fieldwork import SmsSink
 from borgerblik.storage import Database
+from borgerblik.surveys import create_survey_from_template
 from conftest import SETTINGS, citizen
 
 runner = CliRunner()
@@ -17,7 +18,7 @@ runner = CliRunner()
 def make_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     with Database(url) as db:
-        survey_id = db.create_survey("KL 2024", "kl-2024", "name: kl-2024\n", settings=SETTINGS)
+        survey_id = create_survey_from_template(db, "KL 2024", "kl-2024", settings=SETTINGS)
         members = db.add_members(
             survey_id,
             [

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from borgerblik.fieldwork import FieldworkPlan, SmsSink, queue_invitations
 from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
+from borgerblik.surveys import create_survey_from_template
 from conftest import SETTINGS, citizen
 
 AT = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def test_sender_killed_mid_batch_and_restarted_delivers_each_message_exactly_onc
     database_url: str, tmp_path: Path
 ) -> None:
     db = Database(database_url)
-    survey_id = db.create_survey("Nedbrud", "kl-2024", "name: kl-2024\n", settings=SETTINGS)
+    survey_id = create_survey_from_template(db, "Nedbrud", "kl-2024", settings=SETTINGS)
     members = db.add_members(survey_id, [citizen(n, phone=f"2{n:07d}") for n in range(1, 21)])
     db.save_sample(survey_id, {m: "s" for m in members}, draw_seed=1)
     db.create_invitations(survey_id)

@@ -37,7 +37,7 @@ def test_three_weeks_two_reminders_monitor_equals_database_and_curve_jumps(
     assert status.overall.invited == 400
     assert status.overall.no_channel == 5  # n = 80, 160, …, 400: exempt from Digital Post and no phone
     assert (status.overall.complete, status.overall.partial, status.overall.opted_out) == (
-        result.outcomes["complete"], result.outcomes.get("partial", 0), result.outcomes["opt_out"])
+        result.outcomes["complete"], result.outcomes.get("partial", 0), result.outcomes["opted_out"])
     assert status.reminder_days == [date(2024, 3, 18), date(2024, 3, 25)]
     curve = {p.day: p.responded for p in status.curve}
     assert len(curve) == 21 and status.curve[-1].day == date(2024, 3, 31)

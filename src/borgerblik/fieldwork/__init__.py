@@ -31,7 +31,12 @@ from borgerblik.fieldwork.schedule import (
     reachable_channels,
 )
 from borgerblik.fieldwork.sender import SendReport, send_due
-from borgerblik.fieldwork.simulation import SimulationResult, kl_satisfaction, run_simulated_fieldwork
+from borgerblik.fieldwork.simulation import (
+    CitizenAction,
+    SimulationResult,
+    kl_actions,
+    run_simulated_fieldwork,
+)
 from borgerblik.fieldwork.sms import (
     QuietHours,
     SmsGateway,
@@ -46,6 +51,7 @@ __all__ = [
     "MESSAGE_KINDS",
     "TOPICS",
     "CallListEntry",
+    "CitizenAction",
     "Channel",
     "CurvePoint",
     "DigitalPostFolder",
@@ -72,7 +78,7 @@ __all__ = [
     "WaveSummary",
     "channels_for",
     "fieldwork_status",
-    "kl_satisfaction",
+    "kl_actions",
     "message_key",
     "monitor_html",
     "normalise_phone",

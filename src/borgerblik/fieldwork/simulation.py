@@ -2,24 +2,28 @@
 sink, and citizens who answer, half-answer or decline day by day — so the monitor's curve shows the reminder
 jumps.
 
-Everything but the citizens is the real machinery (schedule, outbox, sender, channels, monitor). The citizens'
-behaviour is tuned to KL 2024's outcome (36.5 % complete, 2.3 % partial, 4.8 % opted out) and to its curve:
-half of those who act do so in the week after the invitation, the rest after the reminders, most of them on
-the day the letter or SMS arrives. The gateway stamps answers with the clock; the simulation moves those
-stamps to the simulated day, which is what a real three-week fieldwork would have recorded.
+Everything but the citizens is the real machinery: schedule, outbox, sender, channels and monitor, and the
+citizens answer through :mod:`borgerblik.collection` — the functions the web pages call — page by page with
+routing. What each citizen does, and on which day, is a list of :class:`CitizenAction`; the demo takes it
+from the calibrated synthetic fieldwork (:mod:`borgerblik.synth`), and :func:`kl_actions` is a simple
+stand-in tuned to KL 2024's outcome (36.5 % complete, 2.3 % partial, 4.8 % opted out) and curve. The
+collection stage stamps answers with the clock; the simulation moves those stamps to the simulated day,
+which is what a real three-week fieldwork would have recorded.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import bindparam, update
 
+from borgerblik.collection import answer_questionnaire, opt_out
 from borgerblik.fieldwork.channels import DigitalPostFolder
 from borgerblik.fieldwork.monitor import FieldworkStatus, fieldwork_status
 from borgerblik.fieldwork.schedule import FieldworkPlan, queue_invitations, queue_reminder, reachable_channels
@@ -29,13 +33,28 @@ from borgerblik.fieldwork.sms_sink import SmsSink
 from borgerblik.storage import Database, InvitationRecord
 from borgerblik.storage.schema import Answer, OptOut, ResponseSession
 
-KL_OUTCOMES: Mapping[str, float] = {"complete": 0.365, "partial": 0.023, "opt_out": 0.048}
+KL_OUTCOMES: Mapping[str, float] = {"complete": 0.365, "partial": 0.023, "opted_out": 0.048}
 WAVE_SHARES = (0.5, 0.3, 0.2)
 SAME_DAY = 0.45  # of those acting in a wave, the share acting on each remaining day (geometric)
 # KL 2024's overall satisfaction counts, codes 5 (Meget tilfreds) … 1 (Meget utilfreds).
 SATISFACTION_COUNTS = {5: 9_769, 4: 10_247, 3: 5_388, 2: 2_375, 1: 2_795}
+HOTLINE_INTERVIEWER = "hotline"
 
-AnswerMaker = Callable[[InvitationRecord, random.Random], dict[str, object]]
+Outcome = Literal["complete", "partial", "opted_out"]
+
+
+@dataclass(frozen=True)
+class CitizenAction:
+    """What one invited citizen does during the fieldwork, on which day (0 = the invitation's)."""
+
+    invitation_id: int
+    day: int
+    outcome: Outcome
+    answers: Mapping[str, object] = field(default_factory=dict)
+    #: for a partial answer: the number of pages saved before the citizen leaves
+    pages: int | None = None
+    language: str = "da"
+    mode: str = "web"
 
 
 @dataclass(frozen=True)
@@ -47,19 +66,14 @@ class SimulationResult:
     outcomes: Mapping[str, int]
 
 
-def kl_satisfaction(_: InvitationRecord, rng: random.Random) -> dict[str, object]:
-    """An answer to the overall question drawn from KL 2024's distribution."""
-    codes = list(SATISFACTION_COUNTS)
-    return {"samlet_tilfredshed": rng.choices(codes, weights=list(SATISFACTION_COUNTS.values()))[0]}
-
-
-def _plan_behaviour(
+def kl_actions(
     invitations: list[InvitationRecord], reachable: set[int], plan: FieldworkPlan, rng: random.Random
-) -> dict[int, list[tuple[int, str]]]:
-    """Day → [(invitation, outcome)] for every citizen who will act."""
+) -> list[CitizenAction]:
+    """KL 2024's outcome shares and curve, answering the status and the overall question only."""
     gap = plan.reminder_gap.days
     waves = WAVE_SHARES[: plan.reminders + 1]
-    by_day: dict[int, list[tuple[int, str]]] = {}
+    codes, weights = list(SATISFACTION_COUNTS), list(SATISFACTION_COUNTS.values())
+    actions: list[CitizenAction] = []
     for invitation in invitations:
         if invitation.id not in reachable:
             continue
@@ -75,8 +89,11 @@ def _plan_behaviour(
         offset = 0
         while offset < gap - 1 and rng.random() > SAME_DAY:
             offset += 1
-        by_day.setdefault(wave * gap + offset, []).append((invitation.id, outcome))
-    return by_day
+        answers: dict[str, object] = {}
+        if outcome != "opted_out":  # still in a course; a partial answer stops after that first page
+            answers = {"status": 1, "samlet_tilfredshed": rng.choices(codes, weights)[0]}
+        actions.append(CitizenAction(invitation.id, wave * gap + offset, outcome, answers, pages=1))
+    return actions
 
 
 def _restamp(db: Database, moments: dict[int, datetime], opted: dict[int, datetime]) -> None:
@@ -117,20 +134,27 @@ def run_simulated_fieldwork(
     workdir: Path,
     *,
     start: datetime,
+    actions: Iterable[CitizenAction] | None = None,
     plan: FieldworkPlan | None = None,
     days: int = 21,
     seed: int = 2024,
-    answers: AnswerMaker = kl_satisfaction,
 ) -> SimulationResult:
-    """Invite at ``start``, remind a week and two weeks later, send daily, let citizens act; then report."""
+    """Invite at ``start``, remind a week and two weeks later, send daily, let citizens act; then report.
+
+    Without ``actions`` the citizens follow :func:`kl_actions`. Actions on a day after ``days`` never happen.
+    """
     plan = plan or FieldworkPlan()
     rng = random.Random(seed)
     workdir = Path(workdir)
     invitations = db.invitations(survey_id)
-    contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
-    reachable = {i.id for i in invitations if reachable_channels(contacts.get(i.id))}
-    record = {i.id: i for i in invitations}
-    behaviour = _plan_behaviour(invitations, reachable, plan, rng)
+    token = {i.id: i.token for i in invitations}
+    if actions is None:
+        contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
+        reachable = {i.id for i in invitations if reachable_channels(contacts.get(i.id))}
+        actions = kl_actions(invitations, reachable, plan, rng)
+    by_day: dict[int, list[CitizenAction]] = {}
+    for action in actions:
+        by_day.setdefault(action.day, []).append(action)
     wave_days = {n * plan.reminder_gap.days: n for n in range(plan.reminders + 1)}
     sent: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
@@ -148,18 +172,24 @@ def run_simulated_fieldwork(
             sent.update(send_due(db, channels, now=morning + timedelta(minutes=5)).sent)
             moments: dict[int, datetime] = {}
             opted: dict[int, datetime] = {}
-            for invitation_id, outcome in behaviour.get(day, []):
+            for action in by_day.get(day, []):
                 moment = morning + timedelta(minutes=rng.randrange(15, 11 * 60))
-                if outcome == "opt_out":
-                    db.record_opt_out(invitation_id, "hotline" if rng.random() < 0.1 else "web")
-                    opted[invitation_id] = moment
+                if action.outcome == "opted_out":
+                    channel = "hotline" if rng.random() < 0.1 else "web"
+                    opt_out(db, token[action.invitation_id], channel=channel)
+                    opted[action.invitation_id] = moment
                 else:
-                    given = answers(record[invitation_id], rng)
-                    if outcome == "partial":
-                        given = dict(list(given.items())[: max(1, len(given) // 2)])
-                    db.save_answers(invitation_id, given, state=outcome)
-                    moments[invitation_id] = moment
-                outcomes[outcome] += 1
+                    answer_questionnaire(
+                        db,
+                        token[action.invitation_id],
+                        action.answers,
+                        stop_after_pages=action.pages if action.outcome == "partial" else None,
+                        lang=action.language,
+                        mode=action.mode,
+                        interviewer_id=HOTLINE_INTERVIEWER if action.mode == "phone" else None,
+                    )
+                    moments[action.invitation_id] = moment
+                outcomes[action.outcome] += 1
             _restamp(db, moments, opted)
         for channel in channels.values():
             channel.close()
