@@ -26,12 +26,17 @@ def post_page(client: TestClient, token: str, page: str, **fields: object) -> ob
 def test_unknown_and_malformed_tokens_get_a_friendly_page_after_the_same_database_work(client, survey):
     token = survey.tokens["dagpenge"]
     client.get(f"/s/{token}")  # first visit records "started"; later visits only read
+    # What SQLite itself runs (the save path bypasses SQLAlchemy's execution events): a fresh pool, each new
+    # connection traced.
     statements: list[str] = []
-    event.listen(survey.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2][:22]))
+    survey.db.engine.dispose()
+    event.listen(
+        survey.db.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(statements.append)
+    )
     by_path = {}
     for path in (f"/s/{token}", "/s/" + "A" * 43, "/s/<script>"):
         statements.clear()
-        by_path[path] = (client.get(path), list(statements))
+        by_path[path] = (client.get(path), [statement[:22] for statement in statements])
     known, unknown, malformed = by_path.values()
     assert known[0].status_code == 200 and unknown[0].status_code == malformed[0].status_code == 404
     assert "Linket virker ikke" in unknown[0].text and "Linket virker ikke" in malformed[0].text
@@ -41,7 +46,7 @@ def test_unknown_and_malformed_tokens_get_a_friendly_page_after_the_same_databas
         known[1]
         == unknown[1]
         == malformed[1]
-        == ["BEGIN", "SELECT invitations.id,"]
+        == ["BEGIN", "SELECT invitations.id,", "COMMIT"]
     )
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, bindparam, delete, func, insert, select, update
 
+from borgerblik.collection.driver import Prepared, pipelined
 from borgerblik.storage.schema import (
     SESSION_STATES,
     Answer,
@@ -26,6 +27,7 @@ from borgerblik.storage.schema import (
     OptOut,
     ResponseSession,
     Survey,
+    Timestamp,
 )
 from borgerblik.storage.times import as_utc
 
@@ -107,29 +109,58 @@ def _respondent(row: Any) -> Respondent | None:
 
 
 # One round trip for the citizen and their answers: one row per answer (or one row without any).
-_WITH_ANSWERS = (
+_WITH_ANSWERS = Prepared(
     _RESPONDENT.add_columns(Answer.question_id, Answer.value_code, Answer.text)
     .outerjoin(Answer, Answer.invitation_id == Invitation.id)
     .where(Invitation.token == bindparam("token"))
     .order_by(Answer.id)
 )
-_LOCK_INVITATION = select(Invitation.id).where(Invitation.token == bindparam("token")).with_for_update()
-_DELETE_ANSWERS = delete(Answer).where(
-    Answer.invitation_id == bindparam("invitation"), Answer.question_id.in_(bindparam("ids", expanding=True))
+_LOCK_INVITATION = Prepared(
+    select(Invitation.id).where(Invitation.token == bindparam("token")).with_for_update()
 )
-_INSERT_ANSWERS = insert(Answer)
-_INSERT_SESSION = insert(ResponseSession)
-_UPDATE_SESSION = (
+_DELETE_ANSWER = Prepared(
+    delete(Answer).where(
+        Answer.invitation_id == bindparam("invitation"), Answer.question_id == bindparam("question")
+    )
+)
+_ANSWER_COLUMNS = (
+    "invitation_id",
+    "question_id",
+    "value_code",
+    "text",
+    "mode",
+    "language",
+    "interviewer_id",
+    "answered_at",
+)
+_INSERT_ANSWER = Prepared(insert(Answer).values({name: bindparam(name) for name in _ANSWER_COLUMNS}))
+_SESSION_COLUMNS = (
+    "invitation_id",
+    "state",
+    "mode",
+    "language",
+    "current_page",
+    "interviewer_id",
+    "started_at",
+    "updated_at",
+    "completed_at",
+)
+_INSERT_SESSION = Prepared(
+    insert(ResponseSession).values({name: bindparam(name) for name in _SESSION_COLUMNS})
+)
+_UPDATE_SESSION = Prepared(
     update(ResponseSession)
     .where(ResponseSession.invitation_id == bindparam("invitation"))
     .values(
         state=bindparam("new_state"),
         mode=bindparam("new_mode"),
         language=bindparam("new_language"),
-        current_page=func.coalesce(bindparam("new_page"), ResponseSession.current_page),
-        interviewer_id=func.coalesce(bindparam("new_interviewer"), ResponseSession.interviewer_id),
+        current_page=func.coalesce(bindparam("new_page", type_=Integer), ResponseSession.current_page),
+        interviewer_id=func.coalesce(
+            bindparam("new_interviewer", type_=String), ResponseSession.interviewer_id
+        ),
         updated_at=bindparam("now"),
-        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed")),
+        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed", type_=Timestamp)),
     )
 )
 
@@ -139,14 +170,19 @@ def respondent_with_answers(
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
     """The citizen behind a link and their stored answers in one statement.
 
-    ``for_update`` first locks the invitation row on PostgreSQL, in a statement of its own: under READ
-    COMMITTED a locking join would return the locked row fresh but the joined session and answers from
-    before the wait, so a concurrent save would go unseen. SQLite's write transaction already holds the lock.
+    ``for_update`` first locks the invitation row on PostgreSQL, in a statement of its own (sent in the
+    same round trip): under READ COMMITTED a locking join would return the locked row fresh but the joined
+    session and answers from before the wait, so a concurrent save would go unseen. SQLite's write
+    transaction already holds the lock.
     """
     parameters = {"token": token}
     if for_update and connection.dialect.name == "postgresql":
-        connection.execute(_LOCK_INVITATION, parameters)
-    rows = connection.execute(_WITH_ANSWERS, parameters).all()
+        with pipelined(connection):
+            _LOCK_INVITATION.execute(connection, parameters)
+            cursor = _WITH_ANSWERS.execute(connection, parameters)
+        rows = _WITH_ANSWERS.rows(connection, cursor)
+    else:
+        rows = _WITH_ANSWERS.all(connection, parameters)
     if not rows:
         return None
     respondent = _respondent(rows[0][:16])
@@ -185,39 +221,7 @@ def save_answers(
     the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
     """
     invitation_id = respondent.invitation_id
-    if respondent.session_state is None:
-        connection.execute(
-            _INSERT_SESSION,
-            {
-                "invitation_id": invitation_id,
-                "state": state,
-                "mode": mode,
-                "language": language,
-                "current_page": page or 0,
-                "interviewer_id": interviewer_id,
-                "started_at": now,
-                "updated_at": now,
-                "completed_at": now if state == "complete" else None,
-            },
-        )
-    else:
-        new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
-        connection.execute(
-            _UPDATE_SESSION,
-            {
-                "invitation": invitation_id,
-                "new_state": new_state,
-                "new_mode": mode,
-                "new_language": language,
-                "new_page": page,
-                "new_interviewer": interviewer_id,
-                "now": now,
-                "completed": now if new_state == "complete" else None,
-            },
-        )
     replaced = [key for key in answers if stored is None or key in stored]
-    if replaced:
-        connection.execute(_DELETE_ANSWERS, {"invitation": invitation_id, "ids": replaced})
     rows = [
         {
             "invitation_id": invitation_id,
@@ -232,8 +236,43 @@ def save_answers(
         for question_id, value in answers.items()
         for code, text in _stored_values(value)
     ]
-    if rows:
-        connection.execute(_INSERT_ANSWERS, rows)
+    with pipelined(connection):
+        if respondent.session_state is None:
+            _INSERT_SESSION.execute(
+                connection,
+                {
+                    "invitation_id": invitation_id,
+                    "state": state,
+                    "mode": mode,
+                    "language": language,
+                    "current_page": page or 0,
+                    "interviewer_id": interviewer_id,
+                    "started_at": now,
+                    "updated_at": now,
+                    "completed_at": now if state == "complete" else None,
+                },
+            )
+        else:
+            new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
+            _UPDATE_SESSION.execute(
+                connection,
+                {
+                    "invitation": invitation_id,
+                    "new_state": new_state,
+                    "new_mode": mode,
+                    "new_language": language,
+                    "new_page": page,
+                    "new_interviewer": interviewer_id,
+                    "now": now,
+                    "completed": now if new_state == "complete" else None,
+                },
+            )
+        if replaced:
+            _DELETE_ANSWER.execute_many(
+                connection, [{"invitation": invitation_id, "question": key} for key in replaced]
+            )
+        if rows:
+            _INSERT_ANSWER.execute_many(connection, rows)
     return now
 
 
