@@ -1,18 +1,41 @@
-"""Creating a survey round from a shipped template, with the defaults of the survey the template comes from.
+"""Survey rounds: created from a shipped template, and read back as the tables the statistics work on.
 
 A survey freezes a copy of its instrument, its period and close date, and the names of the configuration
 its stages read from ``settings`` (population rules, sample design, grouping scheme, suppression threshold).
 The defaults are those of the seed behind each template; every one can be overridden per survey.
+
+:func:`stored_survey` is where storage feeds the statistics: respondents and population as analysis
+frames (no CPR, no contact data), so the command line, the demo and the web app weight and analyse the
+same tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from borgerblik.core import dump_instrument, load_template
-from borgerblik.storage import Database
+import polars as pl
+
+from borgerblik.analysis import prepare_analysis_frame
+from borgerblik.core import Instrument, dump_instrument, load_template, parse_instrument
+from borgerblik.storage import Database, SurveyRecord
+from borgerblik.weighting import Weighting, poststratify
+from borgerblik.weighting.tables import ID_COLUMN
+
+RESPONDED = ("partial", "complete")
+"""Session states that count as an answer, as in the KL seed (a partial answer counts)."""
+MEMBER_FIELDS = {
+    "member_id": ID_COLUMN,
+    "kommune": "kommune",
+    "maalgruppe": "maalgruppe",
+    "gender": "koen",
+    "age": "alder",
+    "age_group": "aldersgruppe",
+    "ydelse_start": "ydelse_start",
+    "ydelse_slut": "ydelse_slut",
+}
 
 #: Per template: the period (register quarter), the close date (duration reference) and the settings.
 TEMPLATE_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -67,4 +90,43 @@ def create_survey_from_template(
         period_end=period_end or defaults.get("period_end"),
         reference_date=reference_date or defaults.get("reference_date"),
         settings={**defaults.get("settings", {}), **(settings or {})},
+    )
+
+
+@dataclass(frozen=True)
+class StoredSurvey:
+    """A stored survey as analysis frames: one row per respondent, and the whole population."""
+
+    record: SurveyRecord
+    instrument: Instrument
+    respondents: pl.DataFrame
+    population: pl.DataFrame
+
+    def poststratify(self, cells: Sequence[str]) -> Weighting:
+        """KL's weighting: population count / answers per cell of ``cells``."""
+        counts = self.population.group_by(list(cells)).len("count")
+        return poststratify(self.respondents, counts, list(cells))
+
+
+def stored_survey(db: Database, survey_id: int, schemes: Sequence[str] = ("kl2024",)) -> StoredSurvey:
+    """Respondents (partial and complete, with their register fields) and the population of a survey."""
+    record = db.survey(survey_id)
+    instrument = parse_instrument(record.instrument_yaml, f"undersøgelse {record.id}")
+    members = db.members_frame(record.id).select(
+        pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()
+    )
+    answers = db.responses_frame(record.id, wide=True)
+    answered = answers.filter(pl.col("response_state").is_in(RESPONDED))
+    answered = answered.drop("invitation_id", "response_state")
+    respondents = members.join(
+        answered.rename({"member_id": ID_COLUMN}), on=ID_COLUMN, how="inner", maintain_order="right"
+    )
+    unasked = [q for q in instrument.scale_items() if q not in respondents.columns]
+    respondents = respondents.with_columns(pl.lit(None, dtype=pl.Int16).alias(q) for q in unasked)
+    close = {"close_date": record.reference_date} if record.reference_date else {}
+    return StoredSurvey(
+        record,
+        instrument,
+        prepare_analysis_frame(respondents, schemes=schemes, **close),
+        prepare_analysis_frame(members, schemes=schemes),
     )

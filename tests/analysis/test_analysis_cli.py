@@ -133,11 +133,12 @@ def test_analyze_refuses_a_bad_answer_code_and_writes_nothing(tmp_path, kl_surve
 
 def test_analyze_reads_a_stored_survey_and_weights_it_by_its_population(tmp_path, kl_survey):
     from borgerblik.storage import Database
+    from borgerblik.surveys import create_survey_from_template
 
     url = f"sqlite:///{tmp_path / 'borgerblik.sqlite'}"
     survey = kl_survey(60)
     with Database(url) as db:
-        survey_id = db.create_survey("KL test", "kl-2024", "name: kl-2024\n")
+        survey_id = create_survey_from_template(db, "KL test", "kl-2024")
         rows = [
             {
                 "cpr": f"{61 + i % 28:02d}0190-{1000 + i:04d}",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -27,7 +26,9 @@ from borgerblik.analysis.danish import decimal, integer
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
+from borgerblik.registers.survey_import import find_survey
 from borgerblik.storage import Database, StorageError
+from borgerblik.surveys import stored_survey
 from borgerblik.weighting import RakingError, WeightingInputError, fixed_weights, poststratify, read_csv
 from borgerblik.weighting.tables import ID_COLUMN, check_unique_ids, weights_column
 
@@ -65,41 +66,6 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         reason = str(exc).splitlines()[0]
         _fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
-
-
-RESPONDED = ("partial", "complete")
-MEMBER_FIELDS = {
-    "member_id": ID_COLUMN,
-    "kommune": "kommune",
-    "maalgruppe": "maalgruppe",
-    "gender": "koen",
-    "age": "alder",
-    "age_group": "aldersgruppe",
-    "ydelse_start": "ydelse_start",
-    "ydelse_slut": "ydelse_slut",
-}
-
-
-def survey_tables(
-    database: str | None, reference: str
-) -> tuple[pl.DataFrame, pl.DataFrame, str, date | None]:
-    """Respondents (partial + complete, one row each with register fields) and the whole population of a
-    stored survey, with its template name and close date. The storage stage hands over no CPR or contacts.
-    """
-    with Database(database) as db:
-        text = reference.strip()
-        record = db.survey(int(text)) if text.isdigit() else db.survey_by_name(text)
-        members = db.members_frame(record.id).select(
-            pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()
-        )
-        answers = db.responses_frame(record.id, wide=True)
-    answered = answers.filter(pl.col("response_state").is_in(RESPONDED)).drop(
-        "invitation_id", "response_state"
-    )
-    respondents = members.join(
-        answered.rename({"member_id": ID_COLUMN}), on=ID_COLUMN, how="inner", maintain_order="right"
-    )
-    return respondents, members, record.template_name, record.reference_date
 
 
 def drivers_command(
@@ -265,14 +231,11 @@ def analyze_command(
     source = str(responses) if responses is not None else f"undersøgelse {survey}"
     try:
         if survey is not None:
-            respondents, members, template, close_date = survey_tables(database, survey)
-            close = {"close_date": close_date} if close_date else {}
-            unanswered = [q for q in load_template(template).scale_items() if q not in respondents.columns]
-            respondents = respondents.with_columns(pl.lit(None, dtype=pl.Int16).alias(q) for q in unanswered)
-            frame = prepare_analysis_frame(respondents, schemes=schemes, **close)
+            with Database(database) as db:
+                stored = stored_survey(db, find_survey(db, survey).id, schemes)
+            frame, instrument = stored.respondents, stored.instrument
             cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
-            counts = prepare_analysis_frame(members, schemes=schemes).group_by(cells).len("count")
-            design = poststratify(frame, counts, cells)
+            design = stored.poststratify(cells)
         else:
             table = read_csv(responses)
             if weights is not None:
@@ -285,7 +248,7 @@ def analyze_command(
             else:
                 design = None
             frame = prepare_analysis_frame(table.frame, schemes=schemes)
-        instrument = load_template(template)
+            instrument = load_template(template)
         options = AnalysisOptions(
             threshold=threshold,
             bootstrap=bootstrap,
