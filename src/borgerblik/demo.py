@@ -7,23 +7,34 @@ its own. The synthetic national register stands in for the municipalities' extra
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from babel.numbers import format_decimal
 from rich.console import Console
 
-from borgerblik.core import load_template
+from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
+from borgerblik.core import Instrument, load_template
+from borgerblik.fieldwork import CitizenAction, run_simulated_fieldwork
 from borgerblik.registers import read_register
 from borgerblik.registers.survey_import import import_register
 from borgerblik.sampling import reachability_totals
 from borgerblik.sampling.survey_sample import sample_survey, survey_channels
 from borgerblik.storage import Database
-from borgerblik.surveys import create_survey_from_template
-from borgerblik.synth import generate_register
+from borgerblik.surveys import create_survey_from_template, stored_survey
+from borgerblik.synth import generate_register, simulate_fieldwork
+from borgerblik.weighting.fieldwork_summary import weigh_fieldwork
+from borgerblik.weighting.tables import ID_COLUMN
 
 SURVEY_NAME = "KL tværkommunal 2024"
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
+CELLS = ("kommune", "koen", "aldersgruppe", "maalgruppe_kl2024")
+"""KL's weighting cells: age × gender × municipality × target group."""
+SYNTH_MODES = {"web": "web", "telefon": "phone"}
 INELIGIBLE = 2_400
 """Register rows that each fail one population rule, so the exclusion counts show in the demo."""
 
@@ -43,15 +54,24 @@ class DemoRun:
     facts: dict[str, object] = field(default_factory=dict)
 
 
-def run_demo(workdir: Path, console: Console, seed: int = 2024) -> DemoRun:
+def run_demo(
+    workdir: Path,
+    console: Console,
+    seed: int = 2024,
+    municipalities: Sequence[str] = (),
+    bootstrap: int = 1000,
+) -> DemoRun:
+    """The whole pipeline; ``municipalities`` limits the register to those (a quicker, smaller run)."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     run = DemoRun(workdir, f"sqlite:///{workdir / 'borgerblik.sqlite'}")
     with Database(run.database_url) as db:
         create_survey(db, run, console)
-        import_synthetic_register(db, run, console, seed)
+        register = import_synthetic_register(db, run, console, seed, municipalities)
         draw_kl_sample(db, run, console, seed)
+        run_fieldwork(db, run, console, seed, register)
+        weigh_and_analyse(db, run, console, bootstrap)
     return run
 
 
@@ -65,10 +85,21 @@ def create_survey(db: Database, run: DemoRun, console: Console) -> None:
     )
 
 
-def import_synthetic_register(db: Database, run: DemoRun, console: Console, seed: int) -> None:
+def import_synthetic_register(
+    db: Database, run: DemoRun, console: Console, seed: int, municipalities: Sequence[str]
+) -> pl.DataFrame:
     console.rule("2. Registerudtræk og population")
     path = run.workdir / "registerudtraek.csv"
-    generate_register(seed=seed, ineligible=INELIGIBLE).write_csv(path)
+    register = generate_register(seed=seed, ineligible=INELIGIBLE)
+    if municipalities:
+        unknown = sorted(set(municipalities) - set(register["kommune"]))
+        if unknown:
+            raise ValueError(
+                f"kommunerne {', '.join(unknown)} er ikke blandt de 44 i de syntetiske data "
+                f"(fx {', '.join(sorted(set(register['kommune']))[:4])} …)"
+            )
+        register = register.filter(pl.col("kommune").is_in(list(municipalities)))
+    register.write_csv(path)
     survey = db.survey(run.survey_id)
     check = read_register(path, reference_date=survey.period_end)
     check.rejects.write_csv(path.with_name(path.name + ".rejects.csv"))
@@ -86,6 +117,7 @@ def import_synthetic_register(db: Database, run: DemoRun, console: Console, seed
         f"{result.population.frame['kommune'].n_unique()} kommuner"
     )
     run.facts["population"] = result.population.size
+    return register
 
 
 def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int) -> None:
@@ -102,3 +134,93 @@ def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int) -> N
         console.print(f"  {row['beskrivelse']}: {number(row['antal'])} ({number(row['andel'] * 100, 1)} %)")
     run.facts["sample"] = sample.size
     run.facts["reachability"] = pl.DataFrame(totals)
+
+
+def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, register: pl.DataFrame) -> None:
+    """Three weeks with two reminders: letters and SMS really sent (locally), citizens answering through the
+    questionnaire's own functions, their behaviour from the calibrated synthetic fieldwork."""
+    console.rule("4. Feltarbejde: invitation, to påmindelser, besvarelser")
+    invitations = db.create_invitations(run.survey_id)
+    instrument = load_template("kl-2024")
+    by_member = {i.member_id: i.id for i in db.invitations(run.survey_id)}
+    keys = db.identity_keys(run.survey_id).filter(pl.col("member_id").is_in(list(by_member)))
+    frame = register.join(keys.rename({"member_id": "respondent_id"}), on="cpr", how="inner")
+    simulated = simulate_fieldwork(frame, instrument, seed, wave=2024)
+    actions = citizen_actions(
+        simulated.persons, instrument, by_member, dict(simulated.answers_by_respondent())
+    )
+    start = datetime.combine(simulated.invited_on, time(9, 0), tzinfo=DANISH_TIME)
+    console.print(
+        f"{number(invitations)} invitationer med personligt link; {number(len(actions))} borgere "
+        "handler i løbet af de tre uger"
+    )
+    result = run_simulated_fieldwork(
+        db, run.survey_id, run.workdir / "feltarbejde", start=start, actions=actions, seed=seed
+    )
+    overall = result.status.overall
+    sent = ", ".join(f"{channel}: {number(n)}" for channel, n in sorted(result.sent.items()))
+    console.print(f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder})")
+    console.print(
+        f"Gennemført {number(overall.complete)}, delvist {number(overall.partial)}, frameldt "
+        f"{number(overall.opted_out)} af {number(overall.invited)}: svarprocent "
+        f"{number(overall.response_rate * 100, 1)} % (KL 2024: 38,8 %)"
+    )
+    for point in result.status.curve:
+        marker = "  ← påmindelse" if point.reminder else ""
+        console.print(f"  {point.day:%d.%m}: {number(point.rate * 100, 1):>5} %{marker}")
+    run.facts["fieldwork"] = result.status
+
+
+def citizen_actions(
+    persons: pl.DataFrame,
+    instrument: Instrument,
+    invitation_of: dict[str, int],
+    answers: dict[object, dict[str, object]],
+) -> list[CitizenAction]:
+    """The synthetic citizens' outcome, day, answers, language and mode as actions on their invitations."""
+    theme_of = {a: q.theme for q in instrument.questions() for a in q.answer_ids}
+    actions = []
+    for row in persons.filter(pl.col("outcome") != "no_response").iter_rows(named=True):
+        given = answers.get(row["respondent_id"], {})
+        opted = row["outcome"] == "opted_out"
+        actions.append(
+            CitizenAction(
+                invitation_of[row["respondent_id"]],
+                row["opted_out_day"] if opted else row["response_day"],
+                row["outcome"],
+                given,
+                pages=len({theme_of[a] for a in given}) or 1,
+                language=row["language"] or "da",
+                mode=SYNTH_MODES.get(row["mode"] or "web", "web"),
+            )
+        )
+    return actions
+
+
+def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: int) -> None:
+    console.rule("5. Vægtning og bortfald")
+    stored = stored_survey(db, run.survey_id)
+    overall = stored.instrument.overall_question
+    persons = stored.sample.join(
+        stored.respondents.select(ID_COLUMN, overall), on=ID_COLUMN, how="left", maintain_order="left"
+    )
+    weighted = weigh_fieldwork(
+        persons, stored.population_counts(CELLS), CELLS, overall_question=overall, age_column="alder"
+    )
+    for line in [*weighted.report.lines(), *weighted.lines()]:
+        console.print(line)
+    console.rule("6. Analyse")
+    tables = analyze_survey(
+        stored.respondents,
+        stored.instrument.scale_items(),
+        overall,
+        design=weighted.weighting,
+        options=AnalysisOptions(bootstrap=bootstrap),
+    )
+    written = write_tables(tables, run.workdir / "analyse")
+    statements = tables["statements"].filter(pl.col("question") == overall)
+    for text in statements["text"]:
+        console.print(text)
+    console.print(f"{len(tables)} tabeller skrevet til {run.workdir / 'analyse'} ({len(written)} filer)")
+    run.facts["weighted_overall"] = weighted.overall
+    run.facts["tables"] = tables

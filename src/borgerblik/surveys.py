@@ -95,25 +95,39 @@ def create_survey_from_template(
 
 @dataclass(frozen=True)
 class StoredSurvey:
-    """A stored survey as analysis frames: one row per respondent, and the whole population."""
+    """A stored survey as analysis frames: the respondents, the sample with each outcome, the population."""
 
     record: SurveyRecord
     instrument: Instrument
     respondents: pl.DataFrame
+    #: every sampled member with ``outcome``: complete, partial, opted_out or no_response
+    sample: pl.DataFrame
     population: pl.DataFrame
+
+    def population_counts(self, cells: Sequence[str]) -> pl.DataFrame:
+        return self.population.group_by(list(cells)).len("count")
 
     def poststratify(self, cells: Sequence[str]) -> Weighting:
         """KL's weighting: population count / answers per cell of ``cells``."""
-        counts = self.population.group_by(list(cells)).len("count")
-        return poststratify(self.respondents, counts, list(cells))
+        return poststratify(self.respondents, self.population_counts(cells), list(cells))
 
 
 def stored_survey(db: Database, survey_id: int, schemes: Sequence[str] = ("kl2024",)) -> StoredSurvey:
     """Respondents (partial and complete, with their register fields) and the population of a survey."""
     record = db.survey(survey_id)
     instrument = parse_instrument(record.instrument_yaml, f"undersøgelse {record.id}")
-    members = db.members_frame(record.id).select(
-        pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()
+    stored = db.members_frame(record.id)
+    members = stored.select(pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items())
+    outcome = (
+        pl.when(pl.col("response_state").is_in(RESPONDED))
+        .then(pl.col("response_state"))
+        .when(pl.col("opted_out"))
+        .then(pl.lit("opted_out"))
+        .otherwise(pl.lit("no_response"))
+        .alias("outcome")
+    )
+    sample = stored.filter(pl.col("sampled")).select(
+        *(pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()), outcome
     )
     answers = db.responses_frame(record.id, wide=True)
     answered = answers.filter(pl.col("response_state").is_in(RESPONDED))
@@ -128,5 +142,6 @@ def stored_survey(db: Database, survey_id: int, schemes: Sequence[str] = ("kl202
         record,
         instrument,
         prepare_analysis_frame(respondents, schemes=schemes, **close),
+        prepare_analysis_frame(sample, schemes=schemes),
         prepare_analysis_frame(members, schemes=schemes),
     )

@@ -15,13 +15,24 @@ def demo(
         Path("demo-output"), "--out", help="Mappe til demoens database og filer (tømmes)."
     ),
     seed: int = typer.Option(2024, "--seed", help="Startværdi for de syntetiske data og stikprøven."),
+    municipalities: str = typer.Option(
+        "", "--municipalities", help="Kun disse kommuner, kommasepareret (en hurtigere, mindre kørsel)."
+    ),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap-replikationer i nøgledriveranalysen."),
 ) -> None:
     """Run the end-to-end demo on the embedded SQLite default: survey, register, sample, fieldwork, analysis.
 
-    Example: borgerblik demo --out demo-output
+    Example: borgerblik demo --out demo-output --municipalities Lemvig,Odsherred
     """
-    run = run_demo(out, Console(highlight=False), seed)
-    Console(highlight=False).print(f"\nDemoen er færdig: database {run.database_url}, filer i {run.workdir}")
+    chosen = [name.strip() for name in municipalities.split(",") if name.strip()]
+    try:
+        run = run_demo(out, Console(highlight=False, soft_wrap=True), seed, chosen, bootstrap)
+    except ValueError as exc:
+        Console(stderr=True, highlight=False).print(f"Fejl: {exc}")
+        raise typer.Exit(code=2) from None
+    Console(highlight=False, soft_wrap=True).print(
+        f"\nDemoen er færdig: database {run.database_url}, filer i {run.workdir}"
+    )
 
 
 def register(app: typer.Typer) -> None:
