@@ -169,6 +169,7 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
         marker = "  ← påmindelse" if point.reminder else ""
         console.print(f"  {point.day:%d.%m}: {number(point.rate * 100, 1):>5} %{marker}")
     run.facts["fieldwork"] = result.status
+    run.facts["simulated"] = simulated
 
 
 def citizen_actions(
@@ -222,5 +223,5 @@ def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: i
     for text in statements["text"]:
         console.print(text)
     console.print(f"{len(tables)} tabeller skrevet til {run.workdir / 'analyse'} ({len(written)} filer)")
-    run.facts["weighted_overall"] = weighted.overall
+    run.facts["weighted"] = weighted
     run.facts["tables"] = tables
