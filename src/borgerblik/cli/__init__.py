@@ -35,9 +35,9 @@ for module in (demo, survey, instrument, synth, registers, sampling, fieldwork, 
 
 @app.command("docs")
 def docs() -> None:
-    """Print the command-line reference (Markdown) generated from the commands themselves.
+    """Udskriv kommandoreferencen (Markdown), genereret fra kommandoerne selv.
 
-    Example: borgerblik docs > docs/cli.md
+    Eksempel: borgerblik docs > docs/cli.md
     """
     typer.echo(render_reference(app), nl=False)
 

@@ -20,9 +20,9 @@ def demo(
     ),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap-replikationer i nøgledriveranalysen."),
 ) -> None:
-    """Run the end-to-end demo on the embedded SQLite default: survey, register, sample, fieldwork, analysis.
+    """Kør hele kæden på syntetiske data i en ny SQLite-fil: undersøgelse, register, stikprøve, feltarbejde, analyse.
 
-    Example: borgerblik demo --out demo-output --municipalities Lemvig,Odsherred
+    Eksempel: borgerblik demo --out demo-output --municipalities Lemvig,Odsherred
     """
     chosen = [name.strip() for name in municipalities.split(",") if name.strip()]
     try:

@@ -105,7 +105,7 @@ def invite_command(
 ) -> None:
     """Læg invitationer i udbakken til alle udtrukne, der ikke er inviteret endnu (PDF-breve skrives nu).
 
-    Example: borgerblik fieldwork invite --survey "KL 2024" --spool udbakke --at 2024-03-11T10:00
+    Eksempel: borgerblik fieldwork invite --survey "KL 2024" --spool udbakke --at 2024-03-11T10:00
     """
     plan = FieldworkPlan(invitation_channels=_channels(channels, "--channels"))
     try:
@@ -126,7 +126,7 @@ def remind_command(
 ) -> None:
     """Læg en påmindelse i udbakken til dem, der hverken har gennemført eller fravalgt.
 
-    Example: borgerblik fieldwork remind --number 1 --survey "KL 2024" --at 2024-03-18T10:00
+    Eksempel: borgerblik fieldwork remind --number 1 --survey "KL 2024" --at 2024-03-18T10:00
     """
     plan = FieldworkPlan(reminder_channels=_channels(channels, "--channels"))
     try:
@@ -154,7 +154,7 @@ def send_command(
 ) -> None:
     """Send de beskeder i udbakken, der er forfaldne — hver højst én gang, også efter et nedbrud.
 
-    Example: borgerblik fieldwork send --digital-post dp-batch --sms-url http://127.0.0.1:8025/rest/mtsms
+    Eksempel: borgerblik fieldwork send --digital-post dp-batch --sms-url http://127.0.0.1:8025/rest/mtsms
     """
     channels: dict[str, Channel] = {}
     if digital_post is not None:
@@ -233,7 +233,7 @@ def status_command(
 ) -> None:
     """Vis feltarbejdets status: inviteret, nåelig pr. kanal, åbnet, delvist, gennemført, fravalgt.
 
-    Example: borgerblik fieldwork status --survey "KL 2024" --html monitor.html --watch 30
+    Eksempel: borgerblik fieldwork status --survey "KL 2024" --html monitor.html --watch 30
     """
     try:
         with Database(database) as db:
@@ -263,7 +263,7 @@ def calls_command(
 ) -> None:
     """Skriv en ringeliste: ikke-besvarede til telefonopfølgning, eller borgere uden kanal til hotlinen.
 
-    Example: borgerblik fieldwork calls --survey "KL 2024" --list follow-up --out ringeliste.csv
+    Eksempel: borgerblik fieldwork calls --survey "KL 2024" --list follow-up --out ringeliste.csv
     """
     if which not in ("follow-up", "unreachable"):
         _fail(f"--list: forventede follow-up eller unreachable, fik {which!r}")
@@ -293,7 +293,7 @@ def hotline_command(
 ) -> None:
     """Registrér et opkald til hotlinen; fravalg stopper påmindelserne med det samme.
 
-    Example: borgerblik fieldwork hotline --survey "KL 2024" --topic opt_out --code K7QM-3XPA --by AB
+    Eksempel: borgerblik fieldwork hotline --survey "KL 2024" --topic opt_out --code K7QM-3XPA --by AB
     """
     try:
         with Database(database) as db:
@@ -316,7 +316,7 @@ def simulate_command(
 ) -> None:
     """Kør et simuleret tre-ugers feltarbejde med to påmindelser, hvor brev og SMS sendes for alvor (lokalt).
 
-    Example: borgerblik fieldwork simulate --survey "KL 2024" --workdir feltarbejde --start 2024-03-11T10:00
+    Eksempel: borgerblik fieldwork simulate --survey "KL 2024" --workdir feltarbejde --start 2024-03-11T10:00
     """
     moment = _moment(start)
     try:
@@ -345,7 +345,7 @@ def sms_sink_command(
 ) -> None:
     """Start en lokal SMS-gateway til demo og test; den gemmer hver besked én gang pr. reference.
 
-    Example: borgerblik fieldwork sms-sink --port 8025 --log sms.jsonl
+    Eksempel: borgerblik fieldwork sms-sink --port 8025 --log sms.jsonl
     """
     try:
         sink = SmsSink(port=port, log=log).start()

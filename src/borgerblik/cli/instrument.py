@@ -18,9 +18,9 @@ group = typer.Typer(help="Spørgeskemaer (instrumenter): tjek en YAML-fil og se 
 
 @group.command("check")
 def check(file: Path = typer.Argument(..., help="Instrument-fil i YAML (se docs/instruments.md).")) -> None:
-    """Validate an instrument file: every problem with file, line, question id and field; exit 2 on errors.
+    """Tjek en instrument-fil: hver fejl med fil, linje, spørgsmål og felt; afslutningskode 2 ved fejl.
 
-    Example: borgerblik instrument check mit-skema.yaml
+    Eksempel: borgerblik instrument check mit-skema.yaml
     """
     try:
         instrument = load_instrument(file)
@@ -37,9 +37,9 @@ def check(file: Path = typer.Argument(..., help="Instrument-fil i YAML (se docs/
 
 @group.command("templates")
 def templates() -> None:
-    """List the shipped templates with their number of questions and languages.
+    """Vis de medfølgende skabeloner med antal spørgsmål og sprog.
 
-    Example: borgerblik instrument templates
+    Eksempel: borgerblik instrument templates
     """
     table = Table("skabelon", "spørgsmål", "skala-items", "sprog")
     for name in template_names():

@@ -95,7 +95,7 @@ def check_command(
 ) -> None:
     """Kontrollér et registerudtræk uden at gemme noget: antal godkendte og afviste pr. årsag.
 
-    Example: borgerblik register check udtraek.csv --reference-date 2023-12-31 --rejects afviste.csv
+    Eksempel: borgerblik register check udtraek.csv --reference-date 2023-12-31 --rejects afviste.csv
     """
     check = read_checked(file, mapping, _reference_date(reference_date))
     print_check(check)
@@ -118,7 +118,7 @@ def population_command(
 ) -> None:
     """Anvend en undersøgelses populationsregler på et udtræk og vis, hvor mange hver regel udelukker.
 
-    Example: borgerblik register population udtraek.csv --rules kl2024 --report population.csv
+    Eksempel: borgerblik register population udtraek.csv --rules kl2024 --report population.csv
     """
     try:
         chosen = load_population_rules(rules, rules_file)
@@ -152,7 +152,7 @@ def import_command(
     Afviste rækker skrives ved siden af udtrækket med fil, linje, kolonne og årsag. At indlæse samme
     fil igen tilføjer ingen: borgere, hvis CPR-nummer allerede er i undersøgelsen, springes over.
 
-    Example: borgerblik register import udtraek.csv --survey kl-2024
+    Eksempel: borgerblik register import udtraek.csv --survey kl-2024
     """
     try:
         with Database(database) as db:

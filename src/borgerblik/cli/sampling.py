@@ -62,7 +62,7 @@ def sample_survey_command(
 ) -> None:
     """Træk undersøgelsens stikprøve: pr. kommune proportionalt på køn × alder × målgruppe.
 
-    Example: borgerblik sample --survey kl-2024 --seed 2024
+    Eksempel: borgerblik sample --survey kl-2024 --seed 2024
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -149,7 +149,7 @@ def draw_command(
     Inden for hver gruppe fordeles n på strata proportionalt med største-rest-afrunding, så n rammes
     præcist. Resultatet er rammens udtrukne rækker med de samme kolonner.
 
-    Example: borgerblik sample draw --frame f.csv --within kommune --strata koen,alder --sizes n.csv --seed 7
+    Eksempel: borgerblik sample draw --frame f.csv --within kommune --strata koen,alder --sizes n.csv --seed 7
     """
     table = _read(frame_file, "rammen")
     within_column = _column(table, within, "--within")

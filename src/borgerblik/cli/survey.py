@@ -42,9 +42,9 @@ def create(
     ),
     database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
-    """Create a survey round from a shipped template, with the template's default period and rules.
+    """Opret en undersøgelsesrunde fra en skabelon med skabelonens periode og regler som standard.
 
-    Example: borgerblik survey create --name "KL tværkommunal 2024" --template kl-2024
+    Eksempel: borgerblik survey create --name "KL tværkommunal 2024" --template kl-2024
     """
     try:
         with Database(database) as db:
@@ -64,9 +64,9 @@ def create(
 
 @group.command("list")
 def list_surveys(database: str | None = typer.Option(None, "--database", help=DATABASE_HELP)) -> None:
-    """List the surveys in the database.
+    """Vis undersøgelserne i databasen.
 
-    Example: borgerblik survey list
+    Eksempel: borgerblik survey list
     """
     table = Table("id", "navn", "skabelon", "periode", "lukkedato")
     with Database(database) as db:

@@ -47,7 +47,7 @@ def register_command(
 
     CPR-numre er erstatningsnumre (dag + 60), så intet rigtigt CPR-nummer dannes.
 
-    Example: borgerblik synth register --out register.csv --seed 2024 --ineligible 100
+    Eksempel: borgerblik synth register --out register.csv --seed 2024 --ineligible 100
     """
     frame = generate_register(seed=seed, ineligible=ineligible)
     if out_file.is_dir():
@@ -85,7 +85,7 @@ def fieldwork_command(
     (én række pr. udtrukket borger, uden CPR og kontaktdata) og truth-<år>.parquet (latent tilfredshed
     og temaer bag de åbne svar, til test).
 
-    Example: borgerblik synth fieldwork --register register.csv --out feltarbejde --waves 2022,2023,2024
+    Eksempel: borgerblik synth fieldwork --register register.csv --out feltarbejde --waves 2022,2023,2024
     """
     wave_list = _waves(waves)
     if sample_fraction is not None and not 0 < sample_fraction <= 1:
