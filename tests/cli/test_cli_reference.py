@@ -35,3 +35,34 @@ def test_every_option_has_help_text() -> None:
         and not getattr(param, "help", None)
     ]
     assert bare == []
+
+
+def test_the_lazy_command_line_offers_exactly_the_commands_of_the_app() -> None:
+    """`borgerblik` loads one command's module at a time; it must know every command the app has."""
+    import click
+
+    from borgerblik.cli import LazyCommands
+
+    lazy = LazyCommands(name="borgerblik")
+    context = click.Context(lazy)
+    whole = typer.main.get_group(app)
+    assert sorted(lazy.list_commands(context)) == sorted(whole.commands)
+    for name, command in whole.commands.items():
+        loaded = lazy.get_command(context, name)
+        assert [p.name for p in loaded.params] == [p.name for p in command.params]
+
+
+def test_the_installed_command_runs_a_subcommand(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "skema.yaml"
+    bad.write_text("name: x\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", "from borgerblik.cli import main; main()", "instrument", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "skema.yaml, linje 1, felt 'name'" in result.stdout + result.stderr

@@ -12,7 +12,9 @@ import click
 import typer
 
 
-def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+def walk(
+    command: click.Command, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     """Every command and sub-command of the app, depth first, in name order."""
     yield path, command
     if isinstance(command, click.Group):
@@ -47,3 +49,15 @@ def render_reference(app: typer.Typer) -> str:
         if rows:
             lines += ["| option | meaning |", "|---|---|", *rows, ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("docs")
+    def docs() -> None:
+        """Udskriv kommandoreferencen (Markdown), genereret fra kommandoerne selv.
+
+        Eksempel: borgerblik docs > docs/cli.md
+        """
+        from borgerblik.cli import full_app
+
+        typer.echo(render_reference(full_app()), nl=False)
