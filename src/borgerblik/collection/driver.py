@@ -7,18 +7,18 @@ the schema's types — compiles each once per dialect to the driver's SQL, and r
 the caller's SQLAlchemy connection, inside the same transaction. The column types' own bind and result
 processors are applied, so a timestamp is stored and read exactly as SQLAlchemy would.
 
-On PostgreSQL, :func:`pipelined` sends several statements in one network round trip (psycopg's pipeline
-mode); each still runs as a statement of its own, with its own snapshot under READ COMMITTED.
+On PostgreSQL, statements are sent in psycopg's pipeline mode, several per network round trip; each still
+runs as a statement of its own, with its own snapshot under READ COMMITTED.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
@@ -31,26 +31,31 @@ class _Compiled:
     names: tuple[str, ...]
     positional: bool
     binds: tuple[Processor | None, ...]
-    results: tuple[Processor | None, ...]
+    results: tuple[tuple[int, Processor], ...]  # the columns that need converting
+    literals: dict[str, Any]  # values written into the statement, e.g. status == "queued"
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         converted = [
             value if process is None else process(value)
-            for value, process in zip((values[name] for name in self.names), self.binds, strict=True)
+            for value, process in zip(
+                (values[name] if name in values else self.literals[name] for name in self.names),
+                self.binds,
+                strict=True,
+            )
         ]
         return converted if self.positional else dict(zip(self.names, converted, strict=True))
 
-    def rows(self, cursor: Any) -> list[tuple[Any, ...]]:
+    def rows(self, cursor: Any) -> list[Any]:
         fetched = cursor.fetchall()
-        if not any(self.results):
-            return [tuple(row) for row in fetched]
-        return [
-            tuple(
-                value if process is None else process(value)
-                for value, process in zip(row, self.results, strict=True)
-            )
-            for row in fetched
-        ]
+        if not self.results:
+            return fetched
+        processed = []
+        for row in fetched:
+            values = list(row)
+            for index, process in self.results:
+                values[index] = process(values[index])
+            processed.append(values)
+        return processed
 
 
 class Prepared:
@@ -74,40 +79,91 @@ class Prepared:
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
         )
         columns = getattr(self.statement, "selected_columns", ())
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        )
-        return _Compiled(compiled.string, names, positional, binds, results)
+        processors = (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        results = tuple((index, process) for index, process in enumerate(processors) if process is not None)
+        literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        return _Compiled(compiled.string, names, positional, binds, results, literals)
 
-    def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
+    def execute(self, link: Link, values: Mapping[str, Any]) -> Any:
         """Run once; returns the driver cursor (fetch with :meth:`rows`)."""
-        compiled = self.compiled(connection.dialect)
-        cursor = driver_cursor(connection)
+        compiled = self.compiled(link.dialect)
+        cursor = link.driver.cursor()
         cursor.execute(compiled.sql, compiled.parameters(values))
         return cursor
 
-    def execute_many(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-        compiled = self.compiled(connection.dialect)
-        driver_cursor(connection).executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+    def execute_many(self, link: Link, rows: Iterable[Mapping[str, Any]]) -> None:
+        compiled = self.compiled(link.dialect)
+        link.driver.cursor().executemany(compiled.sql, [compiled.parameters(row) for row in rows])
 
-    def rows(self, connection: Connection, cursor: Any) -> list[tuple[Any, ...]]:
-        return self.compiled(connection.dialect).rows(cursor)
+    def rows(self, link: Link, cursor: Any) -> list[Any]:
+        return self.compiled(link.dialect).rows(cursor)
 
-    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return self.rows(connection, self.execute(connection, values))
+    def all(self, link: Link, values: Mapping[str, Any]) -> list[Any]:
+        return self.rows(link, self.execute(link, values))
 
 
-def driver_cursor(connection: Connection) -> Any:
-    """A fresh cursor of the DBAPI connection behind ``connection`` (same transaction)."""
-    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+@dataclass(frozen=True)
+class Link:
+    """A DBAPI connection inside a transaction, with what is needed to compile for it.
+
+    ``whole_pipeline``: the transaction runs in psycopg's pipeline mode from its first statement to its
+    COMMIT, so :func:`pipelined` blocks add no round trips of their own.
+    """
+
+    engine: Engine
+    driver: Any
+    whole_pipeline: bool = False
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    @property
+    def postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @classmethod
+    def of(cls, connection: Connection) -> Link:
+        """The driver connection behind a SQLAlchemy connection, in its transaction."""
+        return cls(connection.engine, connection.connection.driver_connection)
 
 
 @contextmanager
-def pipelined(connection: Connection) -> Iterator[None]:
+def pipelined(link: Link) -> Iterator[None]:
     """Send the statements of the block in one round trip on PostgreSQL; a no-op on SQLite."""
-    if connection.dialect.name != "postgresql":
-        with nullcontext():
-            yield
-        return
-    with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+    if not link.postgresql or link.whole_pipeline:
         yield
+        return
+    with link.driver.pipeline():
+        yield
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Link]:
+    """One transaction on a pooled driver connection, without SQLAlchemy's per-connection bookkeeping.
+
+    SQLite: ``BEGIN IMMEDIATE`` for a write, so a writer queues for the lock up front instead of failing
+    halfway (as :meth:`borgerblik.storage.Database.writing` does). PostgreSQL: the whole transaction runs in
+    pipeline mode, so statements are sent together and COMMIT travels with the last writes.
+    """
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        postgresql = engine.dialect.name == "postgresql"
+        if postgresql:
+            with driver.pipeline():
+                yield from _run(Link(engine, driver, whole_pipeline=True), driver)
+        else:
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield from _run(Link(engine, driver), driver)
+    finally:
+        pooled.close()
+
+
+def _run(link: Link, driver: Any) -> Iterator[Link]:
+    try:
+        yield link
+    except BaseException:
+        driver.rollback()
+        raise
+    driver.commit()

@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine
 
 from borgerblik.collection import store
+from borgerblik.collection.driver import Link, transaction
 from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
 from borgerblik.collection.pages import (
     Page,
@@ -56,13 +57,13 @@ def well_formed_token(token: str) -> bool:
 _INSTRUMENTS: WeakKeyDictionary[Engine, dict[int, Instrument]] = WeakKeyDictionary()
 
 
-def survey_instrument(connection: Connection, survey_id: int) -> Instrument:
+def survey_instrument(connection: Connection | Link, survey_id: int) -> Instrument:
     """The survey's frozen instrument, parsed once per database: a survey's instrument never changes once
     stored (later template edits make a new survey), so the cache cannot go stale."""
-    cached = _INSTRUMENTS.setdefault(connection.engine, {})
+    link = connection if isinstance(connection, Link) else Link.of(connection)
+    cached = _INSTRUMENTS.setdefault(link.engine, {})
     if survey_id not in cached:
-        text, _template = store.instrument_yaml(connection, survey_id)
-        cached[survey_id] = parse_instrument(text, f"survey {survey_id}")
+        cached[survey_id] = parse_instrument(store.instrument_yaml(link, survey_id), f"survey {survey_id}")
     return cached[survey_id]
 
 
@@ -115,32 +116,32 @@ class SaveResult:
     revealed: tuple[str, ...] = field(default=())
 
 
-def _load(connection: Connection, token: str, *, for_update: bool = False) -> Questionnaire | None:
+def _load(link: Link, token: str, *, for_update: bool = False) -> Questionnaire | None:
     # An unknown or malformed token costs the same single indexed lookup as a known one (the instrument is
     # cached), so response time does not tell a guessed token from a real one.
-    found = store.respondent_with_answers(connection, token[:64], for_update=for_update)
+    found = store.respondent_with_answers(link, token[:64], for_update=for_update)
     if found is None or not well_formed_token(token):
         return None
     respondent, answers = found
-    return Questionnaire(respondent, survey_instrument(connection, respondent.survey_id), answers)
+    return Questionnaire(respondent, survey_instrument(link, respondent.survey_id), answers)
 
 
 def open_session(db: Database, token: str) -> Questionnaire | None:
     """The questionnaire behind a personal link, or None for an unknown or malformed token (read-only)."""
-    with db.reading() as connection:
-        return _load(connection, token)
+    with transaction(db.engine, write=False) as link:
+        return _load(link, token)
 
 
 def start(
     db: Database, token: str, *, lang: str = "da", mode: str = "web", interviewer_id: str | None = None
 ) -> None:
     """Record that the link was opened (session state ``started``), so fieldwork sees who began."""
-    with db.writing() as connection:
-        questionnaire = _load(connection, token, for_update=True)
+    with transaction(db.engine, write=True) as link:
+        questionnaire = _load(link, token, for_update=True)
         if questionnaire is None or questionnaire.status != "new":
             return
         store.save_answers(
-            connection,
+            link,
             questionnaire.respondent,
             {},
             mode=mode,
@@ -173,8 +174,8 @@ def save_page(
     """
     if mode not in MODES:
         raise ValueError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
-    with db.writing() as connection:
-        questionnaire = _load(connection, token, for_update=True)
+    with transaction(db.engine, write=True) as link:
+        questionnaire = _load(link, token, for_update=True)
         if questionnaire is None:
             return SaveResult("unknown")
         if questionnaire.closed:
@@ -191,11 +192,11 @@ def save_page(
         checked, problems = check_page_answers(shown.questions, answers)
         if problems:
             return SaveResult("invalid", next_page=page, nonce=questionnaire.nonce, problems=tuple(problems))
-        return _store_page(connection, questionnaire, shown, checked, lang, mode, interviewer_id, direction)
+        return _store_page(link, questionnaire, shown, checked, lang, mode, interviewer_id, direction)
 
 
 def _store_page(
-    connection: Connection,
+    link: Link,
     questionnaire: Questionnaire,
     shown: Page,
     checked: dict[str, AnswerValue],
@@ -233,7 +234,7 @@ def _store_page(
     state = "complete" if completing else ("partial" if merged else "started")
     now = utcnow()
     saved_at = store.save_answers(
-        connection,
+        link,
         questionnaire.respondent,
         changes,
         stored=stored.keys(),
@@ -245,7 +246,7 @@ def _store_page(
         now=now,
     )
     if completing:
-        _close(connection, questionnaire.respondent.invitation_id, now)
+        store.close_completed(link, questionnaire.respondent.invitation_id, now)
         return SaveResult("completed")
     return SaveResult(
         "saved",
@@ -257,13 +258,13 @@ def _store_page(
 
 def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -> bool:
     """Close the questionnaire as answered (False when the link is unknown or already closed)."""
-    with db.writing() as connection:
-        questionnaire = _load(connection, token, for_update=True)
+    with transaction(db.engine, write=True) as link:
+        questionnaire = _load(link, token, for_update=True)
         if questionnaire is None or questionnaire.closed:
             return False
         now = utcnow()
         store.save_answers(
-            connection,
+            link,
             questionnaire.respondent,
             {},
             mode=mode,
@@ -273,14 +274,14 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
             state="complete",
             now=now,
         )
-        _close(connection, questionnaire.respondent.invitation_id, now)
+        store.close_completed(link, questionnaire.respondent.invitation_id, now)
         return True
 
 
 def opt_out(db: Database, token: str, *, channel: str = "web") -> bool | None:
     """Record "Jeg ønsker ikke at deltage": None = unknown link, False = already closed."""
     with db.writing() as connection:
-        questionnaire = _load(connection, token, for_update=True)
+        questionnaire = _load(Link.of(connection), token, for_update=True)
         if questionnaire is None:
             return None
         if questionnaire.status == "complete":
@@ -288,9 +289,3 @@ def opt_out(db: Database, token: str, *, channel: str = "web") -> bool | None:
         recorded = store.record_opt_out(connection, questionnaire.respondent, channel, utcnow())
         outbox.cancel_pending(connection, questionnaire.respondent.invitation_id)
         return recorded
-
-
-def _close(connection: Connection, invitation_id: int, now: datetime) -> None:
-    """A completed questionnaire gets no more reminders."""
-    store.set_invitation_state(connection, invitation_id, "completed", now)
-    outbox.cancel_pending(connection, invitation_id)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, String, bindparam, delete, func, insert, select, update
 
-from borgerblik.collection.driver import Prepared, pipelined
+from borgerblik.collection.driver import Link, Prepared, pipelined
 from borgerblik.storage.schema import (
     SESSION_STATES,
     Answer,
@@ -25,6 +25,7 @@ from borgerblik.storage.schema import (
     Member,
     Municipality,
     OptOut,
+    OutboxMessage,
     ResponseSession,
     Survey,
     Timestamp,
@@ -166,7 +167,7 @@ _UPDATE_SESSION = Prepared(
 
 
 def respondent_with_answers(
-    connection: Connection, token: str, *, for_update: bool = False
+    link: Link, token: str, *, for_update: bool = False
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
     """The citizen behind a link and their stored answers in one statement.
 
@@ -176,13 +177,13 @@ def respondent_with_answers(
     transaction already holds the lock.
     """
     parameters = {"token": token}
-    if for_update and connection.dialect.name == "postgresql":
-        with pipelined(connection):
-            _LOCK_INVITATION.execute(connection, parameters)
-            cursor = _WITH_ANSWERS.execute(connection, parameters)
-        rows = _WITH_ANSWERS.rows(connection, cursor)
+    if for_update and link.postgresql:
+        with pipelined(link):
+            _LOCK_INVITATION.execute(link, parameters)
+            cursor = _WITH_ANSWERS.execute(link, parameters)
+        rows = _WITH_ANSWERS.rows(link, cursor)
     else:
-        rows = _WITH_ANSWERS.all(connection, parameters)
+        rows = _WITH_ANSWERS.all(link, parameters)
     if not rows:
         return None
     respondent = _respondent(rows[0][:16])
@@ -203,7 +204,7 @@ def _fold(rows: Iterable[Any]) -> dict[str, AnswerValue]:
 
 
 def save_answers(
-    connection: Connection,
+    link: Link,
     respondent: Respondent,
     answers: Mapping[str, AnswerValue],
     *,
@@ -236,10 +237,10 @@ def save_answers(
         for question_id, value in answers.items()
         for code, text in _stored_values(value)
     ]
-    with pipelined(connection):
+    with pipelined(link):
         if respondent.session_state is None:
             _INSERT_SESSION.execute(
-                connection,
+                link,
                 {
                     "invitation_id": invitation_id,
                     "state": state,
@@ -255,7 +256,7 @@ def save_answers(
         else:
             new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
             _UPDATE_SESSION.execute(
-                connection,
+                link,
                 {
                     "invitation": invitation_id,
                     "new_state": new_state,
@@ -269,10 +270,10 @@ def save_answers(
             )
         if replaced:
             _DELETE_ANSWER.execute_many(
-                connection, [{"invitation": invitation_id, "question": key} for key in replaced]
+                link, [{"invitation": invitation_id, "question": key} for key in replaced]
             )
         if rows:
-            _INSERT_ANSWER.execute_many(connection, rows)
+            _INSERT_ANSWER.execute_many(link, rows)
     return now
 
 
@@ -286,12 +287,30 @@ def _stored_values(value: AnswerValue) -> list[tuple[int | None, str | None]]:
     return [(code, None) for code in value]
 
 
-def instrument_yaml(connection: Connection, survey_id: int) -> tuple[str, str]:
-    """The survey's frozen instrument (YAML) and its template name."""
-    row = connection.execute(
-        select(Survey.instrument_yaml, Survey.template_name).where(Survey.id == survey_id)
-    ).one()
-    return row[0], row[1]
+_INSTRUMENT = Prepared(select(Survey.instrument_yaml).where(Survey.id == bindparam("survey")))
+_CLOSE_INVITATION = Prepared(
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation"))
+    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+)
+# The rule of :func:`borgerblik.storage.outbox.cancel_pending`, as a statement the save path can run.
+_CANCEL_QUEUED = Prepared(
+    update(OutboxMessage)
+    .where(OutboxMessage.invitation_id == bindparam("invitation"), OutboxMessage.status == "queued")
+    .values(status="cancelled")
+)
+
+
+def instrument_yaml(link: Link, survey_id: int) -> str:
+    """The survey's frozen instrument (YAML)."""
+    return _INSTRUMENT.all(link, {"survey": survey_id})[0][0]
+
+
+def close_completed(link: Link, invitation_id: int, now: datetime) -> None:
+    """Mark the invitation completed and cancel its queued reminders: a complete answer gets no more."""
+    with pipelined(link):
+        _CLOSE_INVITATION.execute(link, {"invitation": invitation_id, "new_state": "completed", "now": now})
+        _CANCEL_QUEUED.execute(link, {"invitation": invitation_id})
 
 
 def record_opt_out(connection: Connection, respondent: Respondent, channel: str, now: datetime) -> bool:

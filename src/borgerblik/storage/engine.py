@@ -54,7 +54,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if backend not in SUPPORTED_BACKENDS:
         raise StorageError(f"databasesystemet {backend!r} understøttes ikke; {EXAMPLE_URLS}")
     if backend == "postgresql":
-        return create_engine(resolved, pool_pre_ping=True, **kwargs)
+        # Pre-ping (a round trip per checkout) unless the caller opts out: the questionnaire's save path does,
+        # a dropped connection there fails one request and SQLAlchemy then replaces the pool.
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(resolved, **kwargs)
     if resolved.database not in (None, "", ":memory:"):
         folder = Path(resolved.database).resolve().parent
         if not folder.is_dir():

@@ -3,18 +3,20 @@
 Plain Starlette (FastAPI's validation layer buys nothing for HTML forms) keeps the save path short: parse the
 form, one transaction through :mod:`borgerblik.collection`, a 303 to the next page. Database calls are plain
 blocking calls in the event loop on SQLite — its single write lock serialises saves anyway, and a thread pool
-would only add contention — and run in the thread pool on PostgreSQL, where they can overlap.
+would only add contention — and run in worker threads on PostgreSQL, where they overlap; at most as many
+threads as the connection pool holds, so no thread waits for a connection while holding a request.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
 from borgerblik.collection.form import Problem
-from borgerblik.storage import Database
+from borgerblik.storage import Database, database_url, make_engine
 from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
 from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
 from borgerblik.web.interviewer import interviewer_routes
@@ -32,6 +34,7 @@ from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
 
 log = logging.getLogger("borgerblik.web")
 NONCE_HEADER = "X-Borgerblik-Nonce"
+DATABASE_THREADS = 8  # per process, on PostgreSQL; the pool holds as many connections
 
 
 class Questionnaires:
@@ -39,11 +42,11 @@ class Questionnaires:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.in_threads = db.dialect != "sqlite"
+        self.threads = CapacityLimiter(DATABASE_THREADS) if db.dialect != "sqlite" else None
 
     async def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self.in_threads:
-            return await run_in_threadpool(function, *args, **kwargs)
+        if self.threads is not None:
+            return await to_thread.run_sync(partial(function, *args, **kwargs), limiter=self.threads)
         return function(*args, **kwargs)
 
     # Helpers -----------------------------------------------------------------------------------------------
@@ -352,5 +355,12 @@ def create_app(db: Database, *, interviewer: bool = True, analyst: bool = True) 
 
 
 def app_from_env() -> Starlette:
-    """The app on ``BORGERBLIK_DATABASE_URL`` (default ``borgerblik.sqlite``), for ``uvicorn --factory``."""
-    return create_app(Database.from_env())
+    """The app on ``BORGERBLIK_DATABASE_URL`` (default ``borgerblik.sqlite``), for ``uvicorn --factory``.
+
+    On PostgreSQL the pool matches the database threads and skips the pre-ping, a round trip per save.
+    """
+    url = database_url()
+    if url.startswith("sqlite"):
+        return create_app(Database(url))
+    engine = make_engine(url, pool_pre_ping=False, pool_size=DATABASE_THREADS, max_overflow=4)
+    return create_app(Database(engine=engine))
