@@ -15,7 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from borgerblik.collection.driver import Link, Prepared, pipelined
 from borgerblik.storage.schema import (
@@ -122,6 +136,37 @@ _LOCK_INVITATION = Prepared(
 _DELETE_ANSWER = Prepared(
     delete(Answer).where(
         Answer.invitation_id == bindparam("invitation"), Answer.question_id == bindparam("question")
+    )
+)
+# PostgreSQL: a page's answers go in and out in one statement each, as arrays, not one statement per row.
+_DELETE_ANSWERS_ARRAY = Prepared(
+    delete(Answer).where(
+        Answer.invitation_id == bindparam("invitation"),
+        Answer.question_id == any_(bindparam("questions", type_=ARRAY(String))),
+    )
+)
+_INSERT_ANSWERS_ARRAY = Prepared(
+    insert(Answer).from_select(
+        [
+            Answer.invitation_id,
+            Answer.question_id,
+            Answer.value_code,
+            Answer.text,
+            Answer.mode,
+            Answer.language,
+            Answer.interviewer_id,
+            Answer.answered_at,
+        ],
+        select(
+            bindparam("invitation", type_=Integer),
+            func.unnest(bindparam("questions", type_=ARRAY(String))),
+            func.unnest(bindparam("codes", type_=ARRAY(SmallInteger))),
+            func.unnest(bindparam("texts", type_=ARRAY(Text))),
+            bindparam("mode", type_=String),
+            bindparam("language", type_=String),
+            bindparam("interviewer", type_=String),
+            bindparam("now", type_=Timestamp),
+        ),
     )
 )
 _ANSWER_COLUMNS = (
@@ -268,12 +313,30 @@ def save_answers(
                     "completed": now if new_state == "complete" else None,
                 },
             )
-        if replaced:
-            _DELETE_ANSWER.execute_many(
-                link, [{"invitation": invitation_id, "question": key} for key in replaced]
-            )
-        if rows:
-            _INSERT_ANSWER.execute_many(link, rows)
+        if link.postgresql:
+            if replaced:
+                _DELETE_ANSWERS_ARRAY.execute(link, {"invitation": invitation_id, "questions": replaced})
+            if rows:
+                _INSERT_ANSWERS_ARRAY.execute(
+                    link,
+                    {
+                        "invitation": invitation_id,
+                        "questions": [row["question_id"] for row in rows],
+                        "codes": [row["value_code"] for row in rows],
+                        "texts": [row["text"] for row in rows],
+                        "mode": mode,
+                        "language": language,
+                        "interviewer": interviewer_id,
+                        "now": now,
+                    },
+                )
+        else:
+            if replaced:
+                _DELETE_ANSWER.execute_many(
+                    link, [{"invitation": invitation_id, "question": key} for key in replaced]
+                )
+            if rows:
+                _INSERT_ANSWER.execute_many(link, rows)
     return now
 
 
