@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,14 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The seed reports, in the steering repo's shared/ beside the project's checkout (as in CI)."""
+    path = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    require(path.is_dir(), f"the seed reports are not at {path} (shared/ beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Debian's Chromium, never a downloaded browser."""
     require(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
@@ -65,5 +74,5 @@ def rscript() -> str:
     ok = path is not None and subprocess.run(
         [path, "-e", "library(survey)"], capture_output=True, check=False
     ).returncode == 0
-    require(ok, "Rscript with the 'survey' package is not installed (apt-get install r-base-core r-cran-survey)")
+    require(ok, "Rscript with the 'survey' package is missing (apt-get install r-base-core r-cran-survey)")
     return path  # type: ignore[return-value]
