@@ -289,7 +289,7 @@ class Server:
 
     def __init__(self, factory: str, url: str) -> None:
         self.port = _free_port()
-        workers = "1" if url.startswith("sqlite") else os.environ.get("BENCH_WEB_PG_WORKERS", "2")
+        workers = "1" if url.startswith("sqlite") else os.environ.get("BENCH_WEB_PG_WORKERS", "3")
         env = {**os.environ, "BORGERBLIK_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parent.parent)}
         self.process = subprocess.Popen(
             [

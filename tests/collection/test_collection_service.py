@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy import select
+
 from borgerblik.collection import (
     answer_questionnaire,
     complete,
@@ -14,6 +16,7 @@ from borgerblik.collection import (
     start_anonymous_interview,
 )
 from borgerblik.collection.interview import InterviewError
+from borgerblik.storage.schema import OutboxMessage
 
 
 def answers_of(db, token: str) -> dict:
@@ -256,3 +259,27 @@ def test_concurrent_double_submit_saves_exactly_once(db, tokens):
     assert sorted(outcomes) == ["saved", "stale"]
     assert answers_of(db, token)["tillid"] in (2, 4)
     assert len(db.responses_frame(db.invitation_by_token(token).survey_id)) == 1
+
+
+def test_completing_cancels_only_that_citizens_queued_reminders(db, tokens):
+    invitation = {name: db.invitation_by_token(token).id for name, token in tokens.items()}
+    survey_id = db.invitation_by_token(tokens["jobparat"]).survey_id
+    db.queue_messages(
+        survey_id,
+        [
+            {"invitation_id": invitation[name], "channel": "sms", "kind": "reminder"}
+            for name in ("jobparat", "jobafklaring", "dagpenge")
+        ],
+    )
+    save_page(db, tokens["jobparat"], "samlet", {"samlet_tilfredshed": 4})
+    assert save_page(db, tokens["jobparat"], "aabne", {}).outcome == "completed"
+    assert complete(db, tokens["jobafklaring"]) is True
+    with db.reading() as connection:
+        status = dict(connection.execute(select(OutboxMessage.invitation_id, OutboxMessage.status)).all())
+    assert status == {
+        invitation["jobparat"]: "cancelled",
+        invitation["jobafklaring"]: "cancelled",
+        invitation["dagpenge"]: "queued",
+    }
+    session = db.session(invitation["jobparat"])
+    assert (session.state, session.completed_at) == ("complete", session.updated_at)

@@ -11,7 +11,6 @@ lock), and a form cannot be forged without the token — which is the citizen's 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Mapping
@@ -47,7 +46,7 @@ Outcome = Literal["saved", "completed", "invalid", "stale", "closed", "unknown"]
 def page_nonce(token: str, updated_at: datetime | None) -> str:
     """The nonce a form must carry to save: bound to the token and to the session's last save."""
     stamp = "new" if updated_at is None else updated_at.isoformat()
-    return hmac.new(token.encode(), stamp.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(token.encode(), stamp.encode(), "sha256").hex()[:32]
 
 
 def well_formed_token(token: str) -> bool:
