@@ -27,9 +27,9 @@ from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
 from borgerblik.collection.pages import (
     Page,
     page_by_key,
-    pages_of,
     questionnaire_pages,
     resume_page,
+    routing,
     theme_index,
 )
 from borgerblik.core import Instrument
@@ -209,14 +209,14 @@ def _store_page(
     background = {b.id for b in instrument.background}
     # Routing reads only answers to shown questions, so one evaluation gives both what is routed out and
     # the pages that follow once it is cleared.
-    visible = instrument.visible_questions(context, merged)
-    visible_ids = {answer_id for question in visible for answer_id in question.answer_ids}
+    routed = routing(instrument, context, merged)
+    visible_ids = routed.visible_ids
     routed_out = {key for key in merged if key not in visible_ids and key not in background}
     # Only what differs from the stored answers is written: going back and forward rewrites nothing.
     stored = questionnaire.answers
     written = {**checked, **dict.fromkeys(routed_out)}
     changes = {key: value for key, value in written.items() if stored.get(key) != value}
-    pages = pages_of(instrument, visible)
+    pages = list(routed.pages)
     now_shown = page_by_key(pages, shown.key)
     revealed = tuple(q.id for q in (now_shown.questions if now_shown else ()) if q not in shown.questions)
     keys = [p.key for p in pages]
