@@ -35,13 +35,11 @@ class _Compiled:
     literals: dict[str, Any]  # values written into the statement, e.g. status == "queued"
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        if self.literals:
+            values = {**self.literals, **values}
         converted = [
-            value if process is None else process(value)
-            for value, process in zip(
-                (values[name] if name in values else self.literals[name] for name in self.names),
-                self.binds,
-                strict=True,
-            )
+            values[name] if process is None else process(values[name])
+            for name, process in zip(self.names, self.binds, strict=True)
         ]
         return converted if self.positional else dict(zip(self.names, converted, strict=True))
 
