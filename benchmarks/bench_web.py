@@ -1,7 +1,9 @@
 """Issue 5: page saves of the citizen's questionnaire under load, on SQLite and PostgreSQL.
 
 The server runs in a uvicorn subprocess (uvicorn because it is the ASGI server the project already ships, with
-httptools + uvloop; one worker, so SQLite's single write lock is never fought over by processes) and the load
+httptools + uvloop; one worker on SQLite, so its single write lock is never fought over by processes —
+SQLite's busy handler backs off in sleeps of milliseconds — and three on PostgreSQL, where the app keeps no
+process state and the Python work per save, not the database, is what one process runs out of) and the load
 comes from another process on loopback, speaking raw HTTP/1.1 keep-alive over asyncio so the client is not the
 bottleneck. Each of 100 citizens saves pages in a closed loop (the next save as soon as the last is
 acknowledged); then an open loop sends 500 saves/s on a fixed schedule and measures latency from the scheduled
@@ -10,8 +12,8 @@ send time, so a slow server cannot hide queueing (no coordinated omission).
 The reference is a bare endpoint measured in the same run: plain Starlette + the database driver (sqlite3 /
 psycopg) doing the same statements in one transaction — look up the token, move the session, replace the
 page's answers. Afterwards every citizen's stored answers must equal its last acknowledged save.
-``BENCH_WEB_PG_WORKERS=2`` runs both PostgreSQL servers with two worker processes (no process state, so the
-lost-save check must still read 0).
+``BENCH_WEB_PG_WORKERS`` (default 3) sets the worker processes of both PostgreSQL servers (no process state,
+so the lost-save check must still read 0).
 """
 
 from __future__ import annotations
