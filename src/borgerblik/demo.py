@@ -14,11 +14,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from babel.numbers import format_decimal
 from rich.console import Console
 
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import Instrument, load_template
+from borgerblik.danish import decimal, integer, share
 from borgerblik.fieldwork import CitizenAction, run_simulated_fieldwork
 from borgerblik.registers import read_register
 from borgerblik.registers.survey_import import import_register
@@ -37,11 +37,6 @@ CELLS = ("kommune", "koen", "aldersgruppe", "maalgruppe_kl2024")
 SYNTH_MODES = {"web": "web", "telefon": "phone"}
 INELIGIBLE = 2_400
 """Register rows that each fail one population rule, so the exclusion counts show in the demo."""
-
-
-def number(value: float, decimals: int = 0) -> str:
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale="da_DK")
 
 
 @dataclass
@@ -104,16 +99,16 @@ def import_synthetic_register(
     check = read_register(path, reference_date=survey.period_end)
     check.rejects.write_csv(path.with_name(path.name + ".rejects.csv"))
     console.print(
-        f"Syntetisk udtræk {path.name}: {number(check.members.height)} rækker godkendt, "
-        f"{number(check.rejects.height)} afviste værdier"
+        f"Syntetisk udtræk {path.name}: {integer(check.members.height)} rækker godkendt, "
+        f"{integer(check.rejects.height)} afviste værdier"
     )
     result = import_register(db, survey, check)
     for exclusion in result.population.exclusions:
         console.print(
-            f"  udelukket af {exclusion.rule} ({exclusion.description}): {number(exclusion.excluded)}"
+            f"  udelukket af {exclusion.rule} ({exclusion.description}): {integer(exclusion.excluded)}"
         )
     console.print(
-        f"Population: {number(result.population.size)} borgere i "
+        f"Population: {integer(result.population.size)} borgere i "
         f"{result.population.frame['kommune'].n_unique()} kommuner"
     )
     run.facts["population"] = result.population.size
@@ -126,12 +121,12 @@ def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int) -> N
     sample = sample_survey(db, survey, seed)
     deviation = float(sample.report()["afvigelse"].abs().max() or 0.0)
     console.print(
-        f"Stikprøve: {number(sample.size)} borgere (KL: 86.965); største afvigelse fra "
-        f"proportional fordeling i et stratum: {number(deviation, 2)} person"
+        f"Stikprøve: {integer(sample.size)} borgere (KL: 86.965); største afvigelse fra "
+        f"proportional fordeling i et stratum: {decimal(deviation, 2)} person"
     )
     totals = reachability_totals(survey_channels(db, run.survey_id, sample.frame))
     for row in totals.iter_rows(named=True):
-        console.print(f"  {row['beskrivelse']}: {number(row['antal'])} ({number(row['andel'] * 100, 1)} %)")
+        console.print(f"  {row['beskrivelse']}: {integer(row['antal'])} ({share(row['andel'])})")
     run.facts["sample"] = sample.size
     run.facts["reachability"] = pl.DataFrame(totals)
 
@@ -151,23 +146,23 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
     )
     start = datetime.combine(simulated.invited_on, time(9, 0), tzinfo=DANISH_TIME)
     console.print(
-        f"{number(invitations)} invitationer med personligt link; {number(len(actions))} borgere "
+        f"{integer(invitations)} invitationer med personligt link; {integer(len(actions))} borgere "
         "handler i løbet af de tre uger"
     )
     result = run_simulated_fieldwork(
         db, run.survey_id, run.workdir / "feltarbejde", start=start, actions=actions, seed=seed
     )
     overall = result.status.overall
-    sent = ", ".join(f"{channel}: {number(n)}" for channel, n in sorted(result.sent.items()))
+    sent = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(result.sent.items()))
     console.print(f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder})")
     console.print(
-        f"Gennemført {number(overall.complete)}, delvist {number(overall.partial)}, frameldt "
-        f"{number(overall.opted_out)} af {number(overall.invited)}: svarprocent "
-        f"{number(overall.response_rate * 100, 1)} % (KL 2024: 38,8 %)"
+        f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, frameldt "
+        f"{integer(overall.opted_out)} af {integer(overall.invited)}: svarprocent "
+        f"{share(overall.response_rate)} (KL 2024: 38,8 %)"
     )
     for point in result.status.curve:
         marker = "  ← påmindelse" if point.reminder else ""
-        console.print(f"  {point.day:%d.%m}: {number(point.rate * 100, 1):>5} %{marker}")
+        console.print(f"  {point.day:%d.%m}: {share(point.rate):>7}{marker}")
     run.facts["fieldwork"] = result.status
     run.facts["simulated"] = simulated
 

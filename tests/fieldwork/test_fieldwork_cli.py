@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fieldwork_rows import SETTINGS, citizen
 from typer.testing import CliRunner
 
 from borgerblik.cli import app
 from borgerblik.fieldwork import SmsSink
 from borgerblik.storage import Database
 from borgerblik.surveys import create_survey_from_template
-from conftest import SETTINGS, citizen
 
 runner = CliRunner()
 

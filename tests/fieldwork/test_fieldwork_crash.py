@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fieldwork_rows import SETTINGS, citizen
 from sqlalchemy import select
 
 from borgerblik.fieldwork import FieldworkPlan, SmsSink, queue_invitations
 from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
 from borgerblik.surveys import create_survey_from_template
-from conftest import SETTINGS, citizen
 
 AT = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)
 SENDER = """

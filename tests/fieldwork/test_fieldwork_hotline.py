@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fieldwork_rows import citizen
 from sqlalchemy import select
 
 from borgerblik.fieldwork import HotlineError, queue_invitations, queue_reminder, record_call
 from borgerblik.storage import Database
 from borgerblik.storage.schema import HotlineCall
-from conftest import citizen
 
 
 def test_calls_are_logged_with_topic_and_optional_citizen(db: Database, make_survey, tmp_path: Path) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from fieldwork_rows import citizen
 from sqlalchemy import text
 
 from borgerblik.fieldwork import fieldwork_status, monitor_html, queue_invitations, queue_reminder
 from borgerblik.storage import Database
-from conftest import citizen
 
 MONDAY_NOON = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)
 

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fieldwork_rows import citizen
 from sqlalchemy import func, select
 
 from borgerblik.fieldwork import (
@@ -23,7 +24,6 @@ from borgerblik.fieldwork import (
 )
 from borgerblik.storage import Database
 from borgerblik.storage.schema import HotlineCall, OutboxMessage
-from conftest import citizen
 
 MONDAY_NOON = datetime(2024, 3, 11, 11, 0, tzinfo=UTC)  # 12:00 in Copenhagen
 

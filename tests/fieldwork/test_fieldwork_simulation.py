@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from fieldwork_rows import citizen
 from sqlalchemy import text
 from test_fieldwork_monitor import direct_counts
 
 from borgerblik.fieldwork import run_simulated_fieldwork
 from borgerblik.storage import Database
-from conftest import citizen
 
 START = datetime(2024, 3, 11, 9, 0, tzinfo=UTC)  # Monday 10:00 in Copenhagen
 

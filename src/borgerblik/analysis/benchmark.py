@@ -17,9 +17,9 @@ from scipy import stats
 
 from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_values, weights_of
 from borgerblik.analysis.breakdowns import MUNICIPALITY
-from borgerblik.analysis.danish import decimal, percent
 from borgerblik.analysis.significance import WELCH, WLS_HC1, significance_flag
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, hidden_rows
+from borgerblik.danish import decimal, percent
 
 BENCHMARK_COLUMNS = (
     "question",

@@ -22,10 +22,10 @@ from borgerblik.analysis import (
     prepare_analysis_frame,
     relative_weights,
 )
-from borgerblik.analysis.danish import decimal, integer
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
+from borgerblik.danish import decimal, integer
 from borgerblik.registers.survey_import import find_survey
 from borgerblik.storage import Database, StorageError
 from borgerblik.surveys import stored_survey

@@ -20,7 +20,7 @@ def demo(
     ),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap-replikationer i nøgledriveranalysen."),
 ) -> None:
-    """Kør hele kæden på syntetiske data i en ny SQLite-fil: undersøgelse, register, stikprøve, feltarbejde, analyse.
+    """Kør hele kæden på syntetiske data i en ny SQLite-fil: register, stikprøve, feltarbejde, analyse.
 
     Eksempel: borgerblik demo --out demo-output --municipalities Lemvig,Odsherred
     """

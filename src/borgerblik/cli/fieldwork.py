@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from borgerblik.danish import integer, share
 from borgerblik.fieldwork import (
     TOPICS,
     Channel,
@@ -37,7 +38,6 @@ from borgerblik.fieldwork import (
     send_due,
     unreachable_list,
 )
-from borgerblik.fieldwork.monitor_page import danish_number, danish_percent
 from borgerblik.storage import Database, StorageError, SurveyRecord
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -82,17 +82,17 @@ def _channels(text: str, option: str) -> tuple[str, ...]:
 
 
 def _print_wave(summary: WaveSummary) -> None:
-    queued = ", ".join(f"{channel}: {danish_number(n)}" for channel, n in sorted(summary.queued.items()))
+    queued = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(summary.queued.items()))
     out.print(
-        f"Bølge {summary.wave}: {danish_number(summary.citizens)} borgere; "
+        f"Bølge {summary.wave}: {integer(summary.citizens)} borgere; "
         f"beskeder i kø — {queued or 'ingen'}"
     )
     if summary.continue_where_left:
-        out.print(f"  heraf 'fortsæt hvor du slap': {danish_number(summary.continue_where_left)}")
+        out.print(f"  heraf 'fortsæt hvor du slap': {integer(summary.continue_where_left)}")
     if summary.queued.get("sms"):
-        out.print(f"  SMS-dele i alt: {danish_number(summary.sms_segments)}")
+        out.print(f"  SMS-dele i alt: {integer(summary.sms_segments)}")
     if summary.no_channel:
-        out.print(f"  Uden kanal (til hotlinelisten): {danish_number(len(summary.no_channel))}")
+        out.print(f"  Uden kanal (til hotlinelisten): {integer(len(summary.no_channel))}")
 
 
 @fieldwork_app.command("invite")
@@ -175,12 +175,12 @@ def send_command(
     finally:
         for channel in channels.values():
             channel.close()
-    sent = ", ".join(f"{c}: {danish_number(n)}" for c, n in sorted(report.sent.items())) or "ingen"
+    sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(report.sent.items())) or "ingen"
     out.print(f"Sendt — {sent}")
     out.print(
-        f"Venter (stille timer/kanal mangler): {danish_number(report.deferred)}; prøves igen: "
-        f"{danish_number(report.retrying)}; fejlet: {danish_number(report.failed)}; "
-        f"annulleret (svaret/fravalgt): {danish_number(report.cancelled)}"
+        f"Venter (stille timer/kanal mangler): {integer(report.deferred)}; prøves igen: "
+        f"{integer(report.retrying)}; fejlet: {integer(report.failed)}; "
+        f"annulleret (svaret/fravalgt): {integer(report.cancelled)}"
     )
 
 
@@ -215,8 +215,8 @@ def _status_table(db: Database, survey_id: int) -> Table:
         )
         table.add_row(
             row.kommune,
-            *map(danish_number, counts),
-            danish_percent(row.response_rate),
+            *map(integer, counts),
+            share(row.response_rate),
             end_section=row is status.municipalities[-1] if status.municipalities else False,
         )
     if status.reminder_days:
@@ -279,7 +279,7 @@ def calls_command(
         writer = csv.writer(handle)
         writer.writerow(["kode", "kommune", "maalgruppe", "telefon", "status"])
         writer.writerows((e.case_code, e.kommune, e.maalgruppe, e.phone or "", e.status) for e in entries)
-    out.print(f"{danish_number(len(entries))} borgere skrevet til {out_file}")
+    out.print(f"{integer(len(entries))} borgere skrevet til {out_file}")
 
 
 @fieldwork_app.command("hotline")
@@ -325,17 +325,17 @@ def simulate_command(
                                              seed=seed)
     except (StorageError, FontMissing, OSError) as exc:
         _fail(str(exc))
-    sent = ", ".join(f"{c}: {danish_number(n)}" for c, n in sorted(result.sent.items())) or "ingen"
+    sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(result.sent.items())) or "ingen"
     out.print(f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}")
     overall = result.status.overall
     out.print(
-        f"Gennemført {danish_number(overall.complete)}, delvist {danish_number(overall.partial)}, "
-        f"fravalgt {danish_number(overall.opted_out)} af {danish_number(overall.invited)}: "
-        f"svarprocent {danish_percent(overall.response_rate)}"
+        f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, "
+        f"fravalgt {integer(overall.opted_out)} af {integer(overall.invited)}: "
+        f"svarprocent {share(overall.response_rate)}"
     )
     for point in result.status.curve:
         mark = "  ← påmindelse" if point.reminder else ""
-        out.print(f"  {point.day.isoformat()}  {danish_percent(point.rate):>7}{mark}")
+        out.print(f"  {point.day.isoformat()}  {share(point.rate):>7}{mark}")
 
 
 @fieldwork_app.command("sms-sink")

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from babel.numbers import format_decimal
 from rich.console import Console
 
+from borgerblik.danish import integer
 from borgerblik.registers import (
     REASONS,
     MappingError,
@@ -42,11 +42,6 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def number(value: float) -> str:
-    """Danish thousands separator: 198.877."""
-    return format_decimal(value, locale="da_DK")
-
-
 def _reference_date(text: str | None) -> date | None:
     if text is None:
         return None
@@ -66,12 +61,12 @@ def read_checked(file: Path, mapping: Path | None, reference: date | None) -> Re
 
 
 def print_check(check: RegisterCheck) -> None:
-    out.print(f"Godkendt: {number(check.accepted)} rækker")
-    out.print(f"Afvist: {number(check.rejected_rows)} rækker")
+    out.print(f"Godkendt: {integer(check.accepted)} rækker")
+    out.print(f"Afvist: {integer(check.rejected_rows)} rækker")
     for reason, count in check.reason_counts().items():
-        out.print(f"  {reason}: {number(count)} — {REASONS.get(reason, '')}")
+        out.print(f"  {reason}: {integer(count)} — {REASONS.get(reason, '')}")
     if check.blank_lines:
-        out.print(f"Tomme linjer sprunget over: {number(check.blank_lines)}")
+        out.print(f"Tomme linjer sprunget over: {integer(check.blank_lines)}")
     encoding = ENCODINGS.get(check.encoding, check.encoding)
     delimiter = DELIMITERS.get(check.delimiter or "", "")
     out.print(f"Læst som {encoding}" + (f", {delimiter}" if delimiter else ""))
@@ -128,8 +123,8 @@ def population_command(
     print_check(check)
     population = apply_population_rules(check.members, chosen)
     for exclusion in population.exclusions:
-        out.print(f"Udelukket af {exclusion.rule} ({exclusion.description}): {number(exclusion.excluded)}")
-    out.print(f"Population: {number(population.size)} borgere")
+        out.print(f"Udelukket af {exclusion.rule} ({exclusion.description}): {integer(exclusion.excluded)}")
+    out.print(f"Population: {integer(population.size)} borgere")
     if report is not None:
         population.report().write_csv(report)
         out.print(f"Populationsrapport skrevet til {report}")
@@ -166,11 +161,11 @@ def import_command(
     except (StorageError, PopulationRulesError) as exc:
         _fail(str(exc))
     for exclusion in result.population.exclusions:
-        out.print(f"Udelukket af {exclusion.rule} ({exclusion.description}): {number(exclusion.excluded)}")
-    out.print(f"Population: {number(result.population.size)} borgere")
+        out.print(f"Udelukket af {exclusion.rule} ({exclusion.description}): {integer(exclusion.excluded)}")
+    out.print(f"Population: {integer(result.population.size)} borgere")
     out.print(
-        f"Tilføjet til {result.survey.name}: {number(result.added)}; "
-        f"allerede indlæst: {number(result.already_imported)}"
+        f"Tilføjet til {result.survey.name}: {integer(result.added)}; "
+        f"allerede indlæst: {integer(result.already_imported)}"
     )
 
 

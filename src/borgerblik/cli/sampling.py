@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from babel.numbers import format_decimal
 from rich.console import Console
 
+from borgerblik.danish import decimal, integer, share
 from borgerblik.registers import TableError, read_table
 from borgerblik.registers.columns import fold_header
 from borgerblik.registers.survey_import import find_survey
@@ -33,14 +33,6 @@ sample_app = typer.Typer(
 def _fail(message: str) -> NoReturn:
     err.print(f"[bold red]Fejl:[/] {message}", markup=True)
     raise typer.Exit(code=2)
-
-
-def number(value: float) -> str:
-    return format_decimal(value, locale="da_DK")
-
-
-def percent(share: float) -> str:
-    return format_decimal(share * 100, format="0.0", locale="da_DK") + " %"
 
 
 @sample_app.callback()
@@ -79,15 +71,15 @@ def sample_survey_command(
         _fail(str(exc))
     totals = sample.group_totals()
     out.print(
-        f"Stikprøve for {record.name}: {number(sample.size)} af {number(int(totals['population'].sum()))} "
+        f"Stikprøve for {record.name}: {integer(sample.size)} af {integer(int(totals['population'].sum()))} "
         f"borgere (seed {seed})"
     )
     for row in totals.iter_rows(named=True):
-        out.print(f"  {row[totals.columns[0]]}: {number(row['stikproeve'])} af {number(row['population'])}")
+        out.print(f"  {row[totals.columns[0]]}: {integer(row['stikproeve'])} af {integer(row['population'])}")
     largest = float(sample.report()["afvigelse"].abs().max() or 0.0)
-    out.print(f"Største afvigelse fra proportional fordeling: {number(round(largest, 3))} person")
+    out.print(f"Største afvigelse fra proportional fordeling: {decimal(largest, 3)} person")
     for row in reachability_totals(channels).iter_rows(named=True):
-        out.print(f"  {row['beskrivelse']}: {number(row['antal'])} ({percent(row['andel'])})")
+        out.print(f"  {row['beskrivelse']}: {integer(row['antal'])} ({share(row['andel'])})")
     if report is not None:
         sample.report().write_csv(report)
         out.print(f"Stikprøverapport skrevet til {report}")
@@ -173,8 +165,8 @@ def draw_command(
         drawn.write_csv(out_file, separator=delimiter)
         console = out
     console.print(
-        f"Udtrak {number(sample.size)} af {number(table.frame.height)} rækker i "
-        f"{number(sample.group_totals().height)} grupper (seed {seed})"
+        f"Udtrak {integer(sample.size)} af {integer(table.frame.height)} rækker i "
+        f"{integer(sample.group_totals().height)} grupper (seed {seed})"
         + (f" → {out_file}" if out_file else "")
     )
     if report is not None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
 from rich.console import Console
 
 from borgerblik.core import load_template
+from borgerblik.danish import decimal, integer
 from borgerblik.synth import (
     ExtractError,
     generate_register,
@@ -59,7 +59,7 @@ def register_command(
         frame.write_csv(out_file)
     except OSError as exc:
         _fail(f"--out {out_file}: kunne ikke skrive filen ({exc.strerror or exc})")
-    out.print(f"Skrev {_number(frame.height)} rækker til {out_file}")
+    out.print(f"Skrev {integer(frame.height)} rækker til {out_file}")
 
 
 @synth_app.command("fieldwork")
@@ -122,16 +122,12 @@ def fieldwork_command(
         fieldwork.truth.write_parquet(out_dir / f"truth-{wave}.parquet")
         counts = dict(fieldwork.persons["outcome"].value_counts().iter_rows())
         answered = counts.get("complete", 0) + counts.get("partial", 0)
-        rate = format_decimal(answered / max(frame.height, 1) * 100, format="0.0", locale="da_DK")
+        rate = decimal(answered / max(frame.height, 1) * 100, 1)
         out.print(
-            f"{wave}: {_number(frame.height)} udtrukket, {_number(counts.get('complete', 0))} gennemførte, "
-            f"{_number(counts.get('partial', 0))} delvise, {_number(counts.get('opted_out', 0))} frameldt "
+            f"{wave}: {integer(frame.height)} udtrukket, {integer(counts.get('complete', 0))} gennemførte, "
+            f"{integer(counts.get('partial', 0))} delvise, {integer(counts.get('opted_out', 0))} frameldt "
             f"(svarprocent {rate} %) → {out_dir}"
         )
-
-
-def _number(value: int) -> str:
-    return format_decimal(value, locale="da_DK")
 
 
 def _waves(text: str) -> list[int]:

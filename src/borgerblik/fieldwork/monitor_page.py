@@ -8,20 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 
+from borgerblik.danish import integer, share
 from borgerblik.fieldwork.letters import environment
 from borgerblik.fieldwork.monitor import DANISH_TIME, FieldworkStatus
 
 WIDTH, HEIGHT = 640, 240
-
-
-def danish_number(value: int) -> str:
-    return format_decimal(value, locale="da_DK")
-
-
-def danish_percent(share: float) -> str:
-    return f"{format_decimal(round(share * 100, 1), format='0.0', locale='da_DK')} %"
 
 
 def _chart(status: FieldworkStatus) -> dict[str, object]:
@@ -42,7 +34,7 @@ def _chart(status: FieldworkStatus) -> dict[str, object]:
         "reminders": reminders,
         "first": format_date(curve[0].day, "d. MMM", locale="da_DK"),
         "last": format_date(curve[-1].day, "d. MMM", locale="da_DK"),
-        "final": danish_percent(curve[-1].rate),
+        "final": share(curve[-1].rate),
         "reminder_labels": ", ".join(format_date(d, "d. MMMM", locale="da_DK") for d in status.reminder_days),
     }
 
@@ -56,6 +48,6 @@ def monitor_html(status: FieldworkStatus, *, refresh: int = 30, now: datetime | 
         refresh=refresh,
         updated=format_datetime(moment, "d. MMMM y 'kl.' HH:mm", locale="da_DK"),
         chart=_chart(status) if status.curve else None,
-        n=danish_number,
-        pct=danish_percent,
+        n=integer,
+        pct=share,
     )

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from babel.numbers import format_decimal
 
+from borgerblik.danish import decimal, integer, share
 from borgerblik.weighting.design import Weighting, poststratify
 from borgerblik.weighting.estimates import estimate
 from borgerblik.weighting.nonresponse import mean_age, nonresponse_table, optout_ratio
@@ -37,7 +37,7 @@ class WeightedFieldwork:
         """Danish text: non-response table, mean ages, opt-out ratio and the weighted overall satisfaction."""
 
         def pct(value: float | None) -> str:
-            return "–" if value is None else format_decimal(100 * value, format="0.0", locale="da_DK") + " %"
+            return "–" if value is None else share(value)
 
         out = ["Bortfald (stikprøve / respondenter / respondenter vægtet):"]
         for row in self.nonresponse.iter_rows(named=True):
@@ -45,23 +45,21 @@ class WeightedFieldwork:
                 f"  {row['variable']} {row['group']}: {pct(row['sample_share'])} / "
                 f"{pct(row['respondents_share'])} / {pct(row['weighted_share'])}"
             )
-        age = {k: format_decimal(v, format="0.0", locale="da_DK") for k, v in self.ages.items()}
+        age = {k: decimal(v, 1) for k, v in self.ages.items()}
         out.append(
             f"Gennemsnitsalder: stikprøve {age['sample']} år, respondenter {age['respondents']} år, "
             f"vægtet {age.get('respondents_weighted', '–')} år"
         )
         ratios = [
-            f"{r['group']} {format_decimal(r['ratio'], format='0.0', locale='da_DK')}"
+            f"{r['group']} {decimal(r['ratio'], 1)}"
             for r in self.optout.iter_rows(named=True) if r["ratio"] is not None
         ]
         out.append("Besvaret pr. frameldt: " + "; ".join(ratios))
         row = self.overall
         labelled = reversed(list(enumerate(SATISFACTION_LABELS, 1)))
         shares = "; ".join(f"{label} {pct(row[f'share_{code}'])}" for code, label in labelled)
-        mean = format_decimal(row["mean"], format="0.00", locale="da_DK")
-        low = format_decimal(row["mean_ci_low"], format="0.00", locale="da_DK")
-        high = format_decimal(row["mean_ci_high"], format="0.00", locale="da_DK")
-        n = format_decimal(row["n_valid"], locale="da_DK")
+        mean, low, high = (decimal(row[k]) for k in ("mean", "mean_ci_low", "mean_ci_high"))
+        n = integer(row["n_valid"])
         out.append(f"Samlet tilfredshed, vægtet (n = {n}): {shares}")
         positive = pct(row["pct_positive"])
         out.append(f"  gennemsnit {mean} (95 %-interval {low}–{high}); andel positive {positive}")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from babel.numbers import format_decimal
 
+from borgerblik.danish import decimal, integer
 from borgerblik.weighting.collapse import CellCollapse
 from borgerblik.weighting.design import Weighting
 
@@ -40,11 +40,11 @@ class WeightsReport:
         """The report in Danish, numbers in Danish format."""
 
         def num(value: float, digits: int = 2) -> str:
-            return format_decimal(round(value, digits), format="#,##0." + "0" * digits, locale="da_DK")
+            return decimal(value, digits)
 
         out = [
             f"Metode: {METHOD_NAMES.get(self.method, self.method)}",
-            f"Respondenter: {format_decimal(self.respondents, locale='da_DK')}",
+            f"Respondenter: {integer(self.respondents)}",
             f"Sum af vægte: {num(self.weight_sum, 1)} (population {num(self.population_total, 0)})",
             f"Mindste vægt: {num(self.min_weight)}; største vægt: {num(self.max_weight)}",
             f"Designeffekt af vægtningen (1 + CV²): {num(self.design_effect, 3)}",
@@ -56,7 +56,7 @@ class WeightsReport:
             out.append(f"Trimmede vægte: {self.trimmed}")
         out.append(f"Sammenlagte celler: {len(self.collapsed)}")
         for merge in self.collapsed:
-            citizens = format_decimal(merge.population, locale="da_DK")
+            citizens = integer(merge.population)
             out.append(
                 f"  {' × '.join(merge.cell)} → {' × '.join(merge.into)} "
                 f"({merge.reason}; {merge.respondents} svar, {citizens} borgere)"
