@@ -1,4 +1,4 @@
-"""Run every benchmark module and print one line each: name, figure, unit, goal, and a ratio where there is a reference.
+"""Run every benchmark and print one line per figure: name, figure, unit, goal, and a ratio to a reference.
 
 A benchmark module is ``benchmarks/bench_*.py`` with a function ``run() -> list[Result]``.
 Pass module name fragments to run a subset: ``python -m benchmarks register sample``.
