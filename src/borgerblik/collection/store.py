@@ -211,6 +211,61 @@ _UPDATE_SESSION = Prepared(
 )
 
 
+# PostgreSQL, session already there: the session update, the answer delete and the answer insert as one
+# statement (data-modifying CTEs). All three see the statement's one snapshot, so the DELETE can only remove
+# rows stored before, never the ones the INSERT adds — the same result as three statements, in one.
+_SESSION_UPDATE_CTE = (
+    update(ResponseSession)
+    .where(ResponseSession.invitation_id == bindparam("invitation", type_=Integer))
+    .values(
+        state=bindparam("new_state", type_=String),
+        mode=bindparam("new_mode", type_=String),
+        language=bindparam("new_language", type_=String),
+        current_page=func.coalesce(bindparam("new_page", type_=Integer), ResponseSession.current_page),
+        interviewer_id=func.coalesce(
+            bindparam("new_interviewer", type_=String), ResponseSession.interviewer_id
+        ),
+        updated_at=bindparam("now", type_=Timestamp),
+        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed", type_=Timestamp)),
+    )
+    .cte("moved_session")
+)
+_ANSWERS_DELETE_CTE = (
+    delete(Answer)
+    .where(
+        Answer.invitation_id == bindparam("invitation", type_=Integer),
+        Answer.question_id == any_(bindparam("replaced", type_=ARRAY(String))),
+    )
+    .cte("replaced_answers")
+)
+_SAVE_PAGE_ARRAY = Prepared(
+    insert(Answer)
+    .from_select(
+        [
+            Answer.invitation_id,
+            Answer.question_id,
+            Answer.value_code,
+            Answer.text,
+            Answer.mode,
+            Answer.language,
+            Answer.interviewer_id,
+            Answer.answered_at,
+        ],
+        select(
+            bindparam("invitation", type_=Integer),
+            func.unnest(bindparam("questions", type_=ARRAY(String))),
+            func.unnest(bindparam("codes", type_=ARRAY(SmallInteger))),
+            func.unnest(bindparam("texts", type_=ARRAY(Text))),
+            bindparam("new_mode", type_=String),
+            bindparam("new_language", type_=String),
+            bindparam("new_interviewer", type_=String),
+            bindparam("now", type_=Timestamp),
+        ),
+    )
+    .add_cte(_SESSION_UPDATE_CTE, _ANSWERS_DELETE_CTE)
+)
+
+
 def respondent_with_answers(
     link: Link, token: str, *, for_update: bool = False
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
@@ -282,6 +337,26 @@ def save_answers(
         for question_id, value in answers.items()
         for code, text in _stored_values(value)
     ]
+    if link.postgresql and respondent.session_state is not None:
+        new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
+        _SAVE_PAGE_ARRAY.execute(
+            link,
+            {
+                "invitation": invitation_id,
+                "new_state": new_state,
+                "new_mode": mode,
+                "new_language": language,
+                "new_page": page,
+                "new_interviewer": interviewer_id,
+                "now": now,
+                "completed": now if new_state == "complete" else None,
+                "replaced": replaced,
+                "questions": [row["question_id"] for row in rows],
+                "codes": [row["value_code"] for row in rows],
+                "texts": [row["text"] for row in rows],
+            },
+        )
+        return now
     with pipelined(link):
         if respondent.session_state is None:
             _INSERT_SESSION.execute(
