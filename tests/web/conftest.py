@@ -90,7 +90,7 @@ def phone(browser: object) -> Iterator[object]:
         context.close()
 
 
-def wcag_violations(page: object) -> list[str]:
+def axe_violations(page: object) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the page, one readable line each."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -99,6 +99,12 @@ def wcag_violations(page: object) -> list[str]:
         f"{v['id']}: {v['help']} — {[node['target'] for node in v['nodes']]}"
         for v in results.response["violations"]
     ]
+
+
+@pytest.fixture
+def wcag_violations() -> object:
+    """:func:`axe_violations` as a fixture: test modules never import ``conftest`` (another stage has one)."""
+    return axe_violations
 
 
 CITIZENS = {"dagpenge": "6.1", "aktivitetsparate": "6.3", "sygedagpenge": "6.6"}
@@ -159,3 +165,10 @@ def client(survey: Survey) -> Iterator[TestClient]:
         create_app(survey.db), raise_server_exceptions=False, follow_redirects=False
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def server(survey: Survey) -> Iterator[LiveServer]:
+    """The questionnaire app served by uvicorn on loopback, for the browser tests."""
+    with LiveServer(create_app(survey.db)) as live:
+        yield live

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-
-from borgerblik.web import create_app
-from conftest import LiveServer, Survey, wcag_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,12 +47,6 @@ ROUTING = {
         ("andre_afdelinger", "samarbejde", "taettere_job", "tilbagevenden_job"),
     ),
 }
-
-
-@pytest.fixture
-def server(survey: Survey) -> Iterator[LiveServer]:
-    with LiveServer(create_app(survey.db)) as live:
-        yield live
 
 
 def answer_current_page(page, clicked: dict[str, object]) -> None:
@@ -186,7 +175,7 @@ def test_keyboard_only_answering(phone, server, survey):
     assert stored == {"samlet_tilfredshed": 4}
 
 
-def test_axe_finds_no_wcag_21_aa_violations_on_any_page_type(phone, server, survey):
+def test_axe_finds_no_wcag_21_aa_violations_on_any_page_type(phone, server, survey, wcag_violations):
     token = survey.tokens["aktivitetsparate"]
     base = f"{server.url}/s/{token}"
     visited: dict[str, list[str]] = {}
