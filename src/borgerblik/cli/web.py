@@ -20,9 +20,18 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Adressen serveren lytter på."),
     port: int = typer.Option(8000, min=1, max=65535, help="Porten serveren lytter på."),
     database: str = typer.Option(None, "--database", help="Database-URL (ellers BORGERBLIK_DATABASE_URL)."),
-    workers: int = typer.Option(1, min=1, max=32, help="Antal processer (kun med PostgreSQL; SQLite: 1)."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=32,
+        help=(
+            "Antal processer (kun med PostgreSQL, fx 4 på to kerner: hver proces gemmer én side ad gangen; "
+            "SQLite: 1)."
+        ),
+    ),
 ) -> None:
-    """Start spørgeskemaet på nettet: borgerens link /s/<token>, fravalg /s/<token>/fravalg, og /interviewer/.
+    """Start spørgeskemaet på nettet: borgerens link /s/<token>, fravalg /s/<token>/fravalg, /interviewer/ og
+    feltarbejdsmonitoren /analytiker/feltarbejde/<undersøgelses-id>.
 
     Eksempel: [bold]borgerblik serve --port 8000 --database sqlite:///borgerblik.sqlite[/]
     """
