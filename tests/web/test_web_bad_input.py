@@ -42,12 +42,7 @@ def test_unknown_and_malformed_tokens_get_a_friendly_page_after_the_same_databas
     assert "Linket virker ikke" in unknown[0].text and "Linket virker ikke" in malformed[0].text
     assert "Traceback" not in malformed[0].text and "<script>" not in malformed[0].text
     # The same statements for a real, a guessed and a malformed token, so timing does not tell them apart.
-    assert (
-        known[1]
-        == unknown[1]
-        == malformed[1]
-        == ["BEGIN", "SELECT invitations.id,", "COMMIT"]
-    )
+    assert known[1] == unknown[1] == malformed[1] == ["BEGIN", "SELECT invitations.id,", "COMMIT"]
 
 
 def test_tampered_answer_code_is_refused_and_nothing_is_saved(client, survey):
