@@ -35,6 +35,8 @@ DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 CELLS = ("kommune", "koen", "aldersgruppe", "maalgruppe_kl2024")
 """KL's weighting cells: age × gender × municipality × target group."""
 SYNTH_MODES = {"web": "web", "telefon": "phone"}
+SHOWN_MERGES = 5
+"""Collapsed weighting cells listed by name; the rest are counted (all are in the weights report)."""
 INELIGIBLE = 2_400
 """Register rows that each fail one population rule, so the exclusion counts show in the demo."""
 
@@ -203,8 +205,17 @@ def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: i
     weighted = weigh_fieldwork(
         persons, stored.population_counts(CELLS), CELLS, overall_question=overall, age_column="alder"
     )
-    for line in [*weighted.report.lines(), *weighted.lines()]:
+    report = weighted.report.lines()
+    merges = [line for line in report if line.startswith("  ")]  # one line per collapsed cell
+    for line in [line for line in report if not line.startswith("  ")] + merges[:SHOWN_MERGES]:
         console.print(line)
+    if len(merges) > SHOWN_MERGES:
+        console.print(f"  … og {integer(len(merges) - SHOWN_MERGES)} flere (se vaegtrapport.txt)")
+    for line in weighted.lines():
+        console.print(line)
+    weighted.weighting.weights.write_csv(run.workdir / "vaegte.csv")
+    (run.workdir / "vaegtrapport.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    console.print(f"Vægtene og hele vægtrapporten: vaegte.csv og vaegtrapport.txt i {run.workdir}")
     console.rule("6. Analyse")
     tables = analyze_survey(
         stored.respondents,
