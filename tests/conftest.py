@@ -11,7 +11,9 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +78,59 @@ def rscript() -> str:
     ).returncode == 0
     require(ok, "Rscript with the 'survey' package is missing (apt-get install r-base-core r-cran-survey)")
     return path  # type: ignore[return-value]
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[Any]:
+    """An engine whose search path is a new, empty schema in the session's PostgreSQL database."""
+    from sqlalchemy import create_engine
+
+    from borgerblik.storage import make_engine
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    # In the URL, not connect_args, so a subprocess given engine.url lands in the same schema.
+    engine = make_engine(f"{url}?options=-csearch_path%3D{schema}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """An engine on an empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        from borgerblik.storage import make_engine
+
+        sqlite = make_engine(f"sqlite:///{tmp_path / 'borgerblik.sqlite'}")
+        yield sqlite
+        sqlite.dispose()
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as postgres:
+        yield postgres
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Any]:
+    """PostgreSQL only, for behaviour SQLite does not have (row locks, SKIP LOCKED)."""
+    with postgres_schema(postgres_url) as postgres:
+        yield postgres
+
+
+@pytest.fixture
+def db(engine: Any) -> Iterator[Any]:
+    """The storage gateway on a migrated, empty database — every stage's tests run on both back ends."""
+    from borgerblik.storage import Database
+
+    database = Database(engine=engine)
+    yield database
+    database.close()

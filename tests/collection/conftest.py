@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
 
-from borgerblik.storage import Database, make_engine
+from borgerblik.storage import Database
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 #: LAB code per citizen: dagpenge, aktivitetsparate, sygedagpenge, job- og uddannelsesparate, jobafklaring.
 CITIZENS = {
     "dagpenge": "6.1",
@@ -53,28 +49,6 @@ def kl_survey(db: Database) -> dict[str, str]:
     db.create_invitations(survey_id)
     by_member = {invitation.member_id: invitation.token for invitation in db.invitations(survey_id)}
     return {name: by_member[member_id] for name, member_id in zip(CITIZENS, member_ids, strict=True)}
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'borgerblik.sqlite'}")
-        yield database
-        database.close()
-        return
-    url = request.getfixturevalue("postgres_url")
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = Database(engine=make_engine(url, connect_args={"options": f"-csearch_path={schema}"}))
-    try:
-        yield database
-    finally:
-        database.close()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @pytest.fixture

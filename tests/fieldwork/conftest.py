@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fieldwork_rows import SETTINGS
-from sqlalchemy import Engine, create_engine
 
-from borgerblik.storage import Database, make_engine
+from borgerblik.storage import Database
 from borgerblik.surveys import create_survey_from_template
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
-    """The gateway on a fresh SQLite file, or on a fresh schema of the session's PostgreSQL database."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'fieldwork.sqlite'}")
-        yield database
-        database.close()
-        return
-    url = request.getfixturevalue("postgres_url")
-    schema = f"f_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine: Engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    database = Database(engine=engine)
-    yield database
-    database.close()
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
 
 
 @pytest.fixture

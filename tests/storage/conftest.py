@@ -2,60 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
 
-from borgerblik.storage import Database, make_engine
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@contextmanager
-def _postgres_schema(url: str) -> Iterator[Engine]:
-    """An engine whose search path is a new, empty schema in the session's PostgreSQL database."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    # In the URL, not connect_args, so a subprocess given engine.url lands in the same schema.
-    postgres = make_engine(f"{url}?options=-csearch_path%3D{schema}")
-    try:
-        yield postgres
-    finally:
-        postgres.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
-    """An engine on an empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        sqlite = make_engine(f"sqlite:///{tmp_path / 'borgerblik.sqlite'}")
-        yield sqlite
-        sqlite.dispose()
-        return
-    with _postgres_schema(request.getfixturevalue("postgres_url")) as postgres:
-        yield postgres
-
-
-@pytest.fixture
-def postgres_engine(postgres_url: str) -> Iterator[Engine]:
-    """PostgreSQL only, for behaviour SQLite does not have (row locks, SKIP LOCKED)."""
-    with _postgres_schema(postgres_url) as postgres:
-        yield postgres
-
-
-@pytest.fixture
-def db(engine: Engine) -> Database:
-    """The gateway on a migrated, empty database."""
-    return Database(engine=engine)
+from borgerblik.storage import Database
 
 
 def register_row(number: int, **overrides: Any) -> dict[str, Any]:
