@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from borgerblik.collection import (
@@ -15,8 +16,13 @@ from borgerblik.collection import (
     start,
     start_anonymous_interview,
 )
+from borgerblik.collection import store
+from borgerblik.collection.driver import transaction
 from borgerblik.collection.interview import InterviewError
+from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
+from borgerblik.storage.times import utcnow
+from tests.collection.conftest import kl_survey
 
 
 def answers_of(db, token: str) -> dict:
@@ -283,3 +289,75 @@ def test_completing_cancels_only_that_citizens_queued_reminders(db, tokens):
     }
     session = db.session(invitation["jobparat"])
     assert (session.state, session.completed_at) == ("complete", session.updated_at)
+
+
+# PostgreSQL's lock-free save: read, decide, then one compare-and-set statement ---------------------------
+
+
+@pytest.fixture
+def pg_tokens(postgres_engine) -> tuple[Database, dict[str, str]]:
+    db = Database(engine=postgres_engine)
+    return db, kl_survey(db)
+
+
+def read_started(db: Database, token: str) -> store.Respondent:
+    start(db, token)
+    with transaction(db.engine, write=False) as link:
+        return store.respondent_with_answers(link, token)[0]
+
+
+def cas_save(db: Database, respondent: store.Respondent, answers: dict) -> bool:
+    with transaction(db.engine, write=False) as link:
+        return store.save_answers_if_unchanged(
+            link,
+            respondent,
+            answers,
+            stored=(),
+            mode="web",
+            language="da",
+            interviewer_id=None,
+            page=1,
+            state="partial",
+            now=utcnow(),
+        )
+
+
+def test_compare_and_set_save_writes_when_nothing_moved(pg_tokens):
+    db, tokens = pg_tokens
+    respondent = read_started(db, tokens["dagpenge"])
+    assert cas_save(db, respondent, {"tillid": 4, "inddragelse": 2}) is True
+    assert answers_of(db, tokens["dagpenge"]) == {"tillid": 4, "inddragelse": 2}
+    assert db.session(respondent.invitation_id).state == "partial"
+
+
+def test_compare_and_set_save_writes_nothing_after_another_save(pg_tokens):
+    """Read, then a save from a second window moves the session: the first window's write is refused."""
+    db, tokens = pg_tokens
+    token = tokens["dagpenge"]
+    respondent = read_started(db, token)
+    assert save_page(db, token, "moedet", {"tillid": 2}).outcome == "saved"
+    assert cas_save(db, respondent, {"tillid": 5, "inddragelse": 1}) is False
+    assert answers_of(db, token) == {"tillid": 2}
+
+
+def test_compare_and_set_save_writes_nothing_after_an_opt_out(pg_tokens):
+    db, tokens = pg_tokens
+    token = tokens["dagpenge"]
+    respondent = read_started(db, token)
+    assert opt_out(db, token) is True
+    assert cas_save(db, respondent, {"tillid": 5}) is False
+    assert answers_of(db, token) == {}
+    assert save_page(db, token, "moedet", {"tillid": 5}).outcome == "closed"
+
+
+def test_a_stale_form_after_a_locked_save_is_refused_on_postgresql(pg_tokens):
+    """The lock-free path falls back to the locked one, which reports the double submit as stale."""
+    db, tokens = pg_tokens
+    token = tokens["aktivitetsparate"]
+    start(db, token)
+    nonce = open_session(db, token).nonce
+    first = save_page(db, token, "moedet", {"tillid": 3}, nonce=nonce)
+    second = save_page(db, token, "moedet", {"tillid": 1}, nonce=nonce)
+    assert (first.outcome, second.outcome) == ("saved", "stale")
+    assert second.nonce == first.nonce
+    assert answers_of(db, token) == {"tillid": 3}

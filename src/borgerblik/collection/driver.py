@@ -141,19 +141,27 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Link]:
     """One transaction on a pooled driver connection, without SQLAlchemy's per-connection bookkeeping.
 
     SQLite: ``BEGIN IMMEDIATE`` for a write, so a writer queues for the lock up front instead of failing
-    halfway (as :meth:`borgerblik.storage.Database.writing` does). PostgreSQL: the whole transaction runs in
-    pipeline mode, so statements are sent together and COMMIT travels with the last writes.
+    halfway (as :meth:`borgerblik.storage.Database.writing` does). PostgreSQL: a write runs in pipeline mode
+    from BEGIN to COMMIT, so statements are sent together and COMMIT travels with the last writes; a read
+    runs each statement as its own transaction (autocommit) — under READ COMMITTED every statement has its
+    own snapshot anyway, so BEGIN and COMMIT would only add round trips.
     """
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
-        postgresql = engine.dialect.name == "postgresql"
-        if postgresql:
+        if engine.dialect.name != "postgresql":
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield from _run(Link(engine, driver), driver)
+        elif write:
             with driver.pipeline():
                 yield from _run(Link(engine, driver, whole_pipeline=True), driver)
         else:
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield from _run(Link(engine, driver), driver)
+            driver.autocommit = True
+            try:
+                yield Link(engine, driver)
+            finally:
+                if not driver.broken:
+                    driver.autocommit = False
     finally:
         pooled.close()
 

@@ -34,7 +34,7 @@ from borgerblik.collection.pages import (
 )
 from borgerblik.core import Instrument
 from borgerblik.core.loader import parse_instrument
-from borgerblik.storage import Database, outbox
+from borgerblik.storage import Database
 from borgerblik.storage.times import utcnow
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -164,46 +164,101 @@ def save_page(
     nonce: str | None = None,
     direction: Literal["next", "back"] = "next",
 ) -> SaveResult:
-    """Save one page in one transaction and say which page comes next.
+    """Save one page atomically and say which page comes next.
 
     ``answers`` maps the page's answer ids to codes or texts (strings from a form are fine); an id left
     out is unanswered. Going ``next`` from the last page completes the questionnaire. Answers that the new
     routing no longer shows (say, a follow-up after its trigger changed) are cleared in the same transaction.
     A web form passes its ``nonce``; the simulated fieldwork may pass None.
+
+    On PostgreSQL the common case — a page of a started questionnaire that does not complete it — is read
+    without a lock and written as one compare-and-set statement (:func:`store.save_answers_if_unchanged`):
+    two round trips, no BEGIN or COMMIT. If anything moved the session in between, nothing is written and
+    the save runs again under the row locks, where a double submit shows as stale.
     """
     if mode not in MODES:
         raise ValueError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
+    if db.dialect == "postgresql":
+        with transaction(db.engine, write=False) as link:
+            planned = _plan(_load(link, token), page, answers, nonce, direction)
+            if not isinstance(planned, _Plan):
+                return planned
+            if not planned.completing and planned.questionnaire.respondent.session_state is not None:
+                saved = store.save_answers_if_unchanged(link, **planned.write(lang, mode, interviewer_id))
+                if saved:
+                    return planned.result()
     with transaction(db.engine, write=True) as link:
-        questionnaire = _load(link, token, for_update=True)
-        if questionnaire is None:
-            return SaveResult("unknown")
-        if questionnaire.closed:
-            return SaveResult("closed")
-        if nonce is not None and not hmac.compare_digest(nonce, questionnaire.nonce):
-            return SaveResult("stale", next_page=page, nonce=questionnaire.nonce)
-        shown = questionnaire.page(page)
-        if shown is None:
-            return SaveResult(
-                "invalid",
-                next_page=questionnaire.resume().key,
-                problems=(Problem(page, "error_unknown_field", {"field": page}),),
-            )
-        checked, problems = check_page_answers(shown.questions, answers)
-        if problems:
-            return SaveResult("invalid", next_page=page, nonce=questionnaire.nonce, problems=tuple(problems))
-        return _store_page(link, questionnaire, shown, checked, lang, mode, interviewer_id, direction)
+        planned = _plan(_load(link, token, for_update=True), page, answers, nonce, direction)
+        if not isinstance(planned, _Plan):
+            return planned
+        store.save_answers(link, **planned.write(lang, mode, interviewer_id))
+        if planned.completing:
+            store.close_completed(link, planned.questionnaire.respondent.invitation_id, planned.now)
+        return planned.result()
 
 
-def _store_page(
-    link: Link,
-    questionnaire: Questionnaire,
-    shown: Page,
-    checked: dict[str, AnswerValue],
-    lang: str,
-    mode: str,
-    interviewer_id: str | None,
+@dataclass(frozen=True)
+class _Plan:
+    """What a page save writes and where the citizen goes next, decided from one read of the session."""
+
+    questionnaire: Questionnaire
+    changes: dict[str, AnswerValue]
+    page_index: int
+    state: str
+    next_key: str
+    completing: bool
+    revealed: tuple[str, ...]
+    now: datetime
+
+    def write(self, lang: str, mode: str, interviewer_id: str | None) -> dict[str, object]:
+        """The keyword arguments of :func:`store.save_answers` for this plan."""
+        return {
+            "respondent": self.questionnaire.respondent,
+            "answers": self.changes,
+            "stored": self.questionnaire.answers.keys(),
+            "mode": mode,
+            "language": lang,
+            "interviewer_id": interviewer_id,
+            "page": self.page_index,
+            "state": self.state,
+            "now": self.now,
+        }
+
+    def result(self) -> SaveResult:
+        if self.completing:
+            return SaveResult("completed")
+        return SaveResult(
+            "saved",
+            next_page=self.next_key,
+            nonce=page_nonce(self.questionnaire.respondent.token, self.now),
+            revealed=self.revealed,
+        )
+
+
+def _plan(
+    questionnaire: Questionnaire | None,
+    page: str,
+    answers: Mapping[str, object],
+    nonce: str | None,
     direction: str,
-) -> SaveResult:
+) -> _Plan | SaveResult:
+    """Check the save against the session as read, then decide what it writes; a refusal is a result."""
+    if questionnaire is None:
+        return SaveResult("unknown")
+    if questionnaire.closed:
+        return SaveResult("closed")
+    if nonce is not None and not hmac.compare_digest(nonce, questionnaire.nonce):
+        return SaveResult("stale", next_page=page, nonce=questionnaire.nonce)
+    shown = questionnaire.page(page)
+    if shown is None:
+        return SaveResult(
+            "invalid",
+            next_page=questionnaire.resume().key,
+            problems=(Problem(page, "error_unknown_field", {"field": page}),),
+        )
+    checked, problems = check_page_answers(shown.questions, answers)
+    if problems:
+        return SaveResult("invalid", next_page=page, nonce=questionnaire.nonce, problems=tuple(problems))
     instrument, context = questionnaire.instrument, questionnaire.context
     merged = {key: value for key, value in {**questionnaire.answers, **checked}.items() if value is not None}
     background = {b.id for b in instrument.background}
@@ -230,28 +285,15 @@ def _store_page(
         next_key = keys[position + 1]
     else:
         next_key, completing = shown.key, True
-    state = "complete" if completing else ("partial" if merged else "started")
-    now = utcnow()
-    saved_at = store.save_answers(
-        link,
-        questionnaire.respondent,
-        changes,
-        stored=stored.keys(),
-        mode=mode,
-        language=lang,
-        interviewer_id=interviewer_id,
-        page=theme_index(instrument, next_key),
-        state=state,
-        now=now,
-    )
-    if completing:
-        store.close_completed(link, questionnaire.respondent.invitation_id, now)
-        return SaveResult("completed")
-    return SaveResult(
-        "saved",
-        next_page=next_key,
-        nonce=page_nonce(questionnaire.respondent.token, saved_at),
+    return _Plan(
+        questionnaire=questionnaire,
+        changes=changes,
+        page_index=theme_index(instrument, next_key),
+        state="complete" if completing else ("partial" if merged else "started"),
+        next_key=next_key,
+        completing=completing,
         revealed=revealed,
+        now=utcnow(),
     )
 
 
@@ -279,12 +321,7 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
 
 def opt_out(db: Database, token: str, *, channel: str = "web") -> bool | None:
     """Record "Jeg ønsker ikke at deltage": None = unknown link, False = already closed."""
-    with db.writing() as connection:
-        questionnaire = _load(Link.of(connection), token, for_update=True)
-        if questionnaire is None:
-            return None
-        if questionnaire.status == "complete":
-            return False
-        recorded = store.record_opt_out(connection, questionnaire.respondent, channel, utcnow())
-        outbox.cancel_pending(connection, questionnaire.respondent.invitation_id)
-        return recorded
+    questionnaire = open_session(db, token)
+    if questionnaire is None:
+        return None
+    return db.record_opt_out(questionnaire.respondent.invitation_id, channel)

@@ -1,8 +1,9 @@
 """The questionnaire's reads and writes, as Core statements built once at import.
 
-Everything here runs on a connection the caller opened, so a page save is one transaction: the invitation row
-is locked, the session checked against the page nonce, and the answers replaced before anything is
-acknowledged. The statements are module constants with bind parameters because building a SQLAlchemy
+Everything here runs on a connection the caller opened, so a page save is atomic: either one transaction
+that locks the invitation and session rows, checks the page nonce and replaces the answers, or — on
+PostgreSQL, for the common page — one compare-and-set statement that writes only if the session is still as
+it was read. Either way nothing is acknowledged before it is committed. The statements are module constants with bind parameters because building a SQLAlchemy
 statement costs more than executing it on SQLite; the save path is the hot path of fieldwork (issue 5's
 benchmark). The semantics follow :func:`borgerblik.storage.answers.save`: a save replaces the rows of the
 answer ids it names, and the session state never moves backwards.
@@ -17,11 +18,14 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
-    Connection,
+    ColumnElement,
+    Delete,
+    Insert,
     Integer,
     SmallInteger,
     String,
     Text,
+    Update,
     any_,
     bindparam,
     delete,
@@ -133,40 +137,17 @@ _WITH_ANSWERS = Prepared(
 _LOCK_INVITATION = Prepared(
     select(Invitation.id).where(Invitation.token == bindparam("token")).with_for_update()
 )
+# PostgreSQL: the session row too, so a compare-and-set save (which takes no invitation lock) waits for a
+# locked save to finish and then finds the session moved.
+_LOCK_SESSION = Prepared(
+    select(ResponseSession.invitation_id)
+    .join(Invitation, Invitation.id == ResponseSession.invitation_id)
+    .where(Invitation.token == bindparam("token"))
+    .with_for_update(of=ResponseSession)
+)
 _DELETE_ANSWER = Prepared(
     delete(Answer).where(
         Answer.invitation_id == bindparam("invitation"), Answer.question_id == bindparam("question")
-    )
-)
-# PostgreSQL: a page's answers go in and out in one statement each, as arrays, not one statement per row.
-_DELETE_ANSWERS_ARRAY = Prepared(
-    delete(Answer).where(
-        Answer.invitation_id == bindparam("invitation"),
-        Answer.question_id == any_(bindparam("questions", type_=ARRAY(String))),
-    )
-)
-_INSERT_ANSWERS_ARRAY = Prepared(
-    insert(Answer).from_select(
-        [
-            Answer.invitation_id,
-            Answer.question_id,
-            Answer.value_code,
-            Answer.text,
-            Answer.mode,
-            Answer.language,
-            Answer.interviewer_id,
-            Answer.answered_at,
-        ],
-        select(
-            bindparam("invitation", type_=Integer),
-            func.unnest(bindparam("questions", type_=ARRAY(String))),
-            func.unnest(bindparam("codes", type_=ARRAY(SmallInteger))),
-            func.unnest(bindparam("texts", type_=ARRAY(Text))),
-            bindparam("mode", type_=String),
-            bindparam("language", type_=String),
-            bindparam("interviewer", type_=String),
-            bindparam("now", type_=Timestamp),
-        ),
     )
 )
 _ANSWER_COLUMNS = (
@@ -194,65 +175,35 @@ _SESSION_COLUMNS = (
 _INSERT_SESSION = Prepared(
     insert(ResponseSession).values({name: bindparam(name) for name in _SESSION_COLUMNS})
 )
-_UPDATE_SESSION = Prepared(
-    update(ResponseSession)
-    .where(ResponseSession.invitation_id == bindparam("invitation"))
-    .values(
-        state=bindparam("new_state"),
-        mode=bindparam("new_mode"),
-        language=bindparam("new_language"),
-        current_page=func.coalesce(bindparam("new_page", type_=Integer), ResponseSession.current_page),
-        interviewer_id=func.coalesce(
-            bindparam("new_interviewer", type_=String), ResponseSession.interviewer_id
-        ),
-        updated_at=bindparam("now"),
-        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed", type_=Timestamp)),
-    )
-)
+_INVITATION = bindparam("invitation", type_=Integer)
 
 
-# PostgreSQL, session already there: the session update, the answer delete and the answer insert as one
-# statement (data-modifying CTEs). All three see the statement's one snapshot, so the DELETE can only remove
-# rows stored before, never the ones the INSERT adds — the same result as three statements, in one.
-_SESSION_UPDATE_CTE = (
-    update(ResponseSession)
-    .where(ResponseSession.invitation_id == bindparam("invitation", type_=Integer))
-    .values(
-        state=bindparam("new_state", type_=String),
-        mode=bindparam("new_mode", type_=String),
-        language=bindparam("new_language", type_=String),
-        current_page=func.coalesce(bindparam("new_page", type_=Integer), ResponseSession.current_page),
-        interviewer_id=func.coalesce(
-            bindparam("new_interviewer", type_=String), ResponseSession.interviewer_id
-        ),
-        updated_at=bindparam("now", type_=Timestamp),
-        completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed", type_=Timestamp)),
+def _move_session(*conditions: ColumnElement[bool]) -> Update:
+    """The session's state, mode, language and page move on; the state never backwards (the caller's
+    ``new_state`` is already the later of the two) and ``completed_at`` is set once."""
+    return (
+        update(ResponseSession)
+        .where(ResponseSession.invitation_id == _INVITATION, *conditions)
+        .values(
+            state=bindparam("new_state", type_=String),
+            mode=bindparam("new_mode", type_=String),
+            language=bindparam("new_language", type_=String),
+            current_page=func.coalesce(bindparam("new_page", type_=Integer), ResponseSession.current_page),
+            interviewer_id=func.coalesce(
+                bindparam("new_interviewer", type_=String), ResponseSession.interviewer_id
+            ),
+            updated_at=bindparam("now", type_=Timestamp),
+            completed_at=func.coalesce(ResponseSession.completed_at, bindparam("completed", type_=Timestamp)),
+        )
     )
-    .cte("moved_session")
-)
-_ANSWERS_DELETE_CTE = (
-    delete(Answer)
-    .where(
-        Answer.invitation_id == bindparam("invitation", type_=Integer),
-        Answer.question_id == any_(bindparam("replaced", type_=ARRAY(String))),
-    )
-    .cte("replaced_answers")
-)
-_SAVE_PAGE_ARRAY = Prepared(
-    insert(Answer)
-    .from_select(
-        [
-            Answer.invitation_id,
-            Answer.question_id,
-            Answer.value_code,
-            Answer.text,
-            Answer.mode,
-            Answer.language,
-            Answer.interviewer_id,
-            Answer.answered_at,
-        ],
+
+
+def _insert_answers(invitation: ColumnElement[int]) -> Insert:
+    """PostgreSQL: a page's answers as arrays, unnested into rows in one statement."""
+    return insert(Answer).from_select(
+        list(_ANSWER_COLUMNS),
         select(
-            bindparam("invitation", type_=Integer),
+            invitation,
             func.unnest(bindparam("questions", type_=ARRAY(String))),
             func.unnest(bindparam("codes", type_=ARRAY(SmallInteger))),
             func.unnest(bindparam("texts", type_=ARRAY(Text))),
@@ -262,7 +213,43 @@ _SAVE_PAGE_ARRAY = Prepared(
             bindparam("now", type_=Timestamp),
         ),
     )
-    .add_cte(_SESSION_UPDATE_CTE, _ANSWERS_DELETE_CTE)
+
+
+def _replace_answers(invitation: ColumnElement[int] | Any) -> Delete:
+    return delete(Answer).where(
+        Answer.invitation_id == invitation,
+        Answer.question_id == any_(bindparam("replaced", type_=ARRAY(String))),
+    )
+
+
+_UPDATE_SESSION = Prepared(_move_session())
+_DELETE_ANSWERS_ARRAY = Prepared(_replace_answers(_INVITATION))
+_INSERT_ANSWERS_ARRAY = Prepared(_insert_answers(_INVITATION))
+# PostgreSQL, session already there: the session update, the answer delete and the answer insert as one
+# statement (data-modifying CTEs). All three see the statement's one snapshot, so the DELETE can only remove
+# rows stored before, never the ones the INSERT adds — the same result as three statements, in one.
+_SAVE_PAGE_ARRAY = Prepared(
+    _insert_answers(_INVITATION).add_cte(
+        _move_session().cte("moved_session"), _replace_answers(_INVITATION).cte("replaced_answers")
+    )
+)
+# The same as a compare-and-set, for a save made without a lock: the session moves only if it is still as
+# the citizen's page was read (same ``updated_at``: every other writer — a locked save, completion, opt-out
+# — moves it), and the answers change only if it moved. Under READ COMMITTED a concurrent writer's commit
+# makes the UPDATE recheck the new row version, so the condition is judged on what is committed. One
+# statement is one transaction, so it runs in autocommit: no BEGIN, no COMMIT.
+_MOVED_IF_UNCHANGED = (
+    _move_session(ResponseSession.updated_at == bindparam("seen", type_=Timestamp))
+    .returning(ResponseSession.invitation_id)
+    .cte("moved_session")
+)
+_SAVE_PAGE_IF_UNCHANGED = Prepared(
+    select(_MOVED_IF_UNCHANGED.c.invitation_id).add_cte(
+        _replace_answers(select(_MOVED_IF_UNCHANGED.c.invitation_id).scalar_subquery()).cte(
+            "replaced_answers"
+        ),
+        _insert_answers(_MOVED_IF_UNCHANGED.c.invitation_id).cte("new_answers"),
+    )
 )
 
 
@@ -271,15 +258,16 @@ def respondent_with_answers(
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
     """The citizen behind a link and their stored answers in one statement.
 
-    ``for_update`` first locks the invitation row on PostgreSQL, in a statement of its own (sent in the
-    same round trip): under READ COMMITTED a locking join would return the locked row fresh but the joined
-    session and answers from before the wait, so a concurrent save would go unseen. SQLite's write
-    transaction already holds the lock.
+    ``for_update`` first locks the invitation and session rows on PostgreSQL, in statements of their own
+    (sent in the same round trip): under READ COMMITTED a locking join would return the locked row fresh
+    but the joined session and answers from before the wait, so a concurrent save would go unseen. SQLite's
+    write transaction already holds the lock.
     """
     parameters = {"token": token}
     if for_update and link.postgresql:
         with pipelined(link):
             _LOCK_INVITATION.execute(link, parameters)
+            _LOCK_SESSION.execute(link, parameters)
             cursor = _WITH_ANSWERS.execute(link, parameters)
         rows = _WITH_ANSWERS.rows(link, cursor)
     else:
@@ -321,48 +309,16 @@ def save_answers(
     The caller holds the invitation lock and has read the session through ``respondent``; ``stored`` names
     the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
     """
-    invitation_id = respondent.invitation_id
-    replaced = [key for key in answers if stored is None or key in stored]
-    rows = [
-        {
-            "invitation_id": invitation_id,
-            "question_id": question_id,
-            "value_code": code,
-            "text": text,
-            "mode": mode,
-            "language": language,
-            "interviewer_id": interviewer_id,
-            "answered_at": now,
-        }
-        for question_id, value in answers.items()
-        for code, text in _stored_values(value)
-    ]
+    values = _save_values(respondent, answers, mode, language, interviewer_id, page, state, now, stored)
     if link.postgresql and respondent.session_state is not None:
-        new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
-        _SAVE_PAGE_ARRAY.execute(
-            link,
-            {
-                "invitation": invitation_id,
-                "new_state": new_state,
-                "new_mode": mode,
-                "new_language": language,
-                "new_page": page,
-                "new_interviewer": interviewer_id,
-                "now": now,
-                "completed": now if new_state == "complete" else None,
-                "replaced": replaced,
-                "questions": [row["question_id"] for row in rows],
-                "codes": [row["value_code"] for row in rows],
-                "texts": [row["text"] for row in rows],
-            },
-        )
+        _SAVE_PAGE_ARRAY.execute(link, values)
         return now
     with pipelined(link):
         if respondent.session_state is None:
             _INSERT_SESSION.execute(
                 link,
                 {
-                    "invitation_id": invitation_id,
+                    "invitation_id": respondent.invitation_id,
                     "state": state,
                     "mode": mode,
                     "language": language,
@@ -374,45 +330,97 @@ def save_answers(
                 },
             )
         else:
-            new_state = max(respondent.session_state, state, key=SESSION_STATES.index)
-            _UPDATE_SESSION.execute(
-                link,
-                {
-                    "invitation": invitation_id,
-                    "new_state": new_state,
-                    "new_mode": mode,
-                    "new_language": language,
-                    "new_page": page,
-                    "new_interviewer": interviewer_id,
-                    "now": now,
-                    "completed": now if new_state == "complete" else None,
-                },
-            )
+            _UPDATE_SESSION.execute(link, values)
         if link.postgresql:
-            if replaced:
-                _DELETE_ANSWERS_ARRAY.execute(link, {"invitation": invitation_id, "questions": replaced})
-            if rows:
-                _INSERT_ANSWERS_ARRAY.execute(
-                    link,
-                    {
-                        "invitation": invitation_id,
-                        "questions": [row["question_id"] for row in rows],
-                        "codes": [row["value_code"] for row in rows],
-                        "texts": [row["text"] for row in rows],
-                        "mode": mode,
-                        "language": language,
-                        "interviewer": interviewer_id,
-                        "now": now,
-                    },
-                )
+            if values["replaced"]:
+                _DELETE_ANSWERS_ARRAY.execute(link, values)
+            if values["questions"]:
+                _INSERT_ANSWERS_ARRAY.execute(link, values)
         else:
-            if replaced:
+            rows = _answer_rows(values)
+            if values["replaced"]:
                 _DELETE_ANSWER.execute_many(
-                    link, [{"invitation": invitation_id, "question": key} for key in replaced]
+                    link,
+                    [{"invitation": values["invitation"], "question": key} for key in values["replaced"]],
                 )
             if rows:
                 _INSERT_ANSWER.execute_many(link, rows)
     return now
+
+
+def save_answers_if_unchanged(
+    link: Link,
+    respondent: Respondent,
+    answers: Mapping[str, AnswerValue],
+    *,
+    mode: str,
+    language: str,
+    interviewer_id: str | None,
+    page: int | None,
+    state: str,
+    now: datetime,
+    stored: Collection[str],
+) -> bool:
+    """PostgreSQL, without a lock: :func:`save_answers` as one compare-and-set statement in autocommit.
+
+    True when saved; False, with nothing changed, when the session moved since ``respondent`` was read or
+    the citizen opted out meanwhile — the caller then takes the locked path, which sees why.
+    """
+    if respondent.session_state is None or respondent.updated_at is None:
+        raise ValueError("a compare-and-set save needs a session that was read")
+    values = _save_values(respondent, answers, mode, language, interviewer_id, page, state, now, stored)
+    return bool(_SAVE_PAGE_IF_UNCHANGED.all(link, {**values, "seen": respondent.updated_at}))
+
+
+def _save_values(
+    respondent: Respondent,
+    answers: Mapping[str, AnswerValue],
+    mode: str,
+    language: str,
+    interviewer_id: str | None,
+    page: int | None,
+    state: str,
+    now: datetime,
+    stored: Collection[str] | None,
+) -> dict[str, Any]:
+    """The bind values of a save: the session's move and the answers as parallel arrays."""
+    new_state = max(respondent.session_state or state, state, key=SESSION_STATES.index)
+    stored_rows = [
+        (question_id, code, text)
+        for question_id, value in answers.items()
+        for code, text in _stored_values(value)
+    ]
+    return {
+        "invitation": respondent.invitation_id,
+        "new_state": new_state,
+        "new_mode": mode,
+        "new_language": language,
+        "new_page": page,
+        "new_interviewer": interviewer_id,
+        "now": now,
+        "completed": now if new_state == "complete" else None,
+        "replaced": [key for key in answers if stored is None or key in stored],
+        "questions": [row[0] for row in stored_rows],
+        "codes": [row[1] for row in stored_rows],
+        "texts": [row[2] for row in stored_rows],
+    }
+
+
+def _answer_rows(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answer rows of :func:`_save_values`, one mapping each, for SQLite's executemany."""
+    return [
+        {
+            "invitation_id": values["invitation"],
+            "question_id": question_id,
+            "value_code": code,
+            "text": text,
+            "mode": values["new_mode"],
+            "language": values["new_language"],
+            "interviewer_id": values["new_interviewer"],
+            "answered_at": values["now"],
+        }
+        for question_id, code, text in zip(values["questions"], values["codes"], values["texts"], strict=True)
+    ]
 
 
 def _stored_values(value: AnswerValue) -> list[tuple[int | None, str | None]]:
@@ -449,26 +457,3 @@ def close_completed(link: Link, invitation_id: int, now: datetime) -> None:
     with pipelined(link):
         _CLOSE_INVITATION.execute(link, {"invitation": invitation_id, "new_state": "completed", "now": now})
         _CANCEL_QUEUED.execute(link, {"invitation": invitation_id})
-
-
-def record_opt_out(connection: Connection, respondent: Respondent, channel: str, now: datetime) -> bool:
-    """Store the opt-out once; True when it is new. Nothing is asked of the citizen, so no reason is kept."""
-    if respondent.opted_out:
-        return False
-    connection.execute(
-        insert(OptOut).values(
-            survey_id=respondent.survey_id,
-            invitation_id=respondent.invitation_id,
-            channel=channel,
-            reason=None,
-            recorded_at=now,
-        )
-    )
-    set_invitation_state(connection, respondent.invitation_id, "opted_out", now)
-    return True
-
-
-def set_invitation_state(connection: Connection, invitation_id: int, state: str, now: datetime) -> None:
-    connection.execute(
-        update(Invitation).where(Invitation.id == invitation_id).values(state=state, updated_at=now)
-    )

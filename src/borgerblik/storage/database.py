@@ -34,6 +34,7 @@ from borgerblik.storage.schema import (
     Member,
     Municipality,
     OptOut,
+    ResponseSession,
     SampleEntry,
     Survey,
 )
@@ -483,14 +484,27 @@ class Database:
             ).scalar_one()
 
     def record_opt_out(self, invitation_id: int, channel: str, *, reason: str | None = None) -> bool:
-        """Record that a citizen declined: no more reminders. False if the opt-out was already recorded."""
+        """Record that a citizen declined: no more reminders. False if the citizen already opted out or
+        completed (a complete answer stands).
+
+        The invitation and session rows are locked first, and the session's ``updated_at`` moves, so a page
+        save racing the opt-out either finishes before it or finds the session moved and stores nothing.
+        """
         with self.writing() as connection:
             survey_id = connection.execute(
-                select(Invitation.survey_id).where(Invitation.id == invitation_id)
+                select(Invitation.survey_id).where(Invitation.id == invitation_id).with_for_update()
             ).scalar()
             if survey_id is None:
                 raise NotFoundError(f"invitation {invitation_id} findes ikke")
-            if connection.execute(select(OptOut.id).where(OptOut.invitation_id == invitation_id)).first():
+            session_state = connection.execute(
+                select(ResponseSession.state)
+                .where(ResponseSession.invitation_id == invitation_id)
+                .with_for_update()
+            ).scalar()
+            if (
+                session_state == "complete"
+                or connection.execute(select(OptOut.id).where(OptOut.invitation_id == invitation_id)).first()
+            ):
                 return False
             now = utcnow()
             connection.execute(
@@ -506,6 +520,11 @@ class Database:
                 update(Invitation)
                 .where(Invitation.id == invitation_id)
                 .values(state="opted_out", updated_at=now)
+            )
+            connection.execute(
+                update(ResponseSession)
+                .where(ResponseSession.invitation_id == invitation_id)
+                .values(updated_at=now)
             )
             outbox.cancel_pending(connection, invitation_id)
             return True
