@@ -16,7 +16,9 @@ design (R's svyby), never a separate design. Intervals are estimate ± 1.959964�
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -41,6 +43,7 @@ _SLOT_OF_CODE = np.array([6, 0, 1, 2, 3, 4, 6, 6, 6, DONT_KNOW_SLOT], dtype=np.i
 """Answer code → count slot: 1–5 → 0–4, 9 (ved ikke) → 5, empty → 6; the last two are outside the domain."""
 OVERALL = "overall"
 CATEGORIES = 5
+QUESTION_THREADS = min(4, os.cpu_count() or 1)
 
 
 def estimate(
@@ -81,22 +84,24 @@ def estimate(
     shape = (cells.size, group_total, _SLOTS)
     if cells.weight is None:
         w, w2 = design.weights[rows], design.weights[rows] ** 2
-    results = []
-    # The products are many and small: BLAS threads only contend, most of all on a shared machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        for j in range(len(questions)):
-            index = slot + _SLOT_OF_CODE[answers[j]]
-            counts = np.bincount(index, minlength=size).reshape(shape)
-            if cells.weight is None:
-                s1 = np.bincount(index, weights=w, minlength=size).reshape(shape)[:, :, :CATEGORIES]
-                s2 = np.bincount(index, weights=w2, minlength=size).reshape(shape)[:, :, :CATEGORIES]
-            else:
-                s1 = counts[:, :, :CATEGORIES] * cells.weight[:, None, None]
-                s2 = s1 * cells.weight[:, None, None]
-            total, est, var = domain_estimates(DomainMoments(w=s1, w2=s2), cells)
-            per_group = counts.sum(axis=0)
-            n_dont_know = per_group[:, DONT_KNOW_SLOT]
-            results.append((total, est, np.sqrt(var), per_group[:, :CATEGORIES], n_dont_know))
+
+    def one_question(j: int) -> tuple[np.ndarray, ...]:
+        index = slot + _SLOT_OF_CODE[answers[j]]
+        counts = np.bincount(index, minlength=size).reshape(shape)
+        if cells.weight is None:
+            s1 = np.bincount(index, weights=w, minlength=size).reshape(shape)[:, :, :CATEGORIES]
+            s2 = np.bincount(index, weights=w2, minlength=size).reshape(shape)[:, :, :CATEGORIES]
+        else:
+            s1 = counts[:, :, :CATEGORIES] * cells.weight[:, None, None]
+            s2 = s1 * cells.weight[:, None, None]
+        total, est, var = domain_estimates(DomainMoments(w=s1, w2=s2), cells)
+        per_group = counts.sum(axis=0)
+        return total, est, np.sqrt(var), per_group[:, :CATEGORIES], per_group[:, DONT_KNOW_SLOT]
+
+    # Questions are independent and numpy releases the GIL in its array loops, so they run on the machine's
+    # cores; each product is small, so BLAS's own threads would only contend with them.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(QUESTION_THREADS) as pool:
+        results = list(pool.map(one_question, range(len(questions))))
     by_names = [name for name, _, names in blocks for _ in names]
     group_names = [g for _, _, names in blocks for g in names]
     return _table(list(questions), by_names, group_names, results)

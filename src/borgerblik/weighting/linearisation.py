@@ -102,12 +102,8 @@ def design_cells(design: SurveyDesign) -> Cells:
             else:
                 for labels, weights in zip(cal.labels, cal.weights, strict=True):
                     columns += [labels.astype(float), weights]
-    key = np.column_stack(columns)
-    unique, of_row = np.unique(key, axis=0, return_inverse=True)
-    of_row = of_row.ravel()
-    count = np.bincount(of_row, minlength=len(unique)).astype(float)
-    first_row = np.zeros(len(unique), dtype=np.int64)
-    first_row[of_row[::-1]] = np.arange(len(of_row))[::-1]
+    of_row, first_row = _distinct_rows(columns)
+    count = np.bincount(of_row, minlength=len(first_row)).astype(float)
     cell_stratum = design.strata[first_row]
     cell_weight = design.weights[first_row]
     strata_present, stratum_starts = np.unique(cell_stratum, return_index=True)
@@ -134,6 +130,24 @@ def design_cells(design: SurveyDesign) -> Cells:
         lonely=n_h == 1, plan=_plan(steps, count),
         weight=cell_weight if np.array_equal(cell_weight[of_row], design.weights) else None,
     )
+
+
+def _distinct_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct rows of the columns in lexicographic order (first column first), as
+    ``np.unique(axis=0)`` would, but by one lexsort: each row's number and each number's first row."""
+    order = np.lexsort(columns[::-1])
+    changed = np.zeros(len(order), dtype=bool)
+    if len(order):
+        changed[0] = True
+        for column in columns:
+            ordered = column[order]
+            changed[1:] |= ordered[1:] != ordered[:-1]
+    number = np.cumsum(changed) - 1
+    of_row = np.empty(len(order), dtype=np.int64)
+    of_row[order] = number
+    first_row = np.zeros(int(number[-1]) + 1 if len(order) else 0, dtype=np.int64)
+    first_row[of_row[::-1]] = np.arange(len(of_row))[::-1]
+    return of_row, first_row
 
 
 def _step(labels: np.ndarray, read: np.ndarray, psw: np.ndarray) -> _Step:
