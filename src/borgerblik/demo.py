@@ -20,6 +20,7 @@ from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_ta
 from borgerblik.core import Instrument, load_template
 from borgerblik.danish import decimal, integer, share
 from borgerblik.fieldwork import CitizenAction, run_simulated_fieldwork
+from borgerblik.progress import fieldwork_days
 from borgerblik.registers import read_register
 from borgerblik.registers.survey_import import import_register
 from borgerblik.sampling import reachability_totals
@@ -37,6 +38,8 @@ CELLS = ("kommune", "koen", "aldersgruppe", "maalgruppe_kl2024")
 SYNTH_MODES = {"web": "web", "telefon": "phone"}
 SHOWN_MERGES = 5
 """Collapsed weighting cells listed by name; the rest are counted (all are in the weights report)."""
+FIELDWORK_DAYS = 21
+"""Three weeks: invitation, then two reminders a week apart."""
 INELIGIBLE = 2_400
 """Register rows that each fail one population rule, so the exclusion counts show in the demo."""
 
@@ -151,9 +154,17 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
         f"{integer(invitations)} invitationer med personligt link; {integer(len(actions))} borgere "
         "handler i løbet af de tre uger"
     )
-    result = run_simulated_fieldwork(
-        db, run.survey_id, run.workdir / "feltarbejde", start=start, actions=actions, seed=seed
-    )
+    with fieldwork_days(console, FIELDWORK_DAYS) as on_day:
+        result = run_simulated_fieldwork(
+            db,
+            run.survey_id,
+            run.workdir / "feltarbejde",
+            start=start,
+            actions=actions,
+            days=FIELDWORK_DAYS,
+            seed=seed,
+            on_day=on_day,
+        )
     overall = result.status.overall
     sent = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(result.sent.items()))
     console.print(f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder})")

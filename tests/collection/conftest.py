@@ -54,3 +54,10 @@ def kl_survey(db: Database) -> dict[str, str]:
 @pytest.fixture
 def tokens(db: Database) -> dict[str, str]:
     return kl_survey(db)
+
+
+@pytest.fixture
+def pg_tokens(postgres_engine: Any) -> tuple[Database, dict[str, str]]:
+    """The same survey on PostgreSQL only, for its lock-free save path."""
+    db = Database(engine=postgres_engine)
+    return db, kl_survey(db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from borgerblik.collection import (
@@ -15,14 +14,13 @@ from borgerblik.collection import (
     save_page,
     start,
     start_anonymous_interview,
+    store,
 )
-from borgerblik.collection import store
 from borgerblik.collection.driver import transaction
 from borgerblik.collection.interview import InterviewError
 from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
 from borgerblik.storage.times import utcnow
-from tests.collection.conftest import kl_survey
 
 
 def answers_of(db, token: str) -> dict:
@@ -292,12 +290,6 @@ def test_completing_cancels_only_that_citizens_queued_reminders(db, tokens):
 
 
 # PostgreSQL's lock-free save: read, decide, then one compare-and-set statement ---------------------------
-
-
-@pytest.fixture
-def pg_tokens(postgres_engine) -> tuple[Database, dict[str, str]]:
-    db = Database(engine=postgres_engine)
-    return db, kl_survey(db)
 
 
 def read_started(db: Database, token: str) -> store.Respondent:

@@ -38,6 +38,7 @@ from borgerblik.fieldwork import (
     send_due,
     unreachable_list,
 )
+from borgerblik.progress import fieldwork_days
 from borgerblik.storage import Database, StorageError, SurveyRecord
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -320,9 +321,9 @@ def simulate_command(
     """
     moment = _moment(start)
     try:
-        with Database(database) as db:
+        with Database(database) as db, fieldwork_days(out, days) as on_day:
             result = run_simulated_fieldwork(db, _survey(db, survey).id, workdir, start=moment, days=days,
-                                             seed=seed)
+                                             seed=seed, on_day=on_day)
     except (StorageError, FontMissing, OSError) as exc:
         _fail(str(exc))
     sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(result.sent.items())) or "ingen"

@@ -3,10 +3,11 @@
 Everything here runs on a connection the caller opened, so a page save is atomic: either one transaction
 that locks the invitation and session rows, checks the page nonce and replaces the answers, or — on
 PostgreSQL, for the common page — one compare-and-set statement that writes only if the session is still as
-it was read. Either way nothing is acknowledged before it is committed. The statements are module constants with bind parameters because building a SQLAlchemy
-statement costs more than executing it on SQLite; the save path is the hot path of fieldwork (issue 5's
-benchmark). The semantics follow :func:`borgerblik.storage.answers.save`: a save replaces the rows of the
-answer ids it names, and the session state never moves backwards.
+it was read. Either way nothing is acknowledged before it is committed. The statements are module
+constants with bind parameters because building a SQLAlchemy statement costs more than executing it on
+SQLite; the save path is the hot path of fieldwork (issue 5's benchmark). The semantics follow
+:func:`borgerblik.storage.answers.save`: a save replaces the rows of the answer ids it names, and the
+session state never moves backwards.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -138,10 +138,13 @@ def run_simulated_fieldwork(
     plan: FieldworkPlan | None = None,
     days: int = 21,
     seed: int = 2024,
+    on_day: Callable[[int, Mapping[str, int]], None] | None = None,
 ) -> SimulationResult:
     """Invite at ``start``, remind a week and two weeks later, send daily, let citizens act; then report.
 
     Without ``actions`` the citizens follow :func:`kl_actions`. Actions on a day after ``days`` never happen.
+    ``on_day(days_done, outcomes_so_far)`` is called after each simulated day (a progress bar's hook: the
+    national fieldwork takes minutes).
     """
     plan = plan or FieldworkPlan()
     rng = random.Random(seed)
@@ -191,6 +194,8 @@ def run_simulated_fieldwork(
                     moments[action.invitation_id] = moment
                 outcomes[action.outcome] += 1
             _restamp(db, moments, opted)
+            if on_day is not None:
+                on_day(day + 1, outcomes)
         for channel in channels.values():
             channel.close()
     last_day = (start + timedelta(days=days - 1)).date()
