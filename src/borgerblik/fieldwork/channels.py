@@ -69,9 +69,11 @@ class DigitalPostFolder:
     """A batch for the municipality's Digital Post sender: ``<key>.pdf`` per letter, a manifest keyed by CPR.
 
     The journal ``letters.jsonl`` gets a line (key, CPR, kind, subject, file) after each letter's PDF is
-    written in full, and the manifest is built from it — so it lists exactly the letters complete on disk,
-    once per key however often a letter was delivered again after a crash. Each PDF is synced to disk before
-    its journal line, and the journal before the sender marks the batch sent.
+    written in full, and the manifest is built from it, once per key however often a letter was delivered
+    again after a crash, and only for letters whose file is there. ``flush`` syncs the batch's PDFs and
+    journal lines to disk with one ``os.sync`` — one disk flush per batch instead of one per letter (on a
+    national fieldwork of ~190,000 letters that is minutes) — and the sender marks the batch sent only after
+    it; a letter lost to a crash before that was never marked sent and is delivered again.
     """
 
     folder: Path
@@ -92,10 +94,7 @@ class DigitalPostFolder:
         if envelope.letter is None:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) at lægge i Digital Post-mappen")
         pdf = self.folder / f"{envelope.key}.pdf"
-        with open(pdf, "wb") as handle:
-            handle.write(envelope.letter)
-            handle.flush()
-            os.fsync(handle.fileno())
+        pdf.write_bytes(envelope.letter)
         record = {
             "key": envelope.key,
             "cpr": envelope.recipient.cpr,
@@ -111,7 +110,7 @@ class DigitalPostFolder:
     def flush(self) -> None:
         if self._journal is not None:
             self._journal.flush()
-            os.fsync(self._journal.fileno())
+            os.sync()
 
     def close(self) -> None:
         self.flush()
@@ -129,7 +128,8 @@ class DigitalPostFolder:
                     record = json.loads(line)
                 except ValueError:  # torn by a crash: that message was not marked sent and comes again
                     continue
-                by_key[record["key"]] = record
+                if (self.folder / record["file"]).exists():
+                    by_key[record["key"]] = record
         records = [by_key[key] for key in sorted(by_key)]
         buffer = Path(self.folder / "manifest.csv")
         with open(buffer.with_name(".manifest.csv.tmp"), "w", encoding="utf-8", newline="") as handle:
