@@ -7,13 +7,14 @@ request only once.
 
 from __future__ import annotations
 
+import http.client
+import json
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-import httpx
 
 from borgerblik.fieldwork.channels import Envelope, NotReachable
 
@@ -93,7 +94,13 @@ class SmsGatewayError(RuntimeError):
 
 @dataclass
 class SmsGateway:
-    """Client for a GatewayAPI-style JSON API: ``POST {url}`` with ``Authorization: Token …``."""
+    """Client for a GatewayAPI-style JSON API: ``POST {url}`` with ``Authorization: Token …``.
+
+    It speaks HTTP/1.1 keep-alive through the standard library's ``http.client`` rather than httpx: a
+    national fieldwork posts ~100,000 requests in a row, and httpx's per-request machinery cost 2–3 times
+    the whole round trip to a local gateway (1,3 against 0,55 ms). A connection the gateway closed between
+    two requests is reopened once and the request repeated — safe, as the ``userref`` makes a repeat a no-op.
+    """
 
     url: str
     token: str
@@ -101,37 +108,60 @@ class SmsGateway:
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     timeout: float = 10.0
     name: str = "sms"
-    _client: httpx.Client | None = field(default=None, repr=False)
+    _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
+    _path: str = field(default="", repr=False)
 
     def deliver(self, envelope: Envelope) -> str:
         msisdn = normalise_phone(envelope.recipient.phone)
         if msisdn is None:
             raise NotReachable("intet gyldigt dansk mobilnummer")
-        if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout)
         request = {
             "sender": self.sender[:11],
             "message": envelope.body,
             "recipients": [{"msisdn": int(msisdn[1:])}],
             "userref": envelope.key,
         }
+        body = json.dumps(request, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
         try:
-            response = self._client.post(
-                self.url, json=request, headers={"Authorization": f"Token {self.token}"} if self.token else {}
-            )
-        except httpx.HTTPError as exc:
+            status, text = self._post(body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
             raise SmsGatewayError(f"SMS-gatewayen {self.url} svarer ikke: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise SmsGatewayError(
-                f"SMS-gatewayen afviste beskeden: HTTP {response.status_code} {response.text[:200]}"
-            )
-        ids = response.json().get("ids") or [""]
+        if status >= 400:
+            raise SmsGatewayError(f"SMS-gatewayen afviste beskeden: HTTP {status} {text[:200]}")
+        try:
+            ids = json.loads(text).get("ids") or [""]
+        except (ValueError, AttributeError) as exc:
+            raise SmsGatewayError(f"SMS-gatewayen svarede ikke med JSON: {text[:200]}") from exc
         return str(ids[0])
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        reused = self._connection is not None
+        try:
+            return self._exchange(body, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            self.close()  # the gateway closed the idle keep-alive connection: open a new one, once
+            return self._exchange(body, headers)
+
+    def _exchange(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        if self._connection is None:
+            parts = urlsplit(self.url)
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            self._connection = kind(parts.netloc, timeout=self.timeout)
+            self._path = parts.path + (f"?{parts.query}" if parts.query else "")
+        self._connection.request("POST", self._path, body, headers)
+        response = self._connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
 
     def flush(self) -> None:
         """Nothing to do: the gateway has the message once it answered."""
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
