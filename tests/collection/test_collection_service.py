@@ -299,19 +299,19 @@ def read_started(db: Database, token: str) -> store.Respondent:
 
 
 def cas_save(db: Database, respondent: store.Respondent, answers: dict) -> bool:
+    save = store.page_save(
+        respondent,
+        answers,
+        stored=(),
+        mode="web",
+        language="da",
+        interviewer_id=None,
+        page=1,
+        state="partial",
+        now=utcnow(),
+    )
     with transaction(db.engine, write=False) as link:
-        return store.save_answers_if_unchanged(
-            link,
-            respondent,
-            answers,
-            stored=(),
-            mode="web",
-            language="da",
-            interviewer_id=None,
-            page=1,
-            state="partial",
-            now=utcnow(),
-        )
+        return store.save_answers_if_unchanged(link, save)
 
 
 def test_compare_and_set_save_writes_when_nothing_moved(pg_tokens):

@@ -139,8 +139,7 @@ def start(
         questionnaire = _load(link, token, for_update=True)
         if questionnaire is None or questionnaire.status != "new":
             return
-        store.save_answers(
-            link,
+        started = store.page_save(
             questionnaire.respondent,
             {},
             mode=mode,
@@ -150,6 +149,7 @@ def start(
             state="started",
             now=utcnow(),
         )
+        store.save_answers(link, started)
 
 
 def save_page(
@@ -184,14 +184,14 @@ def save_page(
             if not isinstance(planned, _Plan):
                 return planned
             if not planned.completing and planned.questionnaire.respondent.session_state is not None:
-                saved = store.save_answers_if_unchanged(link, **planned.write(lang, mode, interviewer_id))
+                saved = store.save_answers_if_unchanged(link, planned.write(lang, mode, interviewer_id))
                 if saved:
                     return planned.result()
     with transaction(db.engine, write=True) as link:
         planned = _plan(_load(link, token, for_update=True), page, answers, nonce, direction)
         if not isinstance(planned, _Plan):
             return planned
-        store.save_answers(link, **planned.write(lang, mode, interviewer_id))
+        store.save_answers(link, planned.write(lang, mode, interviewer_id))
         if planned.completing:
             store.close_completed(link, planned.questionnaire.respondent.invitation_id, planned.now)
         return planned.result()
@@ -210,19 +210,18 @@ class _Plan:
     revealed: tuple[str, ...]
     now: datetime
 
-    def write(self, lang: str, mode: str, interviewer_id: str | None) -> dict[str, object]:
-        """The keyword arguments of :func:`store.save_answers` for this plan."""
-        return {
-            "respondent": self.questionnaire.respondent,
-            "answers": self.changes,
-            "stored": self.questionnaire.answers.keys(),
-            "mode": mode,
-            "language": lang,
-            "interviewer_id": interviewer_id,
-            "page": self.page_index,
-            "state": self.state,
-            "now": self.now,
-        }
+    def write(self, lang: str, mode: str, interviewer_id: str | None) -> store.PageSave:
+        return store.page_save(
+            self.questionnaire.respondent,
+            self.changes,
+            stored=self.questionnaire.answers.keys(),
+            mode=mode,
+            language=lang,
+            interviewer_id=interviewer_id,
+            page=self.page_index,
+            state=self.state,
+            now=self.now,
+        )
 
     def result(self) -> SaveResult:
         if self.completing:
@@ -304,8 +303,7 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
         if questionnaire is None or questionnaire.closed:
             return False
         now = utcnow()
-        store.save_answers(
-            link,
+        completed = store.page_save(
             questionnaire.respondent,
             {},
             mode=mode,
@@ -315,6 +313,7 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
             state="complete",
             now=now,
         )
+        store.save_answers(link, completed)
         store.close_completed(link, questionnaire.respondent.invitation_id, now)
         return True
 

@@ -292,8 +292,16 @@ def _fold(rows: Iterable[Any]) -> dict[str, AnswerValue]:
     return result
 
 
-def save_answers(
-    link: Link,
+@dataclass(frozen=True)
+class PageSave:
+    """One save, decided: whose it is, and its bind values — the session's move and the answers as
+    parallel arrays (question, code, text)."""
+
+    respondent: Respondent
+    values: dict[str, Any]
+
+
+def page_save(
     respondent: Respondent,
     answers: Mapping[str, AnswerValue],
     *,
@@ -304,30 +312,59 @@ def save_answers(
     state: str,
     now: datetime,
     stored: Collection[str] | None = None,
-) -> datetime:
-    """Replace the named answers (``None`` clears one) and move the session on; returns its ``updated_at``.
+) -> PageSave:
+    """Replace the named answers (``None`` clears one) and move the session to ``state`` (never backwards).
 
-    The caller holds the invitation lock and has read the session through ``respondent``; ``stored`` names
-    the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
+    ``stored`` names the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
     """
-    values = _save_values(respondent, answers, mode, language, interviewer_id, page, state, now, stored)
-    if link.postgresql and respondent.session_state is not None:
+    new_state = max(respondent.session_state or state, state, key=SESSION_STATES.index)
+    stored_rows = [
+        (question_id, code, text)
+        for question_id, value in answers.items()
+        for code, text in _stored_values(value)
+    ]
+    return PageSave(
+        respondent,
+        {
+            "invitation": respondent.invitation_id,
+            "new_state": new_state,
+            "new_mode": mode,
+            "new_language": language,
+            "new_page": page,
+            "new_interviewer": interviewer_id,
+            "now": now,
+            "completed": now if new_state == "complete" else None,
+            "replaced": [key for key in answers if stored is None or key in stored],
+            "questions": [row[0] for row in stored_rows],
+            "codes": [row[1] for row in stored_rows],
+            "texts": [row[2] for row in stored_rows],
+        },
+    )
+
+
+def save_answers(link: Link, save: PageSave) -> datetime:
+    """Write the save; returns the session's new ``updated_at``.
+
+    The caller holds the invitation lock and has read the session through ``save.respondent``.
+    """
+    values = save.values
+    if link.postgresql and save.respondent.session_state is not None:
         _SAVE_PAGE_ARRAY.execute(link, values)
-        return now
+        return values["now"]
     with pipelined(link):
-        if respondent.session_state is None:
+        if save.respondent.session_state is None:
             _INSERT_SESSION.execute(
                 link,
                 {
-                    "invitation_id": respondent.invitation_id,
-                    "state": state,
-                    "mode": mode,
-                    "language": language,
-                    "current_page": page or 0,
-                    "interviewer_id": interviewer_id,
-                    "started_at": now,
-                    "updated_at": now,
-                    "completed_at": now if state == "complete" else None,
+                    "invitation_id": values["invitation"],
+                    "state": values["new_state"],
+                    "mode": values["new_mode"],
+                    "language": values["new_language"],
+                    "current_page": values["new_page"] or 0,
+                    "interviewer_id": values["new_interviewer"],
+                    "started_at": values["now"],
+                    "updated_at": values["now"],
+                    "completed_at": values["completed"],
                 },
             )
         else:
@@ -346,69 +383,23 @@ def save_answers(
                 )
             if rows:
                 _INSERT_ANSWER.execute_many(link, rows)
-    return now
+    return values["now"]
 
 
-def save_answers_if_unchanged(
-    link: Link,
-    respondent: Respondent,
-    answers: Mapping[str, AnswerValue],
-    *,
-    mode: str,
-    language: str,
-    interviewer_id: str | None,
-    page: int | None,
-    state: str,
-    now: datetime,
-    stored: Collection[str],
-) -> bool:
+def save_answers_if_unchanged(link: Link, save: PageSave) -> bool:
     """PostgreSQL, without a lock: :func:`save_answers` as one compare-and-set statement in autocommit.
 
-    True when saved; False, with nothing changed, when the session moved since ``respondent`` was read or
-    the citizen opted out meanwhile — the caller then takes the locked path, which sees why.
+    True when saved; False, with nothing changed, when the session moved since ``save.respondent`` was
+    read (another save, completion or an opt-out) — the caller then takes the locked path, which sees why.
     """
-    if respondent.session_state is None or respondent.updated_at is None:
+    seen = save.respondent.updated_at
+    if save.respondent.session_state is None or seen is None:
         raise ValueError("a compare-and-set save needs a session that was read")
-    values = _save_values(respondent, answers, mode, language, interviewer_id, page, state, now, stored)
-    return bool(_SAVE_PAGE_IF_UNCHANGED.all(link, {**values, "seen": respondent.updated_at}))
-
-
-def _save_values(
-    respondent: Respondent,
-    answers: Mapping[str, AnswerValue],
-    mode: str,
-    language: str,
-    interviewer_id: str | None,
-    page: int | None,
-    state: str,
-    now: datetime,
-    stored: Collection[str] | None,
-) -> dict[str, Any]:
-    """The bind values of a save: the session's move and the answers as parallel arrays."""
-    new_state = max(respondent.session_state or state, state, key=SESSION_STATES.index)
-    stored_rows = [
-        (question_id, code, text)
-        for question_id, value in answers.items()
-        for code, text in _stored_values(value)
-    ]
-    return {
-        "invitation": respondent.invitation_id,
-        "new_state": new_state,
-        "new_mode": mode,
-        "new_language": language,
-        "new_page": page,
-        "new_interviewer": interviewer_id,
-        "now": now,
-        "completed": now if new_state == "complete" else None,
-        "replaced": [key for key in answers if stored is None or key in stored],
-        "questions": [row[0] for row in stored_rows],
-        "codes": [row[1] for row in stored_rows],
-        "texts": [row[2] for row in stored_rows],
-    }
+    return bool(_SAVE_PAGE_IF_UNCHANGED.all(link, {**save.values, "seen": seen}))
 
 
 def _answer_rows(values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The answer rows of :func:`_save_values`, one mapping each, for SQLite's executemany."""
+    """The answer rows of a :class:`PageSave`, one mapping each, for SQLite's executemany."""
     return [
         {
             "invitation_id": values["invitation"],
