@@ -167,7 +167,10 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
         )
     overall = result.status.overall
     sent = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(result.sent.items()))
-    console.print(f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder})")
+    console.print(
+        f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log.name}, "
+        f"e-mail i {result.email_folder.name}/)"
+    )
     console.print(
         f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, frameldt "
         f"{integer(overall.opted_out)} af {integer(overall.invited)}: svarprocent "

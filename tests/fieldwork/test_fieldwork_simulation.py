@@ -25,7 +25,8 @@ def test_three_weeks_two_reminders_monitor_equals_database_and_curve_jumps(
 ) -> None:
     rows = [
         citizen(n, kommune="Rødovre" if n % 2 else "Høje-Taastrup", exempt=n % 40 == 0,
-                phone="" if n % 17 == 0 or n % 80 == 0 else f"2{n:07d}")
+                phone="" if n % 17 == 0 or n % 80 == 0 else f"2{n:07d}",
+                email=f"borger{n}@example.dk" if n % 160 == 0 else "")
         for n in range(1, 401)
     ]
     survey_id, _ = make_survey(rows)
@@ -35,7 +36,8 @@ def test_three_weeks_two_reminders_monitor_equals_database_and_curve_jumps(
         expected = direct_counts(db, survey_id, row.kommune)
         assert {name: getattr(row, name) for name in expected} == expected
     assert status.overall.invited == 400
-    assert status.overall.no_channel == 5  # n = 80, 160, …, 400: exempt from Digital Post and no phone
+    # n = 80, 240, 400: exempt from Digital Post, no phone, no e-mail (160 and 320 have e-mail)
+    assert status.overall.no_channel == 3
     assert (status.overall.complete, status.overall.partial, status.overall.opted_out) == (
         result.outcomes["complete"], result.outcomes.get("partial", 0), result.outcomes["opted_out"])
     assert status.reminder_days == [date(2024, 3, 18), date(2024, 3, 25)]
@@ -49,6 +51,9 @@ def test_three_weeks_two_reminders_monitor_equals_database_and_curve_jumps(
     sms = [json.loads(line) for line in result.sms_log.read_text(encoding="utf-8").splitlines()]
     assert len(sms) == result.sent["sms"] == len({m["userref"] for m in sms})
     assert len(list(result.digital_post_folder.glob("*.pdf"))) == result.sent["digital_post"]
+    mails = sorted(p.name for p in result.email_folder.glob("*.eml"))
+    assert len(mails) == result.sent["email"] >= 2
+    assert len({name.split("-")[1] for name in mails}) == 2  # the two citizens only e-mail reaches
     # Nobody is contacted after completing or opting out.
     with db.reading() as connection:
         late = connection.execute(

@@ -327,7 +327,10 @@ def simulate_command(
     except (StorageError, FontMissing, OSError) as exc:
         _fail(str(exc))
     sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(result.sent.items())) or "ingen"
-    out.print(f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}")
+    out.print(
+        f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}, "
+        f"e-mail i {result.email_folder}"
+    )
     overall = result.status.overall
     out.print(
         f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, "

@@ -1,6 +1,7 @@
 """A simulated three-week fieldwork that really sends: letters into a Digital Post folder, SMS to a local
 sink, and citizens who answer, half-answer or decline day by day — so the monitor's curve shows the reminder
-jumps.
+jumps. E-mail (for citizens neither Digital Post nor SMS reaches) goes to a local SMTP server that keeps one
+``.eml`` per message.
 
 Everything but the citizens is the real machinery: schedule, outbox, sender, channels and monitor, and the
 citizens answer through :mod:`borgerblik.collection` — the functions the web pages call — page by page with
@@ -24,12 +25,14 @@ from typing import Literal
 from sqlalchemy import bindparam, update
 
 from borgerblik.collection import answer_questionnaire, opt_out
-from borgerblik.fieldwork.channels import DigitalPostFolder
+from borgerblik.fieldwork.channels import Channel, DigitalPostFolder
+from borgerblik.fieldwork.email_channel import SmtpChannel
 from borgerblik.fieldwork.monitor import FieldworkStatus, fieldwork_status
 from borgerblik.fieldwork.schedule import FieldworkPlan, queue_invitations, queue_reminder, reachable_channels
 from borgerblik.fieldwork.sender import send_due
 from borgerblik.fieldwork.sms import SmsGateway
 from borgerblik.fieldwork.sms_sink import SmsSink
+from borgerblik.fieldwork.smtp_sink import SmtpSink
 from borgerblik.storage import Database, InvitationRecord
 from borgerblik.storage.schema import Answer, OptOut, ResponseSession
 
@@ -39,6 +42,7 @@ SAME_DAY = 0.45  # of those acting in a wave, the share acting on each remaining
 # KL 2024's overall satisfaction counts, codes 5 (Meget tilfreds) … 1 (Meget utilfreds).
 SATISFACTION_COUNTS = {5: 9_769, 4: 10_247, 3: 5_388, 2: 2_375, 1: 2_795}
 HOTLINE_INTERVIEWER = "hotline"
+SIMULATION_SENDER = "undersoegelse@jobcenter.example.dk"
 
 Outcome = Literal["complete", "partial", "opted_out"]
 
@@ -62,6 +66,7 @@ class SimulationResult:
     status: FieldworkStatus
     digital_post_folder: Path
     sms_log: Path
+    email_folder: Path
     sent: Mapping[str, int]
     outcomes: Mapping[str, int]
 
@@ -162,8 +167,12 @@ def run_simulated_fieldwork(
     sent: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     folder, sms_log = workdir / "digital_post", workdir / "sms.jsonl"
-    with SmsSink(log=sms_log) as sink:
-        channels = {"digital_post": DigitalPostFolder(folder), "sms": SmsGateway(sink.url, "", "Jobcentret")}
+    with SmsSink(log=sms_log) as sink, SmtpSink(workdir / "email") as mail:
+        channels: dict[str, Channel] = {
+            "digital_post": DigitalPostFolder(folder),
+            "sms": SmsGateway(sink.url, "", "Jobcentret"),
+            "email": SmtpChannel("127.0.0.1", mail.port, SIMULATION_SENDER, starttls=False),
+        }
         for day in range(days):
             morning = start + timedelta(days=day)
             if day in wave_days:
@@ -199,5 +208,5 @@ def run_simulated_fieldwork(
         for channel in channels.values():
             channel.close()
     last_day = (start + timedelta(days=days - 1)).date()
-    return SimulationResult(fieldwork_status(db, survey_id, until=last_day), folder, sms_log, dict(sent),
-                            dict(outcomes))
+    status = fieldwork_status(db, survey_id, until=last_day)
+    return SimulationResult(status, folder, sms_log, mail.folder, dict(sent), dict(outcomes))
