@@ -15,7 +15,13 @@ DayHook = Callable[[int, Mapping[str, int]], None]
 
 @contextmanager
 def fieldwork_days(console: Console, days: int) -> Iterator[DayHook]:
-    """A bar over the simulated fieldwork's days with the outcomes so far; gone when the step ends."""
+    """A bar over the simulated fieldwork's days with the outcomes so far; gone when the step ends.
+
+    Only on a terminal: written to a file or a pipe, the output stays the step's results alone.
+    """
+    if not console.is_terminal:
+        yield lambda _done, _outcomes: None
+        return
     columns = (
         TextColumn("Feltarbejde dag"),
         MofNCompleteColumn(),
@@ -32,6 +38,6 @@ def fieldwork_days(console: Console, days: int) -> Iterator[DayHook]:
                 f"delvist {integer(outcomes.get('partial', 0))} · "
                 f"frameldt {integer(outcomes.get('opted_out', 0))}"
             )
-            progress.update(task, completed=done, outcomes=text)
+            progress.update(task, completed=done, outcomes=text, refresh=True)
 
         yield update
