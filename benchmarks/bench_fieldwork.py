@@ -111,8 +111,8 @@ def run() -> list[Result]:
                 seconds,
                 "s",
                 "≤ 60 s",
-                60 / seconds,
-                "of the goal's time to spare",
+                seconds / 60,
+                "of goal",
             ),
             Result("fieldwork: PDF letters written per second", letters / seconds, "letters/s"),
         ]

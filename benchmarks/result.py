@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Result:
+    """A figure with its goal; a ratio labelled "of goal" is figure ÷ goal, so below 1 meets a "≤" goal.
+    Other ratios compare with a reference measured in the same run and say which way round in the label."""
+
     name: str
     figure: float
     unit: str
