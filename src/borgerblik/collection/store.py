@@ -12,7 +12,7 @@ session state never moves backwards.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from borgerblik.collection.driver import Link, Prepared, pipelined
+from borgerblik.storage.answers import fold_answers
 from borgerblik.storage.schema import (
     SESSION_STATES,
     Answer,
@@ -276,20 +277,7 @@ def respondent_with_answers(
     if not rows:
         return None
     respondent = _respondent(rows[0][:16])
-    return respondent, _fold(row[16:] for row in rows if row[16] is not None)  # type: ignore[return-value]
-
-
-def _fold(rows: Iterable[Any]) -> dict[str, AnswerValue]:
-    """Answer rows (question id, code, text) as stored values; several codes of one question become a list."""
-    result: dict[str, Any] = {}
-    for question_id, code, text in rows:
-        value = text if code is None else code
-        if question_id in result:
-            earlier = result[question_id]
-            result[question_id] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
-        else:
-            result[question_id] = value
-    return result
+    return respondent, fold_answers(row[16:] for row in rows if row[16] is not None)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ its row lock serialises two saves for the same invitation, so concurrent double-
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -157,12 +157,18 @@ def load(connection: Connection, invitation_id: int) -> dict[str, AnswerValue]:
 
     A question with several codes comes back as a list; with one code, as that code.
     """
-    result: dict[str, Any] = {}
     rows = connection.execute(
         select(Answer.question_id, Answer.value_code, Answer.text)
         .where(Answer.invitation_id == invitation_id)
         .order_by(Answer.id)
     )
+    return fold_answers(rows)
+
+
+def fold_answers(rows: Iterable[Any]) -> dict[str, AnswerValue]:
+    """Answer rows (question id, code, text) in storage order as stored values: several codes of one
+    question become a list, one code that code, an open answer its text."""
+    result: dict[str, Any] = {}
     for question_id, code, text in rows:
         value = text if code is None else code
         if question_id in result:
