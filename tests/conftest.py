@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -134,3 +134,45 @@ def db(engine: Any) -> Iterator[Any]:
     database = Database(engine=engine)
     yield database
     database.close()
+
+
+def _register_row(number: int, maalgruppe: str) -> dict[str, Any]:
+    """A register row with a substitute CPR (day + 60, never a real person); odd number = man."""
+    return {
+        "cpr": f"{60 + number:02d}0385-{4000 + number:04d}",
+        "kommune": "Høje-Taastrup",
+        "maalgruppe": maalgruppe,
+        "gender": "mand" if number % 2 else "kvinde",
+        "birth_date": "1985-03-01",
+        "age": 38,
+        "age_group": "30-49",
+        "ydelse_start": "2023-06-15",
+        "ydelse_slut": "",
+        "samtaler": "jobsamtale",
+        "digital_post_fritaget": "nej",
+        "telefon": f"2{number:07d}",
+        "email": "",
+    }
+
+
+@pytest.fixture
+def kl_invited() -> Callable[[Any, Mapping[str, str]], tuple[int, dict[str, Any]]]:
+    """Make the KL 2024 survey in a database with one invited citizen per name → LAB code.
+
+    Returns the survey id and name → invitation record (token, case code) — the questionnaire's starting point
+    for the collection and web tests alike.
+    """
+    from importlib.resources import files
+
+    def make(db: Any, citizens: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
+        survey_id = db.create_survey("KL 2024", "kl-2024", yaml_text)
+        member_ids = db.add_members(
+            survey_id, [_register_row(i, code) for i, code in enumerate(citizens.values(), 1)]
+        )
+        db.save_sample(survey_id, dict.fromkeys(member_ids, "stratum"), draw_seed=2024)
+        db.create_invitations(survey_id)
+        by_member = {invitation.member_id: invitation for invitation in db.invitations(survey_id)}
+        return survey_id, {name: by_member[m] for name, m in zip(citizens, member_ids, strict=True)}
+
+    return make

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -110,25 +109,6 @@ def wcag_violations() -> object:
 CITIZENS = {"dagpenge": "6.1", "aktivitetsparate": "6.3", "sygedagpenge": "6.6"}
 
 
-def register_row(number: int, maalgruppe: str) -> dict[str, Any]:
-    """A register row with a substitute CPR (day + 60, never a real person)."""
-    return {
-        "cpr": f"{60 + number:02d}0385-{4000 + number:04d}",
-        "kommune": "Høje-Taastrup",
-        "maalgruppe": maalgruppe,
-        "gender": "mand" if number % 2 else "kvinde",
-        "birth_date": "1985-03-01",
-        "age": 38,
-        "age_group": "30-49",
-        "ydelse_start": "2023-06-15",
-        "ydelse_slut": "",
-        "samtaler": "jobsamtale",
-        "digital_post_fritaget": "nej",
-        "telefon": f"2{number:07d}",
-        "email": "",
-    }
-
-
 @dataclass
 class Survey:
     db: Database
@@ -138,23 +118,15 @@ class Survey:
 
 
 @pytest.fixture
-def survey(tmp_path: Any) -> Iterator[Survey]:
+def survey(tmp_path: Any, kl_invited: Any) -> Iterator[Survey]:
     """The KL 2024 survey on a fresh SQLite file with one invited citizen per target group in CITIZENS."""
     db = Database(f"sqlite:///{tmp_path / 'borgerblik.sqlite'}")
-    yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
-    survey_id = db.create_survey("KL 2024", "kl-2024", yaml_text)
-    member_ids = db.add_members(
-        survey_id, [register_row(i, code) for i, code in enumerate(CITIZENS.values(), 1)]
-    )
-    db.save_sample(survey_id, dict.fromkeys(member_ids, "stratum"), draw_seed=2024)
-    db.create_invitations(survey_id)
-    by_member = {invitation.member_id: invitation for invitation in db.invitations(survey_id)}
-    invitations = [by_member[member_id] for member_id in member_ids]
+    survey_id, invitations = kl_invited(db, CITIZENS)
     yield Survey(
         db,
         survey_id,
-        {name: inv.token for name, inv in zip(CITIZENS, invitations, strict=True)},
-        {name: inv.case_code for name, inv in zip(CITIZENS, invitations, strict=True)},
+        {name: inv.token for name, inv in invitations.items()},
+        {name: inv.case_code for name, inv in invitations.items()},
     )
     db.close()
 
