@@ -15,6 +15,22 @@ def test_docs_cli_md_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == render_reference(app)
 
 
+def test_the_reference_shows_the_contract_commands_and_options() -> None:
+    """The issues' command-line contracts, as analysts script them (and as a guard against an empty walk)."""
+    reference = render_reference(app)
+    contracts = {
+        "register check": ["`--reference-date`", "`--rejects`", "`--mapping`"],
+        "sample draw": ["`--frame`", "`--within`", "`--strata`", "`--sizes`", "`--seed`", "`--out`"],
+        "weights": ["`--responses`", "`--population`", "`--strata`", "`--method`", "`--out`"],
+        "estimate": ["`--weights`", "`--questions`", "`--by`", "`--out`"],
+        "drivers": ["`--data`", "`--outcome`", "`--predictors`", "`--min-answered`", "`--bootstrap`"],
+        "staff add": ["`USER`", "`--file`", "`--password-stdin`"],
+    }
+    for command, options in contracts.items():
+        section = reference.split(f"## `borgerblik {command}`\n", 1)[1].split("\n## ", 1)[0]
+        assert all(option in section for option in options), (command, section)
+
+
 def test_every_command_help_has_an_example() -> None:
     root = typer.main.get_command(app)
     missing = [

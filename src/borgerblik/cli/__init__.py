@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "sample": "sampling",
     "fieldwork": "fieldwork",
     "serve": "web",
+    "staff": "web",
     "weights": "weighting",
     "estimate": "weighting",
     "nonresponse": "weighting",

@@ -7,19 +7,19 @@ docs/cli.md does not show, or when a command's help lacks an example.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-import click
 import typer
 
 
-def walk(
-    command: click.Command, path: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """Every command and sub-command of the app, depth first, in name order."""
+def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command and sub-command of the app, depth first, in name order.
+
+    By shape, not by class: Typer ships its own copy of click, whose groups are not ``click.Group``.
+    """
     yield path, command
-    if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from walk(command.commands[name], (*path, name))
+    for name in sorted(getattr(command, "commands", None) or {}):
+        yield from walk(command.commands[name], (*path, name))
 
 
 def render_reference(app: typer.Typer) -> str:
@@ -36,15 +36,14 @@ def render_reference(app: typer.Typer) -> str:
         lines += [f"## `borgerblik {' '.join(path)}`", ""]
         if command.help:
             lines += [command.help.strip(), ""]
-        params = [p for p in command.params if isinstance(p, click.Option | click.Argument)]
         rows = []
-        for param in params:
-            if isinstance(param, click.Option):
+        for param in command.params:
+            if param.param_type_name == "option":
                 if "--help" in param.opts:
                     continue
                 names = ", ".join(f"`{o}`" for o in (*param.opts, *param.secondary_opts))
                 rows.append(f"| {names} | {(param.help or '').strip()} |")
-            else:
+            elif param.param_type_name == "argument":
                 rows.append(f"| `{param.name.upper()}` | argument |")
         if rows:
             lines += ["| option | meaning |", "|---|---|", *rows, ""]

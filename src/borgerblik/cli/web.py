@@ -1,4 +1,5 @@
-"""`borgerblik serve`: the citizen's questionnaire and the interviewer screen over HTTP.
+"""`borgerblik serve`: the citizen's questionnaire and the staff pages over HTTP; `borgerblik staff`: who
+may sign in to the staff pages.
 
 Thin over borgerblik.web. uvicorn with httptools + uvloop; several workers may share one PostgreSQL
 database because no state lives in the process.
@@ -7,11 +8,15 @@ database because no state lives in the process.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from borgerblik.storage import Database, StorageError, database_url
+from borgerblik.web.app import STAFF_FILE_VARIABLE
+from borgerblik.web.staff import StaffFileError, StaffUsers, add_staff_user
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -29,14 +34,27 @@ def serve(
             "SQLite: 1)."
         ),
     ),
+    staff_file: Path = typer.Option(
+        None,
+        "--staff-file",
+        help="Personalefil fra borgerblik staff add: /interviewer/ og /analytiker/ kræver så login.",
+    ),
 ) -> None:
     """Start spørgeskemaet på nettet: borgerens link /s/<token>, fravalg /s/<token>/fravalg, /interviewer/ og
     feltarbejdsmonitoren /analytiker/feltarbejde/<undersøgelses-id>.
 
     Eksempel: [bold]borgerblik serve --port 8000 --database sqlite:///borgerblik.sqlite[/]
+    (med login på personalesiderne: tilføj --staff-file personale.txt)
     """
     import uvicorn
 
+    if staff_file is not None:
+        try:
+            StaffUsers.read(staff_file)
+        except StaffFileError as exc:
+            err.print(f"[bold red]Fejl:[/] {exc}")
+            raise typer.Exit(code=2) from None
+        os.environ[STAFF_FILE_VARIABLE] = str(staff_file.resolve())
     url = database_url(database)
     if workers > 1 and url.startswith("sqlite"):
         err.print(
@@ -69,6 +87,36 @@ def serve(
     )
 
 
+staff_app = typer.Typer(help="Personale, der må logge ind på interviewerskærmen og feltarbejdsmonitoren.")
+
+
+@staff_app.command("add")
+def add_staff(
+    user: str = typer.Argument(..., help="Brugernavn (a–z, tal og . _ @ -)."),
+    file: Path = typer.Option(
+        Path("personale.txt"), "--file", help="Personalefilen (oprettes om nødvendigt)."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Læs adgangskoden fra standard input i stedet for at spørge."
+    ),
+) -> None:
+    """Tilføj en bruger til personalefilen, eller giv en bruger en ny adgangskode (mindst 12 tegn).
+
+    Eksempel: borgerblik staff add hotline1 --file personale.txt
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+    try:
+        add_staff_user(file, user, password)
+    except StaffFileError as exc:
+        err.print(f"[bold red]Fejl:[/] {exc}")
+        raise typer.Exit(code=2) from None
+    Console(highlight=False).print(f"{user} kan nu logge ind (adgangskoden er gemt som hash i {file})")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `serve` to the top-level app."""
+    """Add `serve` and `staff` to the top-level app."""
     app.command("serve")(serve)
+    app.add_typer(staff_app, name="staff")

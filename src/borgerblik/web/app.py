@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -24,8 +25,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
 from borgerblik.collection.form import Problem
@@ -35,10 +37,12 @@ from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
 from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
+from borgerblik.web.staff import RequireStaff, StaffUsers
 
 log = logging.getLogger("borgerblik.web")
 NONCE_HEADER = "X-Borgerblik-Nonce"
 THREADS_VARIABLE = "BORGERBLIK_WEB_DB_THREADS"
+STAFF_FILE_VARIABLE = "BORGERBLIK_STAFF_FILE"
 
 
 class Questionnaires:
@@ -330,12 +334,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    db: Database, *, interviewer: bool = True, analyst: bool = True, database_threads: int = 0
+    db: Database,
+    *,
+    interviewer: bool = True,
+    analyst: bool = True,
+    database_threads: int = 0,
+    staff: StaffUsers | None = None,
 ) -> Starlette:
     """The questionnaire app on ``db``; ``interviewer=False`` leaves out the interviewer screen and
-    ``analyst=False`` the fieldwork monitor (both belong behind the organisation's own login);
-    ``database_threads > 0`` runs PostgreSQL calls in that many threads instead of the event loop."""
+    ``analyst=False`` the fieldwork monitor; ``staff`` puts both behind a sign-in (without it they belong
+    behind the organisation's own login); ``database_threads > 0`` runs PostgreSQL calls in that many
+    threads instead of the event loop."""
     handlers = Questionnaires(db, database_threads=database_threads)
+
+    def staff_only(routes: list[Route]) -> ASGIApp:
+        router = Router(routes=routes)
+        return router if staff is None else RequireStaff(router, staff)
+
     routes = [
         Route("/s/{token}", handlers.welcome, methods=["GET"]),
         Route("/s/{token}/side/{page}", handlers.show_page, methods=["GET"]),
@@ -346,9 +361,9 @@ def create_app(
         Mount("/static", app=StaticFiles(packages=[("borgerblik.web", "static")]), name="static"),
     ]
     if interviewer:
-        routes.append(Mount("/interviewer", routes=interviewer_routes(handlers)))
+        routes.append(Mount("/interviewer", app=staff_only(interviewer_routes(handlers))))
     if analyst:
-        routes.append(Mount("/analytiker", routes=monitor_routes(db)))
+        routes.append(Mount("/analytiker", app=staff_only(monitor_routes(db))))
     app = Starlette(
         routes=routes,
         exception_handlers={
@@ -367,10 +382,13 @@ def app_from_env() -> Starlette:
 
     On PostgreSQL the engine skips the pre-ping, a round trip per save, and its pool holds the database
     threads (``BORGERBLIK_WEB_DB_THREADS``, default 0: calls run in the event loop).
+    ``BORGERBLIK_STAFF_FILE`` names the staff file that guards the interviewer screen and the monitor.
     """
     url = database_url()
+    staff_file = os.environ.get(STAFF_FILE_VARIABLE)
+    staff = StaffUsers.read(Path(staff_file)) if staff_file else None
     if url.startswith("sqlite"):
-        return create_app(Database(url))
+        return create_app(Database(url), staff=staff)
     threads = int(os.environ.get(THREADS_VARIABLE) or 0)
     engine = make_engine(url, pool_pre_ping=False, pool_size=max(threads, 2), max_overflow=4)
-    return create_app(Database(engine=engine), database_threads=threads)
+    return create_app(Database(engine=engine), database_threads=threads, staff=staff)
