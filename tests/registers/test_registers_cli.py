@@ -86,3 +86,21 @@ def test_population_command_reports_exclusions_and_writes_the_report(
         "kommune,maalgruppe,koen,aldersgruppe,antal",
         "Høje-Taastrup,6.1,mand,30-49,1",
     ]
+
+
+def test_a_municipality_outside_the_98_is_reported_and_its_rows_kept(
+    write_extract: Callable[..., Path],
+) -> None:
+    path = write_extract(
+        [
+            "CPR;Kommune;Målgruppe;Ydelse_start;Samtaler",
+            "010190-1235;Rodovre;6.1;2023-10-02;jobsamtale",
+            "020290-1236;Københavns Kommune;6.1;2023-10-02;jobsamtale",
+            "030390-1237;rødovre;6.2;2023-10-02;jobsamtale",
+        ]
+    )
+    result = runner.invoke(app, ["register", "check", str(path), "--reference-date", "2023-12-31"])
+    assert result.exit_code == 0, result.output
+    assert "Godkendt: 3 rækker" in result.output
+    warning = next(line for line in result.output.splitlines() if line.startswith("Advarsel"))
+    assert warning.endswith(": Rodovre (1)")

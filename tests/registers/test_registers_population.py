@@ -86,3 +86,13 @@ def test_unknown_or_incomplete_rules_fail_clearly(tmp_path: Path) -> None:
     path.write_text("x:\n  period: {start: 2023-10-01}\n  age: {min: 16, max: 66}\n", encoding="utf-8")
     with pytest.raises(PopulationRulesError, match="period.end"):
         load_population_rules("x", path)
+
+
+def test_the_synthetic_municipalities_are_real_ones() -> None:
+    from borgerblik.registers.municipalities import DANISH_MUNICIPALITIES, is_danish_municipality
+    from borgerblik.synth.municipalities import MUNICIPALITIES
+
+    assert len(DANISH_MUNICIPALITIES) == 98
+    assert [m.name for m in MUNICIPALITIES if m.name not in DANISH_MUNICIPALITIES] == []
+    assert is_danish_municipality("Nordfyns Kommune") and is_danish_municipality(" AARHUS ")
+    assert not is_danish_municipality("Christiansø")

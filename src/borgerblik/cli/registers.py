@@ -67,6 +67,14 @@ def print_check(check: RegisterCheck) -> None:
         out.print(f"  {reason}: {integer(count)} — {REASONS.get(reason, '')}")
     if check.blank_lines:
         out.print(f"Tomme linjer sprunget over: {integer(check.blank_lines)}")
+    unknown = check.unknown_municipalities()
+    if unknown:
+        names = ", ".join(f"{name} ({integer(count)})" for name, count in list(unknown.items())[:10])
+        more = f" og {integer(len(unknown) - 10)} flere" if len(unknown) > 10 else ""
+        out.print(
+            f"Advarsel: kommunenavne uden for Danmarks 98 kommuner (rækkerne er godkendt; tjek stavningen, "
+            f"ellers bliver hver stavemåde sit eget stratum): {names}{more}"
+        )
     encoding = ENCODINGS.get(check.encoding, check.encoding)
     delimiter = DELIMITERS.get(check.delimiter or "", "")
     out.print(f"Læst som {encoding}" + (f", {delimiter}" if delimiter else ""))

@@ -28,6 +28,7 @@ from borgerblik.registers.cpr import (
     valid_date_expr,
     with_cpr_columns,
 )
+from borgerblik.registers.municipalities import unknown_municipalities
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 
 REASONS: dict[str, str] = {
@@ -103,6 +104,10 @@ class RegisterCheck:
         """Rejects per reason, most frequent first (a row with two faults counts under both)."""
         counts = self.rejects.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
         return dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+
+    def unknown_municipalities(self) -> dict[str, int]:
+        """Accepted rows' municipality names that are none of Denmark's 98 — likely misspellings."""
+        return unknown_municipalities(self.members["kommune"])
 
     def rejects_for_check(self) -> pl.DataFrame:
         """The ``register check --rejects`` layout: line, column, reason, value."""
