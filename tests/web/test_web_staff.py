@@ -86,3 +86,10 @@ def test_staff_add_from_the_command_line(tmp_path: Path) -> None:
         app, ["staff", "add", "hotline2", "--file", str(path), "--password-stdin"], input="kort\n"
     )
     assert refused.exit_code == 2 and "mindst 12 tegn" in refused.output
+
+
+def test_serve_refuses_an_unusable_staff_file_before_starting(tmp_path: Path) -> None:
+    from borgerblik.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--staff-file", str(tmp_path / "mangler.txt")])
+    assert result.exit_code == 2 and "kan ikke læses" in result.output
