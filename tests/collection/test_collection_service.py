@@ -16,7 +16,7 @@ from borgerblik.collection import (
     start_anonymous_interview,
     store,
 )
-from borgerblik.collection.driver import transaction
+from borgerblik.collection.driver import single_statements
 from borgerblik.collection.interview import InterviewError
 from borgerblik.storage import Database
 from borgerblik.storage.schema import OutboxMessage
@@ -294,7 +294,7 @@ def test_completing_cancels_only_that_citizens_queued_reminders(db, tokens):
 
 def read_started(db: Database, token: str) -> store.Respondent:
     start(db, token)
-    with transaction(db.engine, write=False) as link:
+    with single_statements(db.engine) as link:
         return store.respondent_with_answers(link, token)[0]
 
 
@@ -310,7 +310,7 @@ def cas_save(db: Database, respondent: store.Respondent, answers: dict) -> bool:
         state="partial",
         now=utcnow(),
     )
-    with transaction(db.engine, write=False) as link:
+    with single_statements(db.engine) as link:
         return store.save_answers_if_unchanged(link, save)
 
 

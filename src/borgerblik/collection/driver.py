@@ -142,26 +142,42 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Link]:
 
     SQLite: ``BEGIN IMMEDIATE`` for a write, so a writer queues for the lock up front instead of failing
     halfway (as :meth:`borgerblik.storage.Database.writing` does). PostgreSQL: a write runs in pipeline mode
-    from BEGIN to COMMIT, so statements are sent together and COMMIT travels with the last writes; a read
-    runs each statement as its own transaction (autocommit) — under READ COMMITTED every statement has its
-    own snapshot anyway, so BEGIN and COMMIT would only add round trips.
+    from BEGIN to COMMIT, so statements are sent together and COMMIT travels with the last writes; a read is
+    :func:`single_statements`.
+    """
+    if engine.dialect.name == "postgresql" and not write:
+        with single_statements(engine) as link:
+            yield link
+        return
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        if engine.dialect.name == "postgresql":
+            with driver.pipeline():
+                yield from _run(Link(engine, driver, whole_pipeline=True), driver)
+        else:
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield from _run(Link(engine, driver), driver)
+    finally:
+        pooled.close()
+
+
+@contextmanager
+def single_statements(engine: Engine) -> Iterator[Link]:
+    """PostgreSQL: every statement its own transaction (autocommit), with no BEGIN or COMMIT round trips.
+
+    For reads — under READ COMMITTED each statement of a transaction has its own snapshot anyway — and for
+    a write that is one statement, such as the compare-and-set page save.
     """
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
-        if engine.dialect.name != "postgresql":
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield from _run(Link(engine, driver), driver)
-        elif write:
-            with driver.pipeline():
-                yield from _run(Link(engine, driver, whole_pipeline=True), driver)
-        else:
-            driver.autocommit = True
-            try:
-                yield Link(engine, driver)
-            finally:
-                if not driver.broken:
-                    driver.autocommit = False
+        driver.autocommit = True
+        try:
+            yield Link(engine, driver)
+        finally:
+            if not driver.broken:
+                driver.autocommit = False
     finally:
         pooled.close()
 

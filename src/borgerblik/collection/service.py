@@ -22,7 +22,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine
 
 from borgerblik.collection import store
-from borgerblik.collection.driver import Link, transaction
+from borgerblik.collection.driver import Link, single_statements, transaction
 from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
 from borgerblik.collection.pages import (
     Page,
@@ -179,7 +179,7 @@ def save_page(
     if mode not in MODES:
         raise ValueError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
     if db.dialect == "postgresql":
-        with transaction(db.engine, write=False) as link:
+        with single_statements(db.engine) as link:
             planned = _plan(_load(link, token), page, answers, nonce, direction)
             if not isinstance(planned, _Plan):
                 return planned
