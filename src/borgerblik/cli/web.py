@@ -15,8 +15,7 @@ import typer
 from rich.console import Console
 
 from borgerblik.storage import Database, StorageError, database_url
-from borgerblik.web.app import STAFF_FILE_VARIABLE
-from borgerblik.web.staff import StaffFileError, StaffUsers, add_staff_user
+from borgerblik.web.staff import STAFF_FILE_VARIABLE, StaffFileError, StaffUsers, add_staff_user
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 

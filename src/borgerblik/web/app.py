@@ -37,12 +37,11 @@ from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
 from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
-from borgerblik.web.staff import RequireStaff, StaffUsers
+from borgerblik.web.staff import STAFF_FILE_VARIABLE, RequireStaff, StaffUsers
 
 log = logging.getLogger("borgerblik.web")
 NONCE_HEADER = "X-Borgerblik-Nonce"
 THREADS_VARIABLE = "BORGERBLIK_WEB_DB_THREADS"
-STAFF_FILE_VARIABLE = "BORGERBLIK_STAFF_FILE"
 
 
 class Questionnaires:

@@ -29,6 +29,8 @@ from borgerblik.web.rendering import message_page
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 600_000
 USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+STAFF_FILE_VARIABLE = "BORGERBLIK_STAFF_FILE"
+"""Where ``uvicorn --factory borgerblik.web:app_from_env`` finds the staff file (``serve --staff-file``)."""
 
 
 class StaffFileError(ValueError):
