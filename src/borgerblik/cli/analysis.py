@@ -9,11 +9,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import NoReturn
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from borgerblik.analysis import (
@@ -23,6 +21,7 @@ from borgerblik.analysis import (
     relative_weights,
 )
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
+from borgerblik.cli.output import fail, out
 from borgerblik.core import load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
 from borgerblik.danish import decimal, integer
@@ -32,8 +31,6 @@ from borgerblik.surveys import stored_survey
 from borgerblik.weighting import RakingError, WeightingInputError, fixed_weights, poststratify, read_csv
 from borgerblik.weighting.tables import ID_COLUMN, check_unique_ids, weights_column
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 DRIVER_COLUMNS = (
     "predictor",
     "raw_weight",
@@ -49,10 +46,6 @@ DRIVER_COLUMNS = (
 )
 
 
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Fejl:[/] {message}")
-    raise typer.Exit(code=2)
-
 
 def _columns(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
@@ -60,12 +53,12 @@ def _columns(text: str) -> list[str]:
 
 def _read_csv(path: Path) -> pl.DataFrame:
     if not path.exists():
-        _fail(f"{path}: filen findes ikke")
+        fail(f"{path}: filen findes ikke")
     try:
         return pl.read_csv(path, infer_schema=False, encoding="utf8")
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         reason = str(exc).splitlines()[0]
-        _fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
+        fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
 
 
 def drivers_command(
@@ -106,7 +99,7 @@ def drivers_command(
             missing="listwise" if listwise else "pairwise",
         )
     except AnalysisInputError as exc:
-        _fail(f"{data}: {exc}")
+        fail(f"{data}: {exc}")
     table = result.table.select(DRIVER_COLUMNS).sort("rank")
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +149,7 @@ def differences_command(
     try:
         table = largest_differences(frame, outcome, _columns(questions))
     except AnalysisInputError as exc:
-        _fail(f"{data}: {exc}")
+        fail(f"{data}: {exc}")
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         table.write_csv(out_path)
@@ -225,7 +218,7 @@ def analyze_command(
     --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
     """
     if (responses is None) == (survey is None):
-        _fail("angiv enten --responses (fil) eller --survey (database)")
+        fail("angiv enten --responses (fil) eller --survey (database)")
     schemes = tuple(_columns(scheme)) or ("kl2024",)
     group = f"maalgruppe_{schemes[0]}"
     source = str(responses) if responses is not None else f"undersøgelse {survey}"
@@ -243,7 +236,7 @@ def analyze_command(
                 design = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
             elif population is not None:
                 if not strata:
-                    _fail("--population kræver --strata (vægtningscellerne)")
+                    fail("--population kræver --strata (vægtningscellerne)")
                 design = poststratify(table, read_csv(population), _columns(strata))
             else:
                 design = None
@@ -275,9 +268,9 @@ def analyze_command(
             history=earlier,
         )
     except AnalysisInputError as exc:
-        _fail(f"{source}: {exc}")
+        fail(f"{source}: {exc}")
     except (WeightingInputError, RakingError, InstrumentError, GroupingError, StorageError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     staging = Path(
         tempfile.mkdtemp(prefix=".analyse-", dir=out_dir.parent if out_dir.parent.exists() else None)
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from borgerblik.cli import output
 from borgerblik.demo import run_demo
 
 
@@ -26,11 +26,10 @@ def demo(
     """
     chosen = [name.strip() for name in municipalities.split(",") if name.strip()]
     try:
-        run = run_demo(out, Console(highlight=False, soft_wrap=True), seed, chosen, bootstrap)
+        run = run_demo(out, output.out, seed, chosen, bootstrap)
     except ValueError as exc:
-        Console(stderr=True, highlight=False).print(f"Fejl: {exc}")
-        raise typer.Exit(code=2) from None
-    Console(highlight=False, soft_wrap=True).print(
+        output.fail(str(exc))
+    output.out.print(
         f"\nDemoen er færdig: database {run.database_url}, filer i {run.workdir}"
     )
 

@@ -9,13 +9,13 @@ import csv
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from borgerblik.cli.output import fail, out
 from borgerblik.danish import integer, share
 from borgerblik.fieldwork import (
     TOPICS,
@@ -41,8 +41,6 @@ from borgerblik.fieldwork import (
 from borgerblik.progress import fieldwork_days
 from borgerblik.storage import Database, StorageError, SurveyRecord
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
 fieldwork_app = typer.Typer(
     help="Feltarbejde: invitationer, påmindelser, afsendelse, status og hotline.", no_args_is_help=True
 )
@@ -51,10 +49,6 @@ SURVEY_HELP = "Undersøgelsens id eller navn."
 AT_HELP = "Tidspunkt i dansk tid, ÅÅÅÅ-MM-DDTHH:MM (standard: nu)."
 CHANNEL_NAMES = ("digital_post", "sms", "email")
 
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Fejl:[/] {message}", markup=True)
-    raise typer.Exit(code=2)
 
 
 def _survey(db: Database, reference: str) -> SurveyRecord:
@@ -68,7 +62,7 @@ def _moment(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        _fail(f"--at: forventede ÅÅÅÅ-MM-DDTHH:MM, fik {text!r}")
+        fail(f"--at: forventede ÅÅÅÅ-MM-DDTHH:MM, fik {text!r}")
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
 
 
@@ -76,7 +70,7 @@ def _channels(text: str, option: str) -> tuple[str, ...]:
     chosen = tuple(c.strip() for c in text.split(",") if c.strip())
     unknown = [c for c in chosen if c not in CHANNEL_NAMES]
     if unknown or not chosen:
-        _fail(
+        fail(
             f"{option}: ukendt kanal {', '.join(unknown) or '(ingen)'}; forventede {', '.join(CHANNEL_NAMES)}"
         )
     return chosen
@@ -113,7 +107,7 @@ def invite_command(
         with Database(database) as db:
             _print_wave(queue_invitations(db, _survey(db, survey).id, spool, at=_moment(at), plan=plan))
     except (StorageError, FontMissing, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @fieldwork_app.command("remind")
@@ -134,7 +128,7 @@ def remind_command(
         with Database(database) as db:
             _print_wave(queue_reminder(db, _survey(db, survey).id, spool, number, at=_moment(at), plan=plan))
     except (StorageError, FontMissing, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @fieldwork_app.command("send")
@@ -164,15 +158,15 @@ def send_command(
         channels["sms"] = SmsGateway(sms_url, sms_token, sms_sender)
     if smtp_host:
         if smtp_plain and smtp_host not in ("127.0.0.1", "localhost", "::1"):
-            _fail(f"--smtp-plain er kun tilladt mod en lokal server, ikke {smtp_host}")
+            fail(f"--smtp-plain er kun tilladt mod en lokal server, ikke {smtp_host}")
         channels["email"] = SmtpChannel(smtp_host, smtp_port, smtp_from, starttls=not smtp_plain)
     if not channels:
-        _fail("angiv mindst én kanal: --digital-post, --sms-url eller --smtp-host")
+        fail("angiv mindst én kanal: --digital-post, --sms-url eller --smtp-host")
     try:
         with Database(database) as db:
             report = send_due(db, channels, now=_moment(at), limit=limit)
     except StorageError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     finally:
         for channel in channels.values():
             channel.close()
@@ -250,7 +244,7 @@ def status_command(
                     break
                 time.sleep(watch)
     except StorageError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @fieldwork_app.command("calls")
@@ -267,7 +261,7 @@ def calls_command(
     Eksempel: borgerblik fieldwork calls --survey "KL 2024" --list follow-up --out ringeliste.csv
     """
     if which not in ("follow-up", "unreachable"):
-        _fail(f"--list: forventede follow-up eller unreachable, fik {which!r}")
+        fail(f"--list: forventede follow-up eller unreachable, fik {which!r}")
     try:
         with Database(database) as db:
             survey_id = _survey(db, survey).id
@@ -275,7 +269,7 @@ def calls_command(
                 phone_follow_up(db, survey_id) if which == "follow-up" else unreachable_list(db, survey_id)
             )
     except StorageError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     with open(out_file, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["kode", "kommune", "maalgruppe", "telefon", "status"])
@@ -300,7 +294,7 @@ def hotline_command(
         with Database(database) as db:
             record_call(db, _survey(db, survey).id, topic, case_code=code, note=note, handled_by=handled_by)
     except (HotlineError, StorageError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(f"Opkald registreret: {TOPICS[topic]}")
 
 
@@ -325,7 +319,7 @@ def simulate_command(
             result = run_simulated_fieldwork(db, _survey(db, survey).id, workdir, start=moment, days=days,
                                              seed=seed, on_day=on_day)
     except (StorageError, FontMissing, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(result.sent.items())) or "ingen"
     out.print(
         f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}, "
@@ -354,7 +348,7 @@ def sms_sink_command(
     try:
         sink = SmsSink(port=port, log=log).start()
     except OSError as exc:
-        _fail(f"kan ikke lytte på port {port}: {exc}")
+        fail(f"kan ikke lytte på port {port}: {exc}")
     out.print(f"SMS-sink lytter på {sink.url} — stop med Ctrl-C")
     try:
         while True:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from borgerblik.cli.output import err, out
 from borgerblik.core import InstrumentError, load_instrument, load_template, template_names
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 group = typer.Typer(help="Spørgeskemaer (instrumenter): tjek en YAML-fil og se de medfølgende skabeloner.")
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
 import typer
-from rich.console import Console
 
+from borgerblik.cli.output import fail, out
 from borgerblik.danish import integer
 from borgerblik.registers import (
     REASONS,
@@ -28,18 +27,11 @@ from borgerblik.registers import (
 from borgerblik.registers.survey_import import find_survey, import_register
 from borgerblik.storage import Database, StorageError
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
 register_app = typer.Typer(
     help="Registerudtræk: kontrollér et udtræk, se populationen, og indlæs det i en undersøgelse.",
     no_args_is_help=True,
 )
 
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Fejl:[/] {message}", markup=True)
-    raise typer.Exit(code=2)
 
 
 def _reference_date(text: str | None) -> date | None:
@@ -48,7 +40,7 @@ def _reference_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"--reference-date: forventede en dato ÅÅÅÅ-MM-DD, fik {text!r}")
+        fail(f"--reference-date: forventede en dato ÅÅÅÅ-MM-DD, fik {text!r}")
 
 
 def read_checked(file: Path, mapping: Path | None, reference: date | None) -> RegisterCheck:
@@ -57,7 +49,7 @@ def read_checked(file: Path, mapping: Path | None, reference: date | None) -> Re
         columns = load_mapping(mapping) if mapping is not None else None
         return read_register(file, columns, reference)
     except (TableError, MappingError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def print_check(check: RegisterCheck) -> None:
@@ -126,7 +118,7 @@ def population_command(
     try:
         chosen = load_population_rules(rules, rules_file)
     except PopulationRulesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     check = read_checked(file, mapping, chosen.age_at)
     print_check(check)
     population = apply_population_rules(check.members, chosen)
@@ -167,7 +159,7 @@ def import_command(
             out.print(f"Afviste rækker og værdier skrevet til {target}")
             result = import_register(db, record, check)
     except (StorageError, PopulationRulesError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for exclusion in result.population.exclusions:
         out.print(f"Udelukket af {exclusion.rule} ({exclusion.description}): {integer(exclusion.excluded)}")
     out.print(f"Population: {integer(result.population.size)} borgere")

@@ -7,11 +7,10 @@ rows out. Bad input is one clear message on stderr and exit code 2, never a trac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
 
 import typer
-from rich.console import Console
 
+from borgerblik.cli.output import err, fail, out
 from borgerblik.danish import decimal, integer, share
 from borgerblik.registers import TableError, read_table
 from borgerblik.registers.columns import fold_header
@@ -21,18 +20,11 @@ from borgerblik.sampling import DesignError, SampleDesign, draw_sample, load_des
 from borgerblik.sampling.survey_sample import sample_survey, survey_channels
 from borgerblik.storage import Database, StorageError
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
 sample_app = typer.Typer(
     help="Stikprøver: træk en undersøgelses stratificerede stikprøve, eller træk fra en vilkårlig ramme.",
     invoke_without_command=True,
 )
 
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Fejl:[/] {message}", markup=True)
-    raise typer.Exit(code=2)
 
 
 @sample_app.callback()
@@ -60,7 +52,7 @@ def sample_survey_command(
         return
     if survey is None:
         out.print(ctx.get_help())
-        _fail("angiv --survey ID (eller brug `borgerblik sample draw` uden database)")
+        fail("angiv --survey ID (eller brug `borgerblik sample draw` uden database)")
     try:
         chosen = load_design(design) if design else None
         with Database(database) as db:
@@ -68,7 +60,7 @@ def sample_survey_command(
             sample = sample_survey(db, record, seed, chosen)
             channels = survey_channels(db, record.id, sample.frame)
     except (StorageError, DesignError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     totals = sample.group_totals()
     out.print(
         f"Stikprøve for {record.name}: {integer(sample.size)} af {integer(int(totals['population'].sum()))} "
@@ -89,17 +81,17 @@ def _column(table: RawTable, name: str, option: str) -> str:
     for header in table.headers:
         if header == name or fold_header(header) == fold_header(name):
             return header
-    _fail(f"{table.path}: {option} {name!r} er ikke en kolonne; kolonner: {', '.join(table.headers)}")
+    fail(f"{table.path}: {option} {name!r} er ikke en kolonne; kolonner: {', '.join(table.headers)}")
 
 
 def _read(path: Path, what: str) -> RawTable:
     try:
         table = read_table(path)
     except TableError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if table.ragged:
         first = table.ragged[0]
-        _fail(
+        fail(
             f"{path}: linje {first.line}: {first.fields} felter, forventede {len(table.headers)} "
             f"({len(table.ragged)} linjer i {what} har forkert antal felter)"
         )
@@ -115,9 +107,9 @@ def read_sizes(path: Path, within: str) -> dict[str, int]:
     for line, name, value in table.frame.select(LINE, group, n_column).iter_rows():
         key = name or ""
         if value is None or not value.isdigit():
-            _fail(f"{path}: linje {line}, kolonne n: forventede et helt tal ≥ 0, fik {value!r}")
+            fail(f"{path}: linje {line}, kolonne n: forventede et helt tal ≥ 0, fik {value!r}")
         if key in sizes:
-            _fail(f"{path}: linje {line}, kolonne {group}: gruppen {key!r} står to gange")
+            fail(f"{path}: linje {line}, kolonne {group}: gruppen {key!r} står to gange")
         sizes[key] = int(value)
     return sizes
 
@@ -155,7 +147,7 @@ def draw_command(
     try:
         sample = draw_sample(table.frame, design, seed)
     except DesignError as exc:
-        _fail(f"{sizes_file}: {exc}")
+        fail(f"{sizes_file}: {exc}")
     drawn = sample.frame.drop(LINE)
     delimiter = table.delimiter or ","
     if out_file is None:

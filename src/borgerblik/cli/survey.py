@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from borgerblik.cli.output import fail, out
 from borgerblik.core import InstrumentError, template_names
 from borgerblik.storage import Database, StorageError
 from borgerblik.surveys import create_survey_from_template
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 group = typer.Typer(help="Undersøgelser: opret en runde fra en skabelon, og se dem, der findes.")
 
 DATABASE_HELP = "Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
@@ -25,8 +23,7 @@ def _date(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        err.print(f"Fejl: {option} forventede en dato ÅÅÅÅ-MM-DD, fik {text!r}")
-        raise typer.Exit(code=2) from None
+        fail(f"{option} forventede en dato ÅÅÅÅ-MM-DD, fik {text!r}")
 
 
 @group.command("create")
@@ -57,8 +54,7 @@ def create(
                 reference_date=_date(close_date, "--close-date"),
             )
     except (StorageError, InstrumentError, KeyError) as exc:
-        err.print(f"Fejl: {exc}")
-        raise typer.Exit(code=2) from None
+        fail(str(exc))
     out.print(f"Undersøgelse {survey_id} oprettet: {name} (skabelon {template})")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from borgerblik.cli.output import fail, out
 from borgerblik.core import load_template
 from borgerblik.danish import decimal, integer
 from borgerblik.synth import (
@@ -22,17 +22,10 @@ from borgerblik.synth import (
 )
 from borgerblik.synth.outcomes import INVITATION_DAY
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
 synth_app = typer.Typer(
     help="Syntetiske data kalibreret til KL's tværkommunale borgerundersøgelse 2024.", no_args_is_help=True
 )
 
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]Fejl:[/] {message}")
-    raise typer.Exit(code=2)
 
 
 @synth_app.command("register")
@@ -51,14 +44,14 @@ def register_command(
     """
     frame = generate_register(seed=seed, ineligible=ineligible)
     if out_file.is_dir():
-        _fail(
+        fail(
             f"--out {out_file}: forventede et filnavn, fik en mappe. Tip: --out {out_file / 'register.csv'}"
         )
     try:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         frame.write_csv(out_file)
     except OSError as exc:
-        _fail(f"--out {out_file}: kunne ikke skrive filen ({exc.strerror or exc})")
+        fail(f"--out {out_file}: kunne ikke skrive filen ({exc.strerror or exc})")
     out.print(f"Skrev {integer(frame.height)} rækker til {out_file}")
 
 
@@ -89,26 +82,26 @@ def fieldwork_command(
     """
     wave_list = _waves(waves)
     if sample_fraction is not None and not 0 < sample_fraction <= 1:
-        _fail(f"--sample-fraction: forventede et tal over 0 og højst 1, fik {sample_fraction}")
+        fail(f"--sample-fraction: forventede et tal over 0 og højst 1, fik {sample_fraction}")
     if not register_file.is_file():
-        _fail(
+        fail(
             f"{register_file}: filen findes ikke. "
             f"Tip: lav den med `borgerblik synth register --out {register_file}`"
         )
     if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out {out_dir}: forventede en mappe, fik en fil")
+        fail(f"--out {out_dir}: forventede en mappe, fik en fil")
     try:
         register = read_extract(register_file)
     except ExtractError as problem:
-        _fail(str(problem))
+        fail(str(problem))
     try:
         instrument = load_template(template)
     except KeyError as exc:
-        _fail(f"--template: {exc.args[0]}")
+        fail(f"--template: {exc.args[0]}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"--out {out_dir}: kunne ikke oprette mappen ({exc.strerror or exc})")
+        fail(f"--out {out_dir}: kunne ikke oprette mappen ({exc.strerror or exc})")
     for wave in wave_list:
         frame = (
             register
@@ -134,7 +127,7 @@ def _waves(text: str) -> list[int]:
     waves = []
     for part in (p.strip() for p in text.split(",")):
         if not part.isdigit() or int(part) not in INVITATION_DAY:
-            _fail(
+            fail(
                 f"--waves: forventede år blandt {', '.join(map(str, INVITATION_DAY))} "
                 f"adskilt af komma, fik '{part}'"
             )

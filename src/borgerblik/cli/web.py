@@ -12,12 +12,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from borgerblik.cli.output import fail, out
 from borgerblik.storage import Database, StorageError, database_url
 from borgerblik.web.staff import STAFF_FILE_VARIABLE, StaffFileError, StaffUsers, add_staff_user
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def serve(
@@ -51,27 +49,23 @@ def serve(
         try:
             StaffUsers.read(staff_file)
         except StaffFileError as exc:
-            err.print(f"[bold red]Fejl:[/] {exc}")
-            raise typer.Exit(code=2) from None
+            fail(str(exc))
         os.environ[STAFF_FILE_VARIABLE] = str(staff_file.resolve())
     url = database_url(database)
     if workers > 1 and url.startswith("sqlite"):
-        err.print(
-            "[bold red]Fejl:[/] --workers: forventede 1 med SQLite (én skrivelås), fik "
-            f"{workers}. Tip: brug PostgreSQL via BORGERBLIK_DATABASE_URL til flere processer."
+        fail(
+            f"--workers: forventede 1 med SQLite (én skrivelås), fik {workers}. "
+            "Tip: brug PostgreSQL via BORGERBLIK_DATABASE_URL til flere processer."
         )
-        raise typer.Exit(code=2)
     try:
         Database(url).close()  # migrate once here, not in every worker at the same time
     except StorageError as exc:
-        err.print(f"[bold red]Fejl:[/] {exc}")
-        raise typer.Exit(code=2) from None
+        fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - an unreachable database or bad URL is a usage error, not a crash
-        err.print(
-            f"[bold red]Fejl:[/] kan ikke åbne databasen {url.split('@')[-1]!r} ({type(exc).__name__}). "
+        fail(
+            f"kan ikke åbne databasen {url.split('@')[-1]!r} ({type(exc).__name__}). "
             "Tip: tjek --database eller BORGERBLIK_DATABASE_URL."
         )
-        raise typer.Exit(code=2) from None
     os.environ["BORGERBLIK_DATABASE_URL"] = url
     uvicorn.run(
         "borgerblik.web:app_from_env",
@@ -110,9 +104,8 @@ def add_staff(
     try:
         add_staff_user(file, user, password)
     except StaffFileError as exc:
-        err.print(f"[bold red]Fejl:[/] {exc}")
-        raise typer.Exit(code=2) from None
-    Console(highlight=False).print(f"{user} kan nu logge ind (adgangskoden er gemt som hash i {file})")
+        fail(str(exc))
+    out.print(f"{user} kan nu logge ind (adgangskoden er gemt som hash i {file})")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 import typer
-from rich.console import Console
 
+from borgerblik.cli.output import err, fail
 from borgerblik.weighting import (
     RakingError,
     Weighting,
@@ -32,8 +32,6 @@ from borgerblik.weighting.nonresponse import mean_age, nonresponse_table, optout
 from borgerblik.weighting.report import weights_report
 from borgerblik.weighting.tables import ID_COLUMN, Table, check_unique_ids, weights_column
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 
 class Method(StrEnum):
     poststratify = "poststratify"
@@ -43,10 +41,6 @@ class Method(StrEnum):
 def _columns(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]Fejl:[/] {message}")
-    raise typer.Exit(code=2)
 
 
 def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
@@ -84,12 +78,12 @@ def _weighting(
     design_strata: str | None,
 ) -> Weighting:
     if population is None or not strata:
-        _fail("angiv --population og --strata (eller --weights til estimate)")
+        fail("angiv --population og --strata (eller --weights til estimate)")
     columns = _columns(strata or "")
     table = read_csv(population)  # type: ignore[arg-type]
     sampling = _columns(design_strata) if design_strata else None
     if method is Method.rake and min_cell:
-        _fail("--min-cell gælder efterstratificering; raking samler ikke celler (brug --method poststratify)")
+        fail("--min-cell gælder efterstratificering; raking samler ikke celler (brug --method poststratify)")
     if method is Method.rake:
         weighting = rake(responses, table, columns, max_iterations=max_iterations, design_strata=sampling)
     else:
@@ -140,7 +134,7 @@ def weights_command(
             design_strata,
         )
     except (WeightingInputError, RakingError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     _write_table(weighting.weights, out)
     for line in weights_report(weighting).lines():
@@ -174,7 +168,7 @@ def estimate_command(
     try:
         table = read_csv(responses)
         if weights is not None and (population is not None or strata):
-            _fail("brug enten --weights eller --population og --strata, ikke begge")
+            fail("brug enten --weights eller --population og --strata, ikke begge")
         if weights is not None:
             ids = check_unique_ids(table, ID_COLUMN)
             weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
@@ -185,7 +179,7 @@ def estimate_command(
             )
         result = estimate(table, weighting, _columns(questions), _columns(by))
     except (WeightingInputError, RakingError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     _write_table(result, out)
 
@@ -222,7 +216,7 @@ def nonresponse_command(
                 + "; ".join(f"{k} {v:.1f}".replace(".", ",") for k, v in ages.items())
             )
     except WeightingInputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     _write_table(table, out)
 
