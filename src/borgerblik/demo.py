@@ -165,20 +165,8 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
             seed=seed,
             on_day=on_day,
         )
-    overall = result.status.overall
-    sent = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(result.sent.items()))
-    console.print(
-        f"Sendt — {sent} (Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log.name}, "
-        f"e-mail i {result.email_folder.name}/)"
-    )
-    console.print(
-        f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, frameldt "
-        f"{integer(overall.opted_out)} af {integer(overall.invited)}: svarprocent "
-        f"{share(overall.response_rate)} (KL 2024: 38,8 %)"
-    )
-    for point in result.status.curve:
-        marker = "  ← påmindelse" if point.reminder else ""
-        console.print(f"  {point.day:%d.%m}: {share(point.rate):>7}{marker}")
+    for line in result.lines(reference=" (KL 2024: 38,8 %)"):
+        console.print(line)
     run.facts["fieldwork"] = result.status
     run.facts["simulated"] = simulated
 

@@ -320,20 +320,8 @@ def simulate_command(
                                              seed=seed, on_day=on_day)
     except (StorageError, FontMissing, OSError) as exc:
         fail(str(exc))
-    sent = ", ".join(f"{c}: {integer(n)}" for c, n in sorted(result.sent.items())) or "ingen"
-    out.print(
-        f"Sendt — {sent}; Digital Post-batch i {result.digital_post_folder}, SMS i {result.sms_log}, "
-        f"e-mail i {result.email_folder}"
-    )
-    overall = result.status.overall
-    out.print(
-        f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, "
-        f"fravalgt {integer(overall.opted_out)} af {integer(overall.invited)}: "
-        f"svarprocent {share(overall.response_rate)}"
-    )
-    for point in result.status.curve:
-        mark = "  ← påmindelse" if point.reminder else ""
-        out.print(f"  {point.day.isoformat()}  {share(point.rate):>7}{mark}")
+    for line in result.lines():
+        out.print(line)
 
 
 @fieldwork_app.command("sms-sink")

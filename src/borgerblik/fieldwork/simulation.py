@@ -25,6 +25,7 @@ from typing import Literal
 from sqlalchemy import bindparam, update
 
 from borgerblik.collection import answer_questionnaire, opt_out
+from borgerblik.danish import integer, share
 from borgerblik.fieldwork.channels import Channel, DigitalPostFolder
 from borgerblik.fieldwork.email_channel import SmtpChannel
 from borgerblik.fieldwork.monitor import FieldworkStatus, fieldwork_status
@@ -43,6 +44,7 @@ SAME_DAY = 0.45  # of those acting in a wave, the share acting on each remaining
 SATISFACTION_COUNTS = {5: 9_769, 4: 10_247, 3: 5_388, 2: 2_375, 1: 2_795}
 HOTLINE_INTERVIEWER = "hotline"
 SIMULATION_SENDER = "undersoegelse@jobcenter.example.dk"
+REMINDER_MARK = "  ← påmindelse"
 
 Outcome = Literal["complete", "partial", "opted_out"]
 
@@ -70,6 +72,23 @@ class SimulationResult:
     sent: Mapping[str, int]
     outcomes: Mapping[str, int]
 
+    def lines(self, reference: str = "") -> list[str]:
+        """The run in Danish, for the command line and the demo: what was sent and where, the outcome
+        (``reference`` follows the response rate, e.g. the seed's figure) and the curve with its reminders."""
+        sent = ", ".join(f"{channel}: {integer(n)}" for channel, n in sorted(self.sent.items())) or "ingen"
+        overall = self.status.overall
+        return [
+            f"Sendt — {sent}; Digital Post-batch i {self.digital_post_folder}, SMS i {self.sms_log}, "
+            f"e-mail i {self.email_folder}",
+            f"Gennemført {integer(overall.complete)}, delvist {integer(overall.partial)}, frameldt "
+            f"{integer(overall.opted_out)} af {integer(overall.invited)}: svarprocent "
+            f"{share(overall.response_rate)}{reference}",
+            *(
+                f"  {point.day.isoformat()}  {share(point.rate):>7}{REMINDER_MARK if point.reminder else ''}"
+                for point in self.status.curve
+            ),
+        ]
+
 
 def kl_actions(
     invitations: list[InvitationRecord], reachable: set[int], plan: FieldworkPlan, rng: random.Random
@@ -83,11 +102,11 @@ def kl_actions(
         if invitation.id not in reachable:
             continue
         draw, outcome = rng.random(), None
-        for name, share in KL_OUTCOMES.items():
-            if draw < share:
+        for name, probability in KL_OUTCOMES.items():
+            if draw < probability:
                 outcome = name
                 break
-            draw -= share
+            draw -= probability
         if outcome is None:
             continue
         wave = rng.choices(range(len(waves)), weights=waves)[0]
