@@ -176,3 +176,16 @@ def kl_invited() -> Callable[[Any, Mapping[str, str]], tuple[int, dict[str, Any]
         return survey_id, {name: by_member[m] for name, m in zip(citizens, member_ids, strict=True)}
 
     return make
+
+
+
+def _keep_examples_out_of_the_tree() -> None:
+    """Hypothesis's example database and caches live beside the interpreter (in .venv), not in the tree."""
+    import sys
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(Path(sys.prefix) / "hypothesis")
+
+
+_keep_examples_out_of_the_tree()
