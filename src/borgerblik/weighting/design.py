@@ -1,8 +1,18 @@
 """The survey design behind every weight and standard error.
 
-Respondents are treated as a stratified simple random sample without replacement within the weighting
-cells (fpc = the cell's population count), as R's ``svydesign(ids=~1, strata=~cell, fpc=~N)``. The
-design weight N_h/n_h is then calibrated: post-stratified to cell totals (the KL rule: population count /
+The sampling design is stated as R users know it (``design``):
+
+- ``stratified`` (default): a stratified simple random sample without replacement, strata = ``design_strata``
+  (default: the weighting cells), fpc = the stratum's population count —
+  R's ``svydesign(ids=~1, strata=~h, fpc=~N_h)``;
+- ``stratified-nofpc``: the same strata and design weights N_h/n_h, drawn with replacement (no fpc) —
+  ``svydesign(ids=~1, strata=~h, weights=~w)``;
+- ``srs``: one simple random sample with replacement, no strata, no fpc — R's default ``svydesign(ids=~1)``.
+
+Raking on sampling strata that are the full cross of the raking margins is refused: the design weights would
+already hit every cell total and the raking would change nothing (it would silently be post-stratification).
+
+The design weight N_h/n_h is then calibrated: post-stratified to cell totals (the KL rule: population count /
 complete answers, with empty cells collapsed into a neighbour) or raked to marginal totals. The design
 keeps what R's ``svyrecvar`` needs to linearise calibrated estimates: post-strata labels with the weights
 before and after, and for raking each margin's labels with its weights from the last sweep.
@@ -30,6 +40,7 @@ from borgerblik.weighting.tables import (
     stratum_keys,
 )
 
+DESIGNS = ("stratified", "stratified-nofpc", "srs")
 LONELY_PSU = "adjust"
 """A sampling stratum with one respondent is centred at the overall mean (R's survey.lonely.psu="adjust")."""
 
@@ -119,11 +130,29 @@ def _frame(
     strata: Sequence[str],
     design_strata: Sequence[str] | None,
     id_column: str,
+    design: str = "stratified",
 ) -> _Frame:
     responses = as_table(responses, "responses")
     population = as_table(population, "population")
+    if design not in DESIGNS:
+        raise WeightingInputError(
+            population.name, None, None, f"--design {' / '.join(DESIGNS)}", design,
+            "srs = R's svydesign(ids=~1); stratified med eller uden fpc",
+        )
     ids, cells, codes = _cells(responses, population, strata, id_column)
     counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
+    if design == "srs":
+        if design_strata:
+            raise WeightingInputError(
+                population.name, None, None, "ingen --design-strata ved --design srs",
+                ", ".join(design_strata), "srs har ingen strata; brug --design stratified",
+            )
+        n = len(ids)
+        sampled = SurveyDesign(
+            ids=ids, weights=np.full(n, counts.sum() / max(n, 1)), strata=np.zeros(n, dtype=np.int64),
+            population_sizes=np.array([np.inf]),
+        )
+        return _Frame(design=sampled, cells=cells, cell_of_row=codes)
     sampling = list(strata) if design_strata is None else list(design_strata)
     for column in sampling:
         if column not in strata:
@@ -148,8 +177,9 @@ def _frame(
             f"{int(sizes[over[0]])}", "der er flere besvarelser end borgere i populationen",
         )
     weights = sizes[strata_codes] / n_h[strata_codes]
-    design = SurveyDesign(ids=ids, weights=weights, strata=strata_codes, population_sizes=sizes)
-    return _Frame(design=design, cells=cells, cell_of_row=codes)
+    fpc = sizes if design == "stratified" else np.full(len(sizes), np.inf)
+    sampled = SurveyDesign(ids=ids, weights=weights, strata=strata_codes, population_sizes=fpc)
+    return _Frame(design=sampled, cells=cells, cell_of_row=codes)
 
 
 def stratified_design(
@@ -159,9 +189,10 @@ def stratified_design(
     *,
     design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
+    design: str = "stratified",
 ) -> SurveyDesign:
     """Design weights N_h/n_h, stratified by ``design_strata`` (default: the cells of ``strata``)."""
-    return _frame(responses, population, strata, design_strata, id_column).design
+    return _frame(responses, population, strata, design_strata, id_column, design).design
 
 
 def poststratify(
@@ -172,13 +203,15 @@ def poststratify(
     min_cell: int = 0,
     design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
+    design: str = "stratified",
 ) -> Weighting:
     """KL's weight, population count / complete answers per cell, as a post-stratified design.
 
     R: ``postStratify(svydesign(ids=~1, strata=~h, fpc=~N_h), ~cell, totals)`` where h are the cells
-    themselves unless ``design_strata`` names coarser sampling strata (e.g. the municipality).
+    themselves unless ``design_strata`` names coarser sampling strata (e.g. the municipality);
+    ``design="srs"`` is ``postStratify(svydesign(ids=~1), ...)``.
     """
-    frame = _frame(responses, population, strata, design_strata, id_column)
+    frame = _frame(responses, population, strata, design_strata, id_column, design)
     design, cells = frame.design, frame.cells
     counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
     per_cell = np.bincount(frame.cell_of_row, minlength=len(counts))
@@ -218,6 +251,7 @@ def rake(
     tolerance: float = 1e-10,
     design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
+    design: str = "stratified",
 ) -> Weighting:
     """Iterative proportional fitting of the design weights to each margin's population total (R: rake).
 
@@ -225,9 +259,19 @@ def rake(
     nothing to the start weights, and raking spreads their population over the margins. Converged means
     every margin category's weight sum is within ``tolerance`` (relative) of its population total;
     otherwise RakingError names the worst margin.
+
+    Sampling strata equal to the full cross of the margins (the default of ``design="stratified"`` without
+    ``design_strata``) are refused: the raking would have nothing left to do.
     """
     table = as_table(responses, "responses")
-    frame = _frame(table, population, margins, design_strata, id_column)
+    if design != "srs" and (design_strata is None or set(design_strata) == set(margins)):
+        raise WeightingInputError(
+            as_table(population, "population").name, None, None,
+            "stikprøvestrata grovere end raking-cellerne (fx --design-strata kommune) eller --design srs",
+            "stikprøvestrata = hele krydset af " + ", ".join(margins),
+            "så rammer designvægtene allerede hver celle, og raking ændrer intet (= efterstratificering)",
+        )
+    frame = _frame(table, population, margins, design_strata, id_column, design)
     design, cells = frame.design, frame.cells
     counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
     labels: list[np.ndarray] = []

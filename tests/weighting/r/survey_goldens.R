@@ -5,7 +5,9 @@
 # poststrata.csv. Outputs: golden_weights.csv (respondent_id, method, weight) and golden_estimates.csv
 # (method, question, by, group, stat, estimate, se) for the designs
 #   poststratify  svydesign(ids=~1, strata=~cell, fpc=~N) + postStratify(~poststratum)
-#   rake          svydesign(ids=~1, strata=~cell, fpc=~N) + rake(kommune, koen, alder, maalgruppe)
+#   rake_srs      svydesign(ids=~1) + rake(kommune, koen, alder, maalgruppe)   (--design srs; raking on the
+#                 cells as sampling strata changes nothing and is refused)
+#   poststratify_srs  svydesign(ids=~1) + postStratify(~poststratum)             (--design srs)
 #   trim          the post-stratified design + trimWeights(upper = 40)
 #   fixed         svydesign(ids=~1, weights=~fixed_weight)
 #   poststratify_kommune, rake_kommune   the same calibrations on svydesign(ids=~1, strata=~kommune,
@@ -45,8 +47,10 @@ margin <- function(column) {
   names(totals) <- c(column, "Freq")
   totals
 }
+srs <- suppressWarnings(svydesign(ids = ~1, data = resp))
+post_srs <- postStratify(srs, ~poststratum, ps_table)
 raked <- rake(
-  base,
+  srs,
   list(~kommune, ~koen, ~alder, ~maalgruppe),
   lapply(c("kommune", "koen", "alder", "maalgruppe"), margin),
   control = list(maxit = 500, epsilon = 1e-13)
@@ -61,7 +65,7 @@ rake_kommune <- rake(
   lapply(c("kommune", "koen", "alder", "maalgruppe"), margin),
   control = list(maxit = 500, epsilon = 1e-13)
 )
-designs <- list(poststratify = post, rake = raked, trim = trimmed, fixed = fixed,
+designs <- list(poststratify = post, rake_srs = raked, poststratify_srs = post_srs, trim = trimmed, fixed = fixed,
                 poststratify_kommune = post_kommune, rake_kommune = rake_kommune)
 
 stats <- c("score", "1", "2", "3", "4", "5", "pos")
