@@ -140,9 +140,21 @@ def test_past_tense_is_shown_when_status_is_2(kl):
         "I hvilken grad oplevede du at blive mødt med tillid i jobcenteret?"
     )
     # a question without a past variant keeps its wording
-    assert kl.question("formaal_klart").text("da", Tense.PAST) == (
-        "I hvilken grad oplever du, at formålet med samtalen var klart?"
+    assert kl.question("samlet_tilfredshed").text("da", Tense.PAST) == (
+        "Hvor tilfreds eller utilfreds har du alt i alt været med dit forløb i jobcentret?"
     )
+
+
+def test_the_conversation_page_is_in_the_past_tense_for_a_citizen_whose_course_has_ended(kl):
+    samtale = next(theme for theme in kl.themes if theme.id == "samtale")
+    past = [q.text("da", Tense.PAST) for q in samtale.questions]
+    assert past[:3] == [
+        "I hvilken grad oplevede du, at formålet med samtalen var klart?",
+        "I hvilken grad oplevede du, at din sagsbehandler var velforberedt til samtalen?",
+        "I hvilken grad oplevede du, at informationer om regler og lovgivning blev formidlet på en "
+        "letforståelig måde?",
+    ]
+    assert all(q.wording.past.keys() == {"da", "en", "ar"} for q in samtale.questions)
 
 
 def test_plan_matrix_items_are_marked_assumed(kl):
@@ -154,12 +166,11 @@ def test_plan_matrix_items_are_marked_assumed(kl):
 
 def test_every_kl_question_has_english_and_arabic_is_right_to_left(kl):
     for question in kl.questions():
-        assert "en" in question.wording.languages, question.id
+        assert {"en", "ar"} <= question.wording.languages, question.id
         for item in question.items:
-            assert "en" in item.wording.languages, item.id
+            assert {"en", "ar"} <= item.wording.languages, item.id
     assert kl.direction("ar") == "rtl"
     assert kl.direction("da") == "ltr"
     assert kl.texts["welcome"].get("ar").startswith("مرحبًا")
     assert kl.question("samlet_tilfredshed").choices("ar")[0] == (5, "راضٍ جدًا")
-    # an untranslated question falls back to Danish
-    assert kl.question("formaal_klart").text("ar") == kl.question("formaal_klart").text("da")
+    assert kl.question("formaal_klart").text("ar") == "إلى أي مدى تشعر بأن الغرض من المحادثة كان واضحًا؟"

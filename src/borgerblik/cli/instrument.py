@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from borgerblik.cli.output import err, out
-from borgerblik.core import InstrumentError, load_instrument, load_template, template_names
+from borgerblik.core import InstrumentError, check_instrument, load_template, template_names
 
 group = typer.Typer(help="Spørgeskemaer (instrumenter): tjek en YAML-fil og se de medfølgende skabeloner.")
 
@@ -17,10 +17,12 @@ group = typer.Typer(help="Spørgeskemaer (instrumenter): tjek en YAML-fil og se 
 def check(file: Path = typer.Argument(..., help="Instrument-fil i YAML (se docs/instruments.md).")) -> None:
     """Tjek en instrument-fil: hver fejl med fil, linje, spørgsmål og felt; afslutningskode 2 ved fejl.
 
+    Hvert tilbudt sprog skal have alle de tekster, borgeren ser (også datid og opfølgende spørgsmål).
+
     Eksempel: borgerblik instrument check mit-skema.yaml
     """
     try:
-        instrument = load_instrument(file)
+        instrument = check_instrument(file)
     except InstrumentError as exc:
         err.print(str(exc))
         raise typer.Exit(code=2) from None

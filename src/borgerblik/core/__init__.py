@@ -7,7 +7,14 @@ instrument, ``scale_items()`` the closed items, ``visible_questions(context, ans
 from borgerblik.core.dump import dump_instrument, instrument_to_data
 from borgerblik.core.errors import GroupingError, InstrumentError, Problem
 from borgerblik.core.groupings import Group, GroupingScheme, lab_group, load_groupings
-from borgerblik.core.loader import FORMAT, load_instrument, load_template, parse_instrument, template_names
+from borgerblik.core.loader import (
+    FORMAT,
+    check_instrument,
+    load_instrument,
+    load_template,
+    parse_instrument,
+    template_names,
+)
 from borgerblik.core.model import (
     DONT_KNOW,
     NO,
@@ -65,6 +72,7 @@ __all__ = [
     "Tense",
     "TenseRule",
     "Theme",
+    "check_instrument",
     "dump_instrument",
     "instrument_to_data",
     "is_language_code",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path as FilePath
 
-from borgerblik.core.errors import InstrumentError
+from borgerblik.core.errors import InstrumentError, Problem
 from borgerblik.core.groupings import GroupingScheme, load_groupings
 from borgerblik.core.model import (
     BackgroundField,
@@ -63,12 +63,33 @@ def parse_instrument(
     text: str, file: str = "<instrument>", schemes: Mapping[str, GroupingScheme] | None = None
 ) -> Instrument:
     """Validate instrument YAML given as text; ``file`` names it in error messages."""
+    return _parse(text, file, schemes)[0]
+
+
+def check_instrument(path: str | FilePath, schemes: Mapping[str, GroupingScheme] | None = None) -> Instrument:
+    """:func:`load_instrument`, and every offered language complete: `instrument check`'s rule.
+
+    A text a citizen sees (question, item, option, scale label, page title, intro, follow-up, note, past-tense
+    variant, welcome and thank-you text) without an offered language would be shown in Danish on that
+    citizen's page; each such gap is a problem with its line, so a language is complete or not offered.
+    """
+    file = FilePath(path)
+    instrument, gaps = _parse(file.read_text(encoding="utf-8"), file.name, schemes)
+    if gaps:
+        raise InstrumentError(gaps)
+    return _with_file(instrument, str(file))
+
+
+def _parse(
+    text: str, file: str, schemes: Mapping[str, GroupingScheme] | None
+) -> tuple[Instrument, list[Problem]]:
+    """The instrument and its translation gaps; raises :class:`InstrumentError` for anything else wrong."""
     source = read_yaml(text, file)
     ctx = ParseContext(source=source, schemes=schemes if schemes is not None else load_groupings())
     instrument = _InstrumentParser(ctx).parse()
     if ctx.problems or instrument is None:
         raise InstrumentError(ctx.problems)
-    return instrument
+    return instrument, ctx.gaps
 
 
 def template_names() -> list[str]:
@@ -125,7 +146,9 @@ class _InstrumentParser:
         local_questions = self._local_questions(data.get("local_questions", {}), themes)
         tense_rule = self._tense(data.get("tense"))
         overall = self._overall(data.get("overall"))
+        ctx.citizen_facing = False  # the background fields are the interviewer's, in Danish
         background = self._background(data.get("background", []))
+        ctx.citizen_facing = True
         for key in ("description", "source"):
             if key in data and not isinstance(data[key], str):
                 ctx.problem((key,), key, "en tekst", describe(data[key]))

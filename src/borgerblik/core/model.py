@@ -18,8 +18,8 @@ from borgerblik.core.texts import BASE_LANGUAGE, LocalText, Tense, text_directio
 DONT_KNOW = 9
 YES, NO = 1, 2
 _YES_NO = {
-    YES: {"da": "Ja", "en": "Yes", "ar": "نعم"},
-    NO: {"da": "Nej", "en": "No", "ar": "لا"},
+    YES: LocalText({"da": "Ja", "en": "Yes", "ar": "نعم"}),
+    NO: LocalText({"da": "Nej", "en": "No", "ar": "لا"}),
 }
 
 
@@ -54,10 +54,14 @@ class Scale:
 
     def options(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
         """(code, label) in display order, "ved ikke" last."""
+        return [(code, text.get(lang)) for code, text in self.option_texts()]
+
+    def option_texts(self) -> list[tuple[int, LocalText]]:
+        """(code, wording in every language) in display order, "ved ikke" last."""
         codes = [5, 4, 3, 2, 1] if self.descending else [1, 2, 3, 4, 5]
-        shown = [(code, self.labels[code].get(lang)) for code in codes]
+        shown = [(code, self.labels[code]) for code in codes]
         if self.dont_know is not None:
-            shown.append((DONT_KNOW, self.dont_know.get(lang)))
+            shown.append((DONT_KNOW, self.dont_know))
         return shown
 
     @property
@@ -100,11 +104,15 @@ class Question:
 
     def choices(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
         """(code, label) pairs a respondent chooses from; empty for open questions."""
+        return [(code, text.get(lang)) for code, text in self.choice_texts()]
+
+    def choice_texts(self) -> list[tuple[int, LocalText]]:
+        """(code, wording in every language) a respondent chooses from, for a page that marks a fallback."""
         if self.scale is not None:
-            return self.scale.options(lang)
+            return self.scale.option_texts()
         if self.kind is Kind.YESNO:
-            return [(code, labels.get(lang, labels["da"])) for code, labels in _YES_NO.items()]
-        return [(option.code, option.text.get(lang)) for option in self.options]
+            return list(_YES_NO.items())
+        return [(option.code, option.text) for option in self.options]
 
     @property
     def codes(self) -> frozenset[int]:

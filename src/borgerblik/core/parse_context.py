@@ -54,6 +54,10 @@ class ParseContext:
     earlier: dict[str, Question] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    #: texts a citizen sees that lack an offered language (or its past tense): `instrument check` refuses them
+    gaps: list[Problem] = field(default_factory=list)
+    #: False while parsing what only staff read (the interviewer's background fields)
+    citizen_facing: bool = True
 
     # -- reporting -------------------------------------------------------------------------------
     def problem(
@@ -93,9 +97,17 @@ class ParseContext:
 
     # -- texts ---------------------------------------------------------------------------------
     def text(
-        self, path: Path, data: object, field_name: str, question: str | None = None
+        self,
+        path: Path,
+        data: object,
+        field_name: str,
+        question: str | None = None,
+        *,
+        citizen_facing: bool = True,
     ) -> LocalText | None:
-        """A wording: Danish string, or ``{da: ..., en: ...}`` with ``{present, past}`` per language."""
+        """A wording: Danish string, or ``{da: ..., en: ...}`` with ``{present, past}`` per language.
+
+        A text a citizen sees that lacks an offered language is a gap (see :meth:`note_gaps`)."""
         if isinstance(data, str) and data.strip():
             return LocalText({BASE_LANGUAGE: data})
         if not isinstance(data, dict) or not data:
@@ -167,7 +179,40 @@ class ParseContext:
                     question,
                 )
             return None
+        if citizen_facing and self.citizen_facing:
+            self.note_gaps(path, field_name, question, present, past)
         return LocalText(present, past)
+
+    def note_gaps(
+        self, path: Path, field_name: str, question: str | None, present: dict[str, str], past: dict[str, str]
+    ) -> None:
+        """Offered languages missing from a citizen's text: it would be shown in Danish on their page."""
+        missing = [lang for lang in self.languages if lang not in present]
+        if missing:
+            self.gaps.append(
+                Problem(
+                    file=self.source.file,
+                    line=self.source.line(path),
+                    question=question,
+                    field=field_name,
+                    expected="en tekst på hvert tilbudt sprog (" + ", ".join(self.languages) + ")",
+                    got="ingen tekst på " + ", ".join(missing),
+                    hint="oversæt teksten, eller tilbyd ikke sproget under 'languages'",
+                )
+            )
+        no_past = [lang for lang in present if past and lang not in past]
+        if no_past:
+            self.gaps.append(
+                Problem(
+                    file=self.source.file,
+                    line=self.source.line(path),
+                    question=question,
+                    field=field_name,
+                    expected="datidsformen (past) på hvert sprog, da den danske har en",
+                    got="ingen past på " + ", ".join(no_past),
+                    hint="borgere hvis forløb er afsluttet, får ellers nutid på deres sprog",
+                )
+            )
 
     # -- routing -------------------------------------------------------------------------------
     def condition(self, path: Path, data: object, question: str) -> Condition | None:

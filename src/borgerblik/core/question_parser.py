@@ -103,7 +103,11 @@ class QuestionParser:
                 )
         wording = ctx.text((*path, "text"), data.get("text"), "text", question_id)
         note = ctx.text((*path, "note"), data["note"], "note", question_id) if "note" in data else None
-        label = ctx.text((*path, "label"), data["label"], "label", question_id) if "label" in data else None
+        label = (
+            ctx.text((*path, "label"), data["label"], "label", question_id, citizen_facing=False)
+            if "label" in data
+            else None
+        )
         when = ctx.condition((*path, "when"), data["when"], question_id) if "when" in data else None
         scale = self._scale_ref(path, data, question_id) if kind in (Kind.SCALE, Kind.MATRIX) else None
         options = self.options(path, data, question_id) if kind in (Kind.SINGLE, Kind.MULTI) else ()
@@ -209,7 +213,7 @@ class QuestionParser:
             ctx.check_keys(where, item_data, _ITEM_KEYS, item_id)
             wording = ctx.text((*where, "text"), item_data.get("text"), "text", item_id)
             label = (
-                ctx.text((*where, "label"), item_data["label"], "label", item_id)
+                ctx.text((*where, "label"), item_data["label"], "label", item_id, citizen_facing=False)
                 if "label" in item_data
                 else None
             )

@@ -64,6 +64,11 @@ class LocalText:
             return self.past[lang]
         return self.present[lang]
 
+    def shown_language(self, lang: str) -> str:
+        """The language :meth:`get` really shows for ``lang``: ``lang`` itself, or Danish as the fallback
+        (a page marks such a text ``lang="da"`` so a screen reader and the text direction follow it)."""
+        return lang if lang in self.present else BASE_LANGUAGE
+
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self.present)
