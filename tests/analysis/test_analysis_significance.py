@@ -1,4 +1,5 @@
-"""VIVE's tests: each equals scipy/statsmodels run directly on the same numbers."""
+"""VIVE's tests, design-based: each equals an independent sandwich computation (design_reference.py) on the
+same numbers; R's equality of the method is in tests/weighting/test_weighting_inference_against_r.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import polars as pl
 import pytest
 import statsmodels.formula.api as smf
-from scipy import stats
+from design_reference import svyglm_fixed
 
 from borgerblik.analysis import compare_groups, correlation_with, significance_flag, subgroups_vs_rest
 
@@ -42,54 +43,60 @@ def valid(frame: pl.DataFrame) -> pd.DataFrame:
     return data[data["samtale"] != 9]
 
 
-def test_subgroup_vs_rest_is_welchs_t_test_and_the_controlled_difference_is_statsmodels_ols(survey):
+def test_subgroup_vs_rest_is_a_design_based_t_test_and_the_controls_a_design_based_regression(survey):
     result = compare_groups(survey, "samtale", "gruppe", "ledighedsydelse")
     data = valid(survey)
-    inside = data["gruppe"] == "ledighedsydelse"
-    welch = stats.ttest_ind(data.loc[inside, "samtale"], data.loc[~inside, "samtale"], equal_var=False)
-    assert result["test"] == "Welch t-test"
-    assert result["statistic"] == pytest.approx(welch.statistic, abs=1e-12)
-    assert result["p_value"] == pytest.approx(welch.pvalue, abs=1e-12)
-    assert result["difference"] == pytest.approx(
-        data.loc[inside, "samtale"].mean() - data.loc[~inside, "samtale"].mean(), abs=1e-12
-    )
-    data = data.assign(i=inside.astype(float))
-    ols = smf.ols("samtale ~ i + C(koen) + C(etnicitet) + C(varighed_kontrol)", data=data).fit()
-    assert result["controlled_difference"] == pytest.approx(ols.params["i"], abs=1e-10)
-    assert result["controlled_p_value"] == pytest.approx(ols.pvalues["i"], abs=1e-10)
+    inside = (data["gruppe"] == "ledighedsydelse").to_numpy().astype(float)
+    y = data["samtale"].to_numpy()
+    params, statistic, p_values = svyglm_fixed(y, inside, np.ones(len(y)), survey.height)
+    assert result["test"] == "designbaseret t-test (Taylor-linearisering, som R's svyttest)"
+    assert result["statistic"] == pytest.approx(statistic[1], rel=1e-10)
+    assert result["p_value"] == pytest.approx(p_values[1], rel=1e-9)
+    assert result["difference"] == pytest.approx(y[inside == 1].mean() - y[inside == 0].mean(), abs=1e-12)
+    controls = pd.get_dummies(data[["koen", "etnicitet", "varighed_kontrol"]], drop_first=True).to_numpy()
+    params, _, p_values = svyglm_fixed(y, np.column_stack([inside, controls]), np.ones(len(y)), survey.height)
+    formula = "samtale ~ i + C(koen) + C(etnicitet) + C(varighed_kontrol)"
+    ols = smf.ols(formula, data=data.assign(i=inside)).fit()
+    assert result["controlled_difference"] == pytest.approx(ols.params["i"], abs=1e-10) == params[1]
+    assert result["controlled_p_value"] == pytest.approx(p_values[1], rel=1e-9)
+    assert result["controlled_test"] == "designbaseret regression med kontrol (som R's svyglm)"
     assert result["controls"] == "koen, etnicitet, varighed_kontrol"
     assert result["n_group"] + result["n_rest"] == len(data)
 
 
-def test_weighted_comparison_is_wls_with_hc1_standard_errors(survey):
+def test_weighted_comparison_is_design_based_on_the_fixed_weights(survey):
     result = compare_groups(survey, "samtale", "gruppe", "sygedagpenge", weight="vaegt", controls=("koen",))
-    data = valid(survey).assign(i=lambda d: (d["gruppe"] == "sygedagpenge").astype(float))
-    plain = smf.wls("samtale ~ i", data=data, weights=data["vaegt"]).fit(cov_type="HC1")
-    controlled = smf.wls("samtale ~ i + C(koen)", data=data, weights=data["vaegt"]).fit(cov_type="HC1")
-    assert result["test"] == "WLS, robuste SE (HC1)"
-    assert result["p_value"] == pytest.approx(plain.pvalues["i"], abs=1e-10)
-    assert result["difference"] == pytest.approx(plain.params["i"], abs=1e-10)
-    assert result["controlled_p_value"] == pytest.approx(controlled.pvalues["i"], abs=1e-10)
+    data = valid(survey)
+    inside = (data["gruppe"] == "sygedagpenge").to_numpy().astype(float)
+    y, w = data["samtale"].to_numpy(), data["vaegt"].to_numpy()
+    params, _, p_values = svyglm_fixed(y, inside, w, survey.height)
+    assert result["difference"] == pytest.approx(params[1], abs=1e-10)
+    assert result["p_value"] == pytest.approx(p_values[1], rel=1e-9)
+    man = (data["koen"] == "mand").to_numpy().astype(float)
+    _, _, p_values = svyglm_fixed(y, np.column_stack([inside, man]), w, survey.height)
+    assert result["controlled_p_value"] == pytest.approx(p_values[1], rel=1e-9)
 
 
 def test_two_groups_leave_the_third_out(survey):
     result = compare_groups(survey, "samtale", "gruppe", "sygedagpenge", rest="aktivitetsparate", controls=())
     data = valid(survey)
-    a = data.loc[data["gruppe"] == "sygedagpenge", "samtale"]
-    b = data.loc[data["gruppe"] == "aktivitetsparate", "samtale"]
-    assert result["p_value"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, abs=1e-12)
-    assert (result["n_group"], result["n_rest"]) == (len(a), len(b))
+    data = data[data["gruppe"].isin(["sygedagpenge", "aktivitetsparate"])]
+    inside = (data["gruppe"] == "sygedagpenge").to_numpy().astype(float)
+    _, _, p_values = svyglm_fixed(data["samtale"].to_numpy(), inside, np.ones(len(data)), survey.height)
+    assert result["p_value"] == pytest.approx(p_values[1], rel=1e-9)
+    assert (result["n_group"], result["n_rest"]) == (int(inside.sum()), int(len(inside) - inside.sum()))
     assert result["compared_with"] == "aktivitetsparate"
 
 
-def test_correlation_with_age_is_pearsons(survey):
+def test_correlation_with_age_is_pearsons_with_a_design_based_slope(survey):
     result = correlation_with(survey, "samtale", "alder")
     data = valid(survey)
-    r, p = stats.pearsonr(data["alder"], data["samtale"])
-    assert (result["correlation"], result["p_value"]) == (
-        pytest.approx(r, abs=1e-12),
-        pytest.approx(p, abs=1e-12),
+    r = np.corrcoef(data["alder"], data["samtale"])[0, 1]
+    _, _, p_values = svyglm_fixed(
+        data["samtale"].to_numpy(), data["alder"].to_numpy(), np.ones(len(data)), survey.height
     )
+    assert result["correlation"] == pytest.approx(r, abs=1e-12)
+    assert result["p_value"] == pytest.approx(p_values[1], rel=1e-9)
 
 
 @pytest.mark.parametrize(

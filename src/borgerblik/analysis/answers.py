@@ -7,9 +7,13 @@ way in means, tests, weights and drivers (DOMAIN.md § Computation rules).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+
+from borgerblik.weighting.design import SurveyDesign, Weighting, fixed_weights
+from borgerblik.weighting.inference import DesignVariance
 
 DONT_KNOW = 9
 VALID_CODES = (1, 2, 3, 4, 5)
@@ -84,3 +88,62 @@ def weights_of(frame: pl.DataFrame, weight: str | None) -> np.ndarray:
             f"kolonne '{weight}', linje {int(bad[0]) + 2}: en vægt skal være et positivt tal"
         )
     return values
+
+
+DESIGN_ROW = "_design_row"
+"""Column of an analysis frame giving each row's position in the survey design, so a filtered frame (one
+target group, one wave) still tests within the whole design, as R's ``subset`` does."""
+
+
+@dataclass(frozen=True)
+class DesignRows:
+    """A frame's rows placed in a survey design: every test and regression of the analysis runs on this."""
+
+    variance: DesignVariance
+    rows: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.variance.design.weights)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The design weight of each frame row."""
+        return self.variance.design.weights[self.rows]
+
+    def spread(self, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """Frame-row values (1-D or rows × k) placed at their design rows; ``fill`` elsewhere."""
+        values = np.asarray(values)
+        out = np.full((self.size, *values.shape[1:]), fill, dtype=values.dtype)
+        out[self.rows] = values
+        return out
+
+
+def design_rows(
+    frame: pl.DataFrame, design: SurveyDesign | Weighting | None = None, weight: str | None = None
+) -> DesignRows:
+    """The design of the analysis: the survey's own, or one of fixed weights, or equal weights.
+
+    Without a design the answers are a simple random sample with replacement (R's ``svydesign(ids=~1,
+    weights=~w)``, weights 1 when none are given), so even an unweighted table is tested design-based.
+    """
+    if design is None:
+        ids = np.arange(frame.height)
+        if DESIGN_ROW in frame.columns:
+            raise AnalysisInputError(f"kolonne '{DESIGN_ROW}' uden et design")
+        return DesignRows(DesignVariance(fixed_weights(ids, weights_of(frame, weight))), ids)
+    if isinstance(design, Weighting):
+        design = design.design
+    variance = DesignVariance(design)
+    if DESIGN_ROW in frame.columns:
+        return DesignRows(variance, frame.get_column(DESIGN_ROW).cast(pl.Int64).to_numpy())
+    require_columns(frame, ["respondent_id"])
+    position = {str(rid): i for i, rid in enumerate(design.ids.tolist())}
+    ids = frame.get_column("respondent_id").cast(pl.Utf8).to_list()
+    missing = [i for i, rid in enumerate(ids) if rid not in position]
+    if missing:
+        raise AnalysisInputError(
+            f"kolonne 'respondent_id', linje {missing[0] + 2}: respondenten '{ids[missing[0]]}' "
+            "er ikke i designet"
+        )
+    return DesignRows(variance, np.array([position[rid] for rid in ids], dtype=np.int64))

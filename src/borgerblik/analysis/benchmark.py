@@ -1,10 +1,10 @@
 """Municipality benchmark: each municipality's mean and % positive against the others and the country.
 
-The test of a municipality against the rest is computed in closed form for all municipalities and questions
-at once: unweighted it is Welch's t-test; weighted it is the WLS regression on a municipality dummy with HC1
-robust standard errors and a normal reference distribution (statsmodels' default for robust covariances),
-which for a single dummy reduces to the two weighted means and their sandwich variances. The tests equal
-scipy and statsmodels run one municipality at a time.
+The test of a municipality against the rest is design-based, with the linearisation of the estimates: the
+contrast of the municipality's domain mean and the rest's, R's ``svyttest(y ~ I(kommune == k))`` on the valid
+answers, t with the design's degrees of freedom. All municipalities of a question share one pass: their
+influence values are the columns of one matrix projected on the calibration once. Without a design the answers
+count as R's ``svydesign(ids=~1, weights=~w)`` (weights 1 when none are given).
 """
 
 from __future__ import annotations
@@ -13,13 +13,20 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
-from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_values, weights_of
+from borgerblik.analysis.answers import (
+    AnalysisInputError,
+    DesignRows,
+    design_rows,
+    require_columns,
+    scale_values,
+)
 from borgerblik.analysis.breakdowns import MUNICIPALITY
-from borgerblik.analysis.significance import WELCH, WLS_HC1, significance_flag
+from borgerblik.analysis.significance import significance_flag
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, hidden_rows
 from borgerblik.danish import decimal, percent
+from borgerblik.weighting.design import SurveyDesign, Weighting
+from borgerblik.weighting.inference import DESIGN_T_TEST, domain_mean_influence, t_p_value
 
 BENCHMARK_COLUMNS = (
     "question",
@@ -46,6 +53,7 @@ def municipality_benchmark(
     *,
     weight: str | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    design: SurveyDesign | Weighting | None = None,
 ) -> pl.DataFrame:
     """One row per question and municipality; rank 1 is the highest mean among the shown municipalities.
 
@@ -61,11 +69,11 @@ def municipality_benchmark(
         row = int(municipality.is_null().arg_true()[0])
         raise AnalysisInputError(f"kolonne '{MUNICIPALITY}', linje {row + 2}: kommune mangler")
     names, index = np.unique(municipality.to_numpy().astype(str), return_inverse=True)
-    weights = weights_of(frame, weight)
+    placed = design_rows(frame, design, weight)
     parts = []
     for question in questions:
         y = scale_values(frame, question)
-        parts.append(_question_benchmark(question, y, index, names, weights, weight is not None, threshold))
+        parts.append(_question_benchmark(question, y, index, names, placed, threshold))
     return pl.concat(parts).select(BENCHMARK_COLUMNS)
 
 
@@ -78,10 +86,10 @@ def _question_benchmark(
     y: np.ndarray,
     index: np.ndarray,
     names: np.ndarray,
-    weights: np.ndarray,
-    weighted: bool,
+    placed: DesignRows,
     threshold: int,
 ) -> pl.DataFrame:
+    weights = placed.weights
     valid = ~np.isnan(y)
     y0, w0, idx = y[valid], weights[valid], index[valid]
     k = len(names)
@@ -94,10 +102,7 @@ def _question_benchmark(
         mean = wy / w_sum
         pct = wpos / w_sum
         rest_mean = (wy.sum() - wy) / (w_sum.sum() - w_sum)
-        if weighted:
-            statistic, p_value = _weighted_test(y0, w0, idx, k, mean, rest_mean)
-        else:
-            statistic, p_value = _welch_test(y0, idx, k, n, mean, rest_mean)
+        statistic, p_value = municipality_tests(y, index, k, placed)
     shown = ~hidden_rows(n, threshold) & (n > 0)
     answered = w_sum.sum() > 0
     national_mean = float(wy.sum() / w_sum.sum()) if answered else None
@@ -122,7 +127,7 @@ def _question_benchmark(
             "national_pct_positive": [national_pct] * k,
             "rest_mean": masked(rest_mean),
             "difference": masked(mean - rest_mean),
-            "test": [WLS_HC1 if weighted else WELCH] * k,
+            "test": [DESIGN_T_TEST] * k,
             "statistic": masked(statistic),
             "p_value": masked(p_value),
             "flag": [significance_flag(p) if s else "" for p, s in zip(p_value, shown, strict=True)],
@@ -131,36 +136,24 @@ def _question_benchmark(
     )
 
 
-Arrays = tuple[np.ndarray, np.ndarray]
+def municipality_tests(
+    y: np.ndarray, index: np.ndarray, k: int, placed: DesignRows
+) -> tuple[np.ndarray, np.ndarray]:
+    """t statistics and p-values of every municipality's mean against the rest's (R's svyttest).
 
-
-def _welch_test(
-    y: np.ndarray, idx: np.ndarray, k: int, n: np.ndarray, mean: np.ndarray, rest_mean: np.ndarray
-) -> Arrays:
-    """Welch's t-test of each municipality against all others, from sums of y and y²."""
-    sum_yy = _sums(y * y, idx, k)
-    n_rest = n.sum() - n
-    var = (sum_yy - n * mean**2) / (n - 1)
-    rest_var = ((sum_yy.sum() - sum_yy) - n_rest * rest_mean**2) / (n_rest - 1)
-    se_a, se_b = var / n, rest_var / n_rest
-    statistic = (mean - rest_mean) / np.sqrt(se_a + se_b)
-    df = (se_a + se_b) ** 2 / (se_a**2 / (n - 1) + se_b**2 / (n_rest - 1))
-    return statistic, 2.0 * stats.t.sf(np.abs(statistic), df)
-
-
-def _weighted_test(
-    y: np.ndarray, w: np.ndarray, idx: np.ndarray, k: int, mean: np.ndarray, rest_mean: np.ndarray
-) -> Arrays:
-    """HC1 sandwich for WLS on one dummy: Var(m_g) = Σ w²(y − m_g)² / (Σ w)², times n / (n − 2)."""
-    w2 = w * w
-    t0, t1, t2 = _sums(w2, idx, k), _sums(w2 * y, idx, k), _sums(w2 * y * y, idx, k)
-    w_sum = _sums(w, idx, k)
-    q_a = t2 - 2 * mean * t1 + mean**2 * t0
-    q_b = (t2.sum() - t2) - 2 * rest_mean * (t1.sum() - t1) + rest_mean**2 * (t0.sum() - t0)
-    total = len(y)
-    variance = (q_a / w_sum**2 + q_b / (w_sum.sum() - w_sum) ** 2) * total / (total - 2)
-    statistic = (mean - rest_mean) / np.sqrt(variance)
-    return statistic, 2.0 * stats.norm.sf(np.abs(statistic))
+    z_k − z_rest(k) are the influence values of the contrast; their design variance is the test's.
+    """
+    valid = ~np.isnan(y)
+    domain = placed.spread(valid)
+    members = placed.spread((index[:, None] == np.arange(k)[None, :]) & valid[:, None])
+    y_all = placed.spread(np.nan_to_num(y))
+    w_all = placed.variance.design.weights
+    mean, z_in = domain_mean_influence(y_all, w_all, members)
+    rest_mean, z_rest = domain_mean_influence(y_all, w_all, domain[:, None] & ~members)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        statistic = (mean - rest_mean) / np.sqrt(placed.variance.variances(z_in - z_rest))
+    df = placed.variance.degrees_of_freedom(domain) - 1
+    return statistic, t_p_value(statistic, df)
 
 
 def benchmark_statements(benchmark: pl.DataFrame, question: str, *, satisfaction: bool = True) -> list[str]:

@@ -1,12 +1,13 @@
 """Significance in VIVE's manner: a group against the rest, two groups, one wave against the next.
 
-Unweighted, the difference is tested with Welch's t-test (unequal variances; scipy
-``ttest_ind(equal_var=False)``) and the controlled difference with OLS on the group indicator plus the
-background variables (statsmodels, classical standard errors), as VIVE did. With weights, both are weighted
-least squares with heteroscedasticity-robust (HC1) standard errors — the design-based analogue of the t-test.
-Results are flagged at 5 % and at 10 % (VIVE falls back to 10 % where 5 % is not reached) and say whether the
-difference survives the controls (still significant at 10 %, same sign). Age and duration are tested by
-pairwise (Pearson) correlation.
+Every test is design-based, with the linearisation of the estimates beside it (weighting/inference.py): the
+difference of two domain means is tested as R's ``svyttest`` and the controlled difference is the group
+coefficient of ``svyglm`` on the group indicator plus the background variables, both on the survey's design
+(stratified, fpc, post-stratified or raked). Without a design the answers are treated as R's
+``svydesign(ids=~1, weights=~w)`` (weights 1 when unweighted). Each row names its test (``test``,
+``controlled_test``). Results are flagged at 5 % and at 10 % (VIVE falls back to 10 % where 5 % is not
+reached) and say whether the difference survives the controls (still significant at 10 %, same sign). Age and
+duration are tested by pairwise (Pearson) correlation.
 """
 
 from __future__ import annotations
@@ -15,10 +16,22 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
-from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_values, weights_of
+from borgerblik.analysis.answers import (
+    AnalysisInputError,
+    DesignRows,
+    design_rows,
+    require_columns,
+    scale_values,
+)
 from borgerblik.analysis.suppression import hidden_rows
+from borgerblik.weighting.design import SurveyDesign, Weighting
+from borgerblik.weighting.inference import (
+    DESIGN_REGRESSION,
+    DESIGN_T_TEST,
+    Regression,
+    design_regression,
+)
 
 DEFAULT_CONTROLS = ("koen", "etnicitet", "varighed_kontrol")
 DERIVED_FROM = {
@@ -27,10 +40,6 @@ DERIVED_FROM = {
     "varighed_uger": "varighed_kontrol",
 }
 """A control built from the grouping itself would absorb the very difference tested, so it is left out."""
-WELCH = "Welch t-test"
-WLS_HC1 = "WLS, robuste SE (HC1)"
-OLS_CONTROLS = "OLS med kontrol"
-WLS_CONTROLS = "WLS med kontrol, robuste SE (HC1)"
 
 
 def significance_flag(p_value: float) -> str:
@@ -66,70 +75,51 @@ def _control_matrix(frame: pl.DataFrame, controls: Sequence[str]) -> tuple[np.nd
     return np.hstack(blocks), names
 
 
-def least_squares(
-    y: np.ndarray, design: np.ndarray, weights: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coefficients, t/z statistics and p-values; the same numbers as statsmodels, a hundred times faster.
-
-    Unweighted: OLS with classical standard errors and t(n − k) p-values (``sm.OLS(...).fit()``). Weighted:
-    WLS with HC1 sandwich standard errors and normal p-values (``sm.WLS(...).fit(cov_type="HC1")``).
-    Solved through the normal equations, which is exact enough for the few dummies and counts used here.
-    """
-    n, k = design.shape
-    if weights is None:
-        gram = design.T @ design
-        params = np.linalg.solve(gram, design.T @ y)
-        residuals = y - design @ params
-        covariance = np.linalg.inv(gram) * (residuals @ residuals) / (n - k)
-        statistic = params / np.sqrt(np.diag(covariance))
-        return params, statistic, 2.0 * stats.t.sf(np.abs(statistic), n - k)
-    weighted = design * weights[:, None]
-    gram_inverse = np.linalg.inv(design.T @ weighted)
-    params = gram_inverse @ (weighted.T @ y)
-    residuals = y - design @ params
-    scores = weighted * residuals[:, None]
-    covariance = gram_inverse @ (scores.T @ scores) @ gram_inverse * n / (n - k)
-    statistic = params / np.sqrt(np.diag(covariance))
-    return params, statistic, 2.0 * stats.norm.sf(np.abs(statistic))
+def _fit(
+    rows: DesignRows, y: np.ndarray, regressors: np.ndarray, used: np.ndarray
+) -> Regression:
+    """svyglm(y ~ regressors) over the ``used`` frame rows, within the whole design."""
+    x = np.column_stack([np.ones(len(y)), regressors])
+    return design_regression(
+        rows.variance, rows.spread(np.nan_to_num(y)), rows.spread(x), rows.spread(used.astype(bool))
+    )
 
 
 def _compare(
     y: np.ndarray,
     indicator: np.ndarray,
     use: np.ndarray,
-    weights: np.ndarray | None,
+    rows: DesignRows,
     controls: np.ndarray,
 ) -> dict[str, object]:
-    """Group (indicator 1) minus comparison (indicator 0) among ``use`` rows with a valid answer."""
-    rows = use & ~np.isnan(y)
-    y_r, x_r = y[rows], indicator[rows].astype(float)
-    in_a, in_b = x_r == 1, x_r == 0
+    """Group (indicator 1) minus comparison (indicator 0) among ``use`` rows with a valid answer.
+
+    The difference of the two domain means is the coefficient of the indicator in ``svyglm(y ~ group)`` on
+    the domain, and its test is R's ``svyttest``: design-based t with the design's degrees of freedom.
+    """
+    used = use & ~np.isnan(y)
+    in_a, in_b = used & (indicator == 1), used & (indicator == 0)
     result: dict[str, object] = {"n_group": int(in_a.sum()), "n_rest": int(in_b.sum())}
     if in_a.sum() < 2 or in_b.sum() < 2:
         raise AnalysisInputError(
             f"for få svar til en test: {int(in_a.sum())} i gruppen og {int(in_b.sum())} i sammenligningen "
             "(mindst 2 i hver)"
         )
-    if weights is None:
-        mean_a, mean_b = float(y_r[in_a].mean()), float(y_r[in_b].mean())
-        test = stats.ttest_ind(y_r[in_a], y_r[in_b], equal_var=False)
-        statistic, p_value, method = float(test.statistic), float(test.pvalue), WELCH
-    else:
-        w_r = weights[rows]
-        mean_a = float(np.average(y_r[in_a], weights=w_r[in_a]))
-        mean_b = float(np.average(y_r[in_b], weights=w_r[in_b]))
-        _, statistics, p_values = least_squares(y_r, np.column_stack([np.ones_like(x_r), x_r]), w_r)
-        statistic, p_value, method = float(statistics[1]), float(p_values[1]), WLS_HC1
+    w = rows.weights
+    mean_a = float(np.average(y[in_a], weights=w[in_a]))
+    mean_b = float(np.average(y[in_b], weights=w[in_b]))
+    fit = _fit(rows, y, indicator.astype(float), used)
+    p_value = float(fit.p_value[1])
     result.update(
         mean_group=mean_a,
         mean_rest=mean_b,
         difference=mean_a - mean_b,
-        test=method,
-        statistic=statistic,
+        test=DESIGN_T_TEST,
+        statistic=float(fit.statistic[1]),
         p_value=p_value,
         flag=significance_flag(p_value),
     )
-    result.update(_controlled(y_r, x_r, controls[rows], None if weights is None else weights[rows]))
+    result.update(_controlled(y, indicator.astype(float), used, controls, rows))
     controlled_p = result["controlled_p_value"]
     result["survives_controls"] = bool(
         result["flag"] != ""
@@ -141,30 +131,31 @@ def _compare(
 
 
 def _controlled(
-    y: np.ndarray, x: np.ndarray, controls: np.ndarray, weights: np.ndarray | None
+    y: np.ndarray, x: np.ndarray, used: np.ndarray, controls: np.ndarray, rows: DesignRows
 ) -> dict[str, object]:
-    """The group difference holding the background variables constant; rows missing a control are left out."""
-    complete = ~np.isnan(controls).any(axis=1) if controls.shape[1] else np.ones(y.size, dtype=bool)
-    design = np.column_stack([x[complete], controls[complete]])
-    varying = [0] + [j for j in range(1, design.shape[1]) if np.ptp(design[:, j]) > 0]
-    design = np.column_stack([np.ones(int(complete.sum())), design[:, varying]])
+    """The group difference holding the background variables constant (svyglm); rows missing a control are
+    left out of the domain."""
+    complete = used & (~np.isnan(controls).any(axis=1) if controls.shape[1] else True)
+    regressors = np.column_stack([x, np.nan_to_num(controls)])
+    varying = [0] + [j for j in range(1, regressors.shape[1]) if np.ptp(regressors[complete, j]) > 0]
+    regressors = regressors[:, varying]
     empty = {
         "controlled_difference": None,
         "controlled_p_value": None,
         "controlled_flag": "",
+        "controlled_test": DESIGN_REGRESSION,
         "n_controlled": 0,
     }
-    if complete.sum() <= design.shape[1] or np.linalg.matrix_rank(design.T @ design) < design.shape[1]:
+    inside = np.column_stack([np.ones(int(complete.sum())), regressors[complete]])
+    if complete.sum() <= inside.shape[1] or np.linalg.matrix_rank(inside.T @ inside) < inside.shape[1]:
         return empty
-    w = None if weights is None else weights[complete]
-    params, _, p_values = least_squares(y[complete], design, w)
-    method = OLS_CONTROLS if weights is None else WLS_CONTROLS
-    p_value = float(p_values[1])
+    fit = _fit(rows, y, regressors, complete)
+    p_value = float(fit.p_value[1])
     return {
-        "controlled_difference": float(params[1]),
+        "controlled_difference": float(fit.coefficients[1]),
         "controlled_p_value": p_value,
         "controlled_flag": significance_flag(p_value),
-        "controlled_test": method,
+        "controlled_test": DESIGN_REGRESSION,
         "n_controlled": int(complete.sum()),
     }
 
@@ -184,6 +175,7 @@ def compare_groups(
     rest: object | None = None,
     weight: str | None = None,
     controls: Sequence[str] | None = None,
+    design: SurveyDesign | Weighting | None = None,
 ) -> dict[str, object]:
     """``group`` against ``rest`` (another value of the column) or, when ``rest`` is None, against all others.
 
@@ -200,8 +192,7 @@ def compare_groups(
         use = in_group | (column == rest).fill_null(False).to_numpy()
     chosen = _controls_for(frame, controls, group_column)
     control_values, _ = _control_matrix(frame, chosen)
-    weights = None if weight is None else weights_of(frame, weight)
-    result = _compare(y, in_group, use, weights, control_values)
+    result = _compare(y, in_group, use, design_rows(frame, design, weight), control_values)
     return {
         "question": question,
         "by": group_column,
@@ -220,6 +211,7 @@ def subgroups_vs_rest(
     weight: str | None = None,
     controls: Sequence[str] | None = None,
     min_n: int = 2,
+    design: SurveyDesign | Weighting | None = None,
 ) -> pl.DataFrame:
     """Every group of ``group_column`` against the rest, per question (VIVE's "delmålgruppe vs øvrige").
 
@@ -233,7 +225,7 @@ def subgroups_vs_rest(
     members = {group: (column == group).fill_null(False).to_numpy() for group in groups}
     chosen = _controls_for(frame, controls, group_column)
     control_values, _ = _control_matrix(frame, chosen)
-    weights = None if weight is None else weights_of(frame, weight)
+    placed = design_rows(frame, design, weight)
     rows = []
     for question in questions:
         y = scale_values(frame, question)
@@ -247,7 +239,7 @@ def subgroups_vs_rest(
             n_rest = int((shown & answered & ~members[group]).sum())
             if is_hidden or size < max(min_n, 2) or n_rest < max(min_n, 2):
                 continue
-            result = _compare(y, members[group], shown, weights, control_values)
+            result = _compare(y, members[group], shown, placed, control_values)
             rows.append(
                 {
                     "question": question,
@@ -270,15 +262,24 @@ def wave_change(
     wave_column: str = "aar",
     weight: str | None = None,
     controls: Sequence[str] | None = None,
+    design: SurveyDesign | Weighting | None = None,
 ) -> dict[str, object]:
     """Change from ``before`` to ``after``: difference = after − before, tested as two groups."""
-    return compare_groups(frame, question, wave_column, after, rest=before, weight=weight, controls=controls)
+    return compare_groups(
+        frame, question, wave_column, after, rest=before, weight=weight, controls=controls, design=design
+    )
 
 
 def correlation_with(
-    frame: pl.DataFrame, question: str, variable: str, *, weight: str | None = None
+    frame: pl.DataFrame,
+    question: str,
+    variable: str,
+    *,
+    weight: str | None = None,
+    design: SurveyDesign | Weighting | None = None,
 ) -> dict[str, object]:
-    """Pairwise correlation of the answers with a numeric background variable (age, duration)."""
+    """Pairwise (weighted) correlation of the answers with a numeric background variable (age, duration),
+    tested by the design-based slope of ``svyglm(answer ~ variable)``."""
     require_columns(frame, [question, variable])
     y = scale_values(frame, question)
     x = frame.get_column(variable).cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
@@ -291,16 +292,12 @@ def correlation_with(
         raise AnalysisInputError(
             f"kolonne '{variable}' eller '{question}' er konstant; korrelation er udefineret"
         )
-    if weight is None:
-        r, p_value = stats.pearsonr(x[rows], y[rows])
-        method = "Pearson"
-    else:
-        w = weights_of(frame, weight)[rows]
-        cov = np.cov(x[rows], y[rows], aweights=w)
-        r = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
-        _, _, p_values = least_squares(y[rows], np.column_stack([np.ones(int(rows.sum())), x[rows]]), w)
-        p_value = p_values[1]
-        method = "vægtet Pearson, WLS-hældning med robuste SE (HC1)"
+    placed = design_rows(frame, design, weight)
+    w = placed.weights[rows]
+    cov = np.cov(x[rows], y[rows], aweights=w)
+    r = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
+    p_value = float(_fit(placed, np.where(rows, y, 0.0), np.where(rows, x, 0.0), rows).p_value[1])
+    method = "vægtet Pearson; designbaseret test af hældningen (som R's svyglm)"
     return {
         "question": question,
         "variable": variable,

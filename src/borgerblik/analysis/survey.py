@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from borgerblik.analysis.answers import AnalysisInputError, scale_matrix
+from borgerblik.analysis.answers import DESIGN_ROW, AnalysisInputError, scale_matrix
 from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
 from borgerblik.analysis.breakdowns import (
     DEFAULT_BREAKDOWNS,
@@ -31,7 +31,7 @@ from borgerblik.analysis.drivers import DriverResult, relative_weights, relative
 from borgerblik.analysis.significance import comparisons_frame, correlation_with, subgroups_vs_rest
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, hidden_rows
 from borgerblik.analysis.trends import trend_from_responses
-from borgerblik.weighting import SurveyDesign, Weighting
+from borgerblik.weighting import SurveyDesign, Weighting, fixed_weights
 
 WEIGHT = "_vaegt"
 WAVE = "wave"
@@ -45,8 +45,8 @@ TABLE_DESCRIPTIONS = {
     "benchmark": "Kommunernes gennemsnit og andel positive pr. spørgsmål med rang, landstal og test "
     "mod øvrige",
     "statements": "Sætninger om mest og mindst tilfredse kommune pr. spørgsmål",
-    "significance": "Hver gruppe mod de øvrige (t-test/WLS) og kontrolleret for køn, etnicitet og "
-    "varighed (OLS)",
+    "significance": "Hver gruppe mod de øvrige (designbaseret t-test som R's svyttest) og kontrolleret for "
+    "køn, etnicitet og varighed (designbaseret regression som R's svyglm)",
     "subgroups": "Delmålgrupper (LAB-kode) mod resten af deres målgruppe, som VIVE",
     "correlations": "Parvis korrelation mellem svar og alder/varighed",
     "drivers": "Relative vægte (Johnson 2000) på den samlede tilfredshed med bootstrap-intervaller og "
@@ -120,6 +120,12 @@ def analyze_survey(
         )
     frame = _with_design_weights(with_respondent_ids(frame), design)
     weight = WEIGHT if design is not None else None
+    # every test runs in the survey's design (equal weights when unweighted); a filtered frame keeps its rows'
+    # places in it, so a subgroup is a domain of the whole design as in R's subset
+    tested = (
+        design.design if isinstance(design, Weighting) else design
+    ) or fixed_weights(frame.get_column(ID_COLUMN).cast(pl.Utf8).to_numpy(), np.ones(frame.height)).design
+    frame = frame.with_columns(_design_positions(frame, tested))
     present = [q for q in questions if q in frame.columns]
     missing = [q for q in questions if q not in frame.columns]
     if missing:
@@ -130,7 +136,7 @@ def analyze_survey(
     raw = breakdowns(frame, present, design=design, by=by)
     tables["breakdowns"] = published_breakdowns(raw, threshold=options.threshold)
     if MUNICIPALITY in frame.columns:
-        bench = municipality_benchmark(frame, present, weight=weight, threshold=options.threshold)
+        bench = municipality_benchmark(frame, present, threshold=options.threshold, design=tested)
         tables["benchmark"] = bench
         tables["statements"] = pl.DataFrame(
             [
@@ -145,17 +151,25 @@ def analyze_survey(
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
         )
     tables["significance"] = pl.concat(
-        [subgroups_vs_rest(frame, present, b, weight=weight, min_n=options.threshold) for b in by]
+        [subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested) for b in by]
         or [comparisons_frame([])]
     )
-    tables["subgroups"] = _subgroups_within(frame, present, options, weight)
-    tables["correlations"] = _correlations(frame, present, weight, options.threshold)
+    tables["subgroups"] = _subgroups_within(frame, present, options, tested)
+    tables["correlations"] = _correlations(frame, present, tested, options.threshold)
     drivers, summary = _drivers(frame, present, outcome, options)
     tables["drivers"], tables["drivers_summary"] = drivers, summary
     tables["differences"] = _differences(frame, present, options.differences_outcome or outcome, options)
     if history is not None:
-        tables["trends"], tables["trend_changes"] = _trends(frame, history, present, options, weighted=weight)
+        tables["trends"], tables["trend_changes"] = _trends(
+            frame.drop(DESIGN_ROW), history, present, options, weighted=weight
+        )
     return tables
+
+
+def _design_positions(frame: pl.DataFrame, design: SurveyDesign) -> pl.Series:
+    position = {str(rid): i for i, rid in enumerate(design.ids.tolist())}
+    ids = frame.get_column(ID_COLUMN).cast(pl.Utf8).to_list()
+    return pl.Series(DESIGN_ROW, [position[rid] for rid in ids], dtype=pl.Int64)
 
 
 def _trends(
@@ -187,7 +201,7 @@ def _trends(
 
 
 def _subgroups_within(
-    frame: pl.DataFrame, questions: Sequence[str], options: AnalysisOptions, weight: str | None
+    frame: pl.DataFrame, questions: Sequence[str], options: AnalysisOptions, design: SurveyDesign
 ) -> pl.DataFrame:
     """VIVE's "delmålgruppe mod resten af målgruppen": LAB codes within each group of the scheme."""
     group = f"maalgruppe_{options.scheme}"
@@ -198,7 +212,7 @@ def _subgroups_within(
         part = frame.filter(pl.col(group) == name)
         if part.get_column("maalgruppe").n_unique() < 2:
             continue
-        table = subgroups_vs_rest(part, questions, "maalgruppe", weight=weight, min_n=options.threshold)
+        table = subgroups_vs_rest(part, questions, "maalgruppe", min_n=options.threshold, design=design)
         parts.append(table.with_columns(pl.lit(name).alias("within")))
     if not parts:
         return comparisons_frame([]).with_columns(pl.lit(None, dtype=pl.Utf8).alias("within"))
@@ -206,7 +220,7 @@ def _subgroups_within(
 
 
 def _correlations(
-    frame: pl.DataFrame, questions: Sequence[str], weight: str | None, threshold: int
+    frame: pl.DataFrame, questions: Sequence[str], design: SurveyDesign, threshold: int
 ) -> pl.DataFrame:
     rows = []
     for variable in ("alder", "varighed_uger"):
@@ -214,7 +228,7 @@ def _correlations(
             continue
         for question in questions:
             try:
-                row = correlation_with(frame, question, variable, weight=weight)
+                row = correlation_with(frame, question, variable, design=design)
             except AnalysisInputError:
                 continue
             if row["n"] >= threshold:

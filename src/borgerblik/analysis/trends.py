@@ -2,8 +2,11 @@
 
 The Copenhagen memo's table 1 shows % positive per question for each year and group and an average row, the
 plain mean of the question rows, rounded like the rows (half up: 77,71 → 78). A change between consecutive
-waves is tested with a two-proportion z-test on % positive when the numbers of answers are known, and with a
-Welch t-test on the means when the answers themselves are at hand.
+waves is tested with a two-proportion z-test on % positive when only the numbers of answers are known (the
+memo's own table), and design-based when the answers themselves are at hand: the waves are independent
+samples, so they are the strata of one design of fixed weights
+(R: ``svydesign(ids=~1, strata=~wave, weights=~w)``) and the change is ``svyttest`` on it,
+controlled by ``svyglm``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import polars as pl
 from statsmodels.stats.proportion import proportions_ztest
 
 from borgerblik.analysis.answers import (
+    DESIGN_ROW,
     POSITIVE_CODES,
     AnalysisInputError,
     require_columns,
@@ -23,6 +27,7 @@ from borgerblik.analysis.answers import (
     weights_of,
 )
 from borgerblik.analysis.significance import significance_flag, wave_change
+from borgerblik.weighting.design import SurveyDesign
 
 AVERAGE_LABEL = "Gennemsnitlig besvarelse på alle spørgsmål"
 
@@ -114,8 +119,8 @@ def trend_from_responses(
 
     Returns (trend, changes). ``trend`` holds question, year, group, n_valid, mean, pct_positive (a fraction
     0–1, as in the estimate table); ``changes``
-    tests each question's mean between consecutive waves (Welch t-test, or WLS with robust SE when weighted)
-    and again controlled for the background variables (``controls``, default gender, ethnicity, duration), as
+    tests each question's mean between consecutive waves (design-based t-test, waves as strata) and again
+    controlled for the background variables (``controls``, default gender, ethnicity, duration), as
     VIVE did year on year.
     """
     require_columns(frame, [wave_column, *([group_column] if group_column else [])])
@@ -126,6 +131,12 @@ def trend_from_responses(
     if group_column is not None:
         groups = sorted(frame.get_column(group_column).drop_nulls().unique().to_list())
     weights = weights_of(frame, weight)
+    wave_codes = np.unique(frame.get_column(wave_column).cast(pl.Utf8).to_numpy(), return_inverse=True)[1]
+    design = SurveyDesign(
+        ids=np.arange(frame.height), weights=weights, strata=wave_codes.astype(np.int64),
+        population_sizes=np.full(int(wave_codes.max()) + 1 if frame.height else 1, np.inf),
+    )
+    frame = frame.with_columns(pl.Series(DESIGN_ROW, np.arange(frame.height), dtype=pl.Int64))
     rows, changes = [], []
     for group in groups:
         part = frame if group is None else frame.filter(pl.col(group_column) == group)
@@ -161,8 +172,8 @@ def trend_from_responses(
                         before,
                         after,
                         wave_column=wave_column,
-                        weight=weight,
                         controls=controls,
+                        design=design,
                     )
                 except AnalysisInputError:
                     continue
