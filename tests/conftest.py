@@ -178,7 +178,6 @@ def kl_invited() -> Callable[[Any, Mapping[str, str]], tuple[int, dict[str, Any]
     return make
 
 
-
 def _keep_examples_out_of_the_tree() -> None:
     """Hypothesis's example database and caches live beside the interpreter (in .venv), not in the tree."""
     import sys

@@ -113,8 +113,9 @@ def test_follow_up_appears_after_its_trigger_and_past_tense_after_ended_course(p
     assert phone.locator("#felt-samarbejde").count() == 0
     phone.check("#svar-andre_afdelinger-1")
     submit(phone)
-    assert phone.url.endswith("/side/maal?lang=da#indhold")
+    assert phone.url.endswith("/side/maal?lang=da&nyt=samarbejde#felt-samarbejde")
     assert phone.locator("#felt-samarbejde").count() == 1
+    assert phone.locator(".follow-up").inner_text() == "Dit svar åbnede et ekstra spørgsmål nedenfor."
 
 
 def test_stopping_half_way_and_reopening_the_link_resumes(browser, server, survey):

@@ -100,6 +100,7 @@ class Questionnaires:
         status_code: int = 200,
         hidden: dict[str, str] | None = None,
         action_base: str | None = None,
+        revealed: tuple[str, ...] = (),
     ) -> Response:
         pages = questionnaire.pages()
         page = questionnaire.page(key) or questionnaire.resume()
@@ -125,6 +126,7 @@ class Questionnaires:
             hidden=hidden or {},
             base=base,
             show_opt_out=action_base is None,
+            revealed=revealed,
         )
 
     # Routes ------------------------------------------------------------------------------------------------
@@ -162,7 +164,8 @@ class Questionnaires:
             return RedirectResponse(
                 f"{self.base(request)}/side/{questionnaire.resume().key}?lang={t.language}", 303
             )
-        return self.page_response(request, questionnaire, t, key)
+        revealed = tuple(request.query_params.get(REVEALED_PARAM, "").split(","))
+        return self.page_response(request, questionnaire, t, key, revealed=revealed)
 
     async def save(self, request: Request) -> Response:
         token, key = request.path_params["token"], request.path_params["page"]
@@ -204,7 +207,10 @@ class Questionnaires:
         if result.outcome == "completed":
             return RedirectResponse(f"{base}/tak{suffix}", 303)
         if result.outcome == "saved":
-            target = f"{base}/side/{result.next_page}{suffix}" + ("#indhold" if result.revealed else "")
+            cue = ""
+            if result.revealed:  # the page cues the follow-up the answer opened and scrolls to it
+                cue = f"&{REVEALED_PARAM}={','.join(result.revealed)}#felt-{result.revealed[0]}"
+            target = f"{base}/side/{result.next_page}{suffix}{cue}"
             return RedirectResponse(target, 303, headers={NONCE_HEADER: result.nonce or ""})
         if result.outcome == "unknown":
             return self.unknown(request)
@@ -275,6 +281,8 @@ class Questionnaires:
         return message_page(t, "opted_out_heading", "opted_out_body", 200)
 
 
+REVEALED_PARAM = "nyt"
+"""Query parameter naming the follow-up questions the last save opened, so the page cues them."""
 CONTROL_FIELDS = frozenset({"nonce", "lang", "direction", "mode", "interviewer"})
 
 

@@ -21,7 +21,7 @@ from borgerblik.collection.interview import LAB_CODES, MEMBER_FIELDS, InterviewE
 from borgerblik.collection.service import survey_instrument
 from borgerblik.core import Instrument
 from borgerblik.web.forms import form_fields
-from borgerblik.web.i18n import Translator
+from borgerblik.web.i18n import Translator, choose_language
 from borgerblik.web.rendering import render
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         return handlers.page_response(
             request,
             questionnaire,
-            t,
+            handlers.translator(request, questionnaire),  # the language links keep mode and interviewer
             key,
             hidden={"mode": who[0], "interviewer": who[1]},
             action_base=f"/interviewer/s/{quote(token)}",
@@ -189,7 +189,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
             token,
             key,
             fields,
-            "da",
+            choose_language((fields.get("lang") or [None])[0]),
             mode=who[0],
             interviewer_id=who[1],
             hidden={"mode": who[0], "interviewer": who[1]},
