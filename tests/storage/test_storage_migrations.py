@@ -24,6 +24,9 @@ from borgerblik.storage.engine import DEFAULT_URL, make_engine
 
 TABLES = {
     "alembic_version",
+    "audit_log",
+    "login_failures",
+    "staff_accounts",
     "contact_events",
     "hotline_log",
     "identities",
@@ -44,13 +47,13 @@ def test_upgrade_builds_every_table_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) is None
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0003"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
 
 
 def test_downgrade_to_base_removes_every_table_but_the_version_table(engine: Engine) -> None:
@@ -105,7 +108,7 @@ def test_processes_opening_a_fresh_database_at_once_all_succeed(engine: Engine) 
     workers = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(3)]
     outcomes = [(worker.wait(timeout=120), worker.stderr.read().decode()) for worker in workers]
     assert outcomes == [(0, "")] * 3
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     assert set(inspect(engine).get_table_names()) == TABLES
 
 

@@ -272,3 +272,52 @@ class HotlineCall(Base):
     note: Mapped[str | None] = mapped_column(Text)
     handled_by: Mapped[str | None] = mapped_column(String(50))
     occurred_at: Mapped[datetime]
+
+
+ROLES = ("administrator", "analyst", "municipal_analyst", "interviewer")
+"""Staff roles: everything; all municipalities' aggregated results; one municipality's; interviewer entry and
+the hotline's call log only."""
+
+
+class StaffAccount(Base):
+    """Who may sign in to the staff pages; ``session_epoch`` grows on logout, reset and disable, so every
+    cookie signed before it stops working at once although the server keeps no sessions."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # None for an account that signs in only through the municipality's identity provider.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """One failed sign-in from an address: the per-address rate limit counts these, in every worker."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_time", "address", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who did what and when: sign-ins, role changes, exports, report downloads, purges."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
