@@ -189,3 +189,41 @@ def test_line_numbers_count_open_answers_spanning_lines(files: Path) -> None:
     code, _, stderr = run(*estimate_args(files))
     assert code == 2
     assert "svar.csv, linje 4, kolonne 'tillid'" in stderr and "fik '6'" in stderr
+
+
+R_DIR = Path(__file__).parent / "r"
+
+
+@pytest.mark.parametrize(("method", "golden"), [("poststratify", "poststratify_srs"), ("rake", "rake_srs")])
+def test_design_srs_is_r_default_svydesign_then_calibrated(tmp_path: Path, method: str, golden: str) -> None:
+    """`--design srs` = svydesign(ids=~1) + postStratify / rake: the estimate table equals R's goldens."""
+    out = tmp_path / "estimates.csv"
+    code, _, stderr = run(
+        "estimate", "--responses", R_DIR / "responses.csv", "--population", R_DIR / "population.csv",
+        "--strata", "kommune,koen,alder,maalgruppe", "--method", method, "--design", "srs",
+        "--questions", "tillid,taettere_job,samlet_tilfredshed", "--by", "alder,status", "--out", out,
+    )
+    assert code == 0, stderr
+    ours = pl.read_csv(out).with_columns(pl.col("group").fill_null(""))
+    expected = pl.read_csv(R_DIR / "golden_estimates.csv", infer_schema=False).filter(
+        (pl.col("method") == golden) & (pl.col("stat") == "mean")
+    ).with_columns(pl.col("group").fill_null(""))
+    joined = expected.join(ours, on=["question", "by", "group"], how="left")
+    assert joined.height == 18
+    for ours_value, r_value in zip(joined["mean_se"], joined["se"].cast(pl.Float64), strict=True):
+        assert ours_value == pytest.approx(r_value, rel=1e-8)
+
+
+def test_weights_report_states_the_design(files: Path) -> None:
+    code, _, report = run(*weights_args(files, "--design", "srs"))
+    assert code == 0
+    srs = "Stikprøvedesign: simpel tilfældig udvælgelse med tilbagelægning, uden fpc (R: svydesign(ids=~1))"
+    assert srs in report
+    _, _, report = run(*weights_args(files))
+    assert "Stikprøvedesign: stratificeret uden tilbagelægning efter kommune × koen (4 strata" in report
+
+
+def test_raking_on_the_cells_as_sampling_strata_is_refused(files: Path) -> None:
+    code, _, stderr = run(*weights_args(files, "--method", "rake"))
+    assert code == 2
+    assert "raking ændrer intet" in stderr and "--design srs" in stderr

@@ -22,13 +22,23 @@ from borgerblik.analysis import (
 )
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.cli.output import fail, out
+from borgerblik.cli.weighting import DESIGN, Design
 from borgerblik.core import load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
 from borgerblik.danish import decimal, integer
 from borgerblik.registers.survey_import import find_survey
-from borgerblik.storage import Database, StorageError
+from borgerblik.sampling.draw import design_keys
+from borgerblik.sampling.survey_sample import design_of
+from borgerblik.storage import Database, StorageError, SurveyRecord
 from borgerblik.surveys import stored_survey
-from borgerblik.weighting import RakingError, WeightingInputError, fixed_weights, poststratify, read_csv
+from borgerblik.weighting import (
+    DrawnStrata,
+    RakingError,
+    WeightingInputError,
+    fixed_weights,
+    poststratify,
+    read_csv,
+)
 from borgerblik.weighting.tables import ID_COLUMN, check_unique_ids, weights_column
 
 DRIVER_COLUMNS = (
@@ -45,6 +55,38 @@ DRIVER_COLUMNS = (
     "rank",
 )
 
+
+
+SAMPLE_NAMES = {"gender": "koen", "age_group": "aldersgruppe", "age": "alder"}
+"""The stored members' columns under the names the sample designs use."""
+
+
+def drawn_strata(db: Database, record: SurveyRecord) -> DrawnStrata | None:
+    """The strata of the sample as drawn: each sampled member's stored stratum, each stratum's population.
+
+    The population per stratum is counted with the survey's sample design (the same labels the draw
+    stored); a stored label the design does not give back means the design changed after the draw, and then
+    the drawn design cannot be stated — an error rather than a silently wrong fpc.
+    """
+    members = db.members_frame(record.id).unique("member_id", keep="first").rename(SAMPLE_NAMES)
+    if not members.get_column("sampled").fill_null(False).any():
+        return None
+    keys = design_keys(design_of(record))
+    parts = [pl.col(k).cast(pl.String).fill_null("") for k in keys]
+    label = pl.concat_str(parts, separator=" × ") if keys else pl.lit("alle")
+    labelled = members.with_columns(label.alias("_label"))
+    sampled = labelled.filter(pl.col("sampled").fill_null(False))
+    changed = sampled.filter(pl.col("_label") != pl.col("stratum"))
+    if changed.height:
+        raise WeightingInputError(
+            f"undersøgelse {record.id}", None, "stratum", f"stikprøvestratum '{changed['_label'][0]}'",
+            f"'{changed['stratum'][0]}'", "stikprøvedesignet er ændret efter udtrækningen",
+        )
+    population = labelled.group_by("_label").len("count")
+    return DrawnStrata(
+        of_respondent=dict(zip(sampled["member_id"].to_list(), sampled["stratum"].to_list(), strict=True)),
+        population=dict(zip(population["_label"].to_list(), population["count"].to_list(), strict=True)),
+    )
 
 
 def _columns(text: str) -> list[str]:
@@ -205,6 +247,7 @@ def analyze_command(
     history: Path = typer.Option(
         None, "--history", help="Tidligere bølger (CSV med kolonnen wave og evt. weight) til tendenser."
     ),
+    design: Design = DESIGN,
 ) -> None:
     """Hele analysen af en undersøgelse: opdelinger, kommunesammenligning, test, tendenser og nøgledrivere.
 
@@ -213,6 +256,9 @@ def analyze_command(
     Tabellerne er beskrevet i index.csv og docs/analysis.md.
 
     Med --history (tidligere bølger af samme undersøgelse) kommer tendenstabellerne med.
+
+    Alle test er designbaserede (som R's svyttest/svyglm) på samme design som estimaterne. Fra databasen er
+    stikprøvedesignet den udtrukne stikprøves egne strata og populationstal (med --design stratified).
 
     Eksempel: borgerblik analyze --responses svar.csv --population population.csv
     --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
@@ -228,18 +274,21 @@ def analyze_command(
                 stored = stored_survey(db, find_survey(db, survey).id, schemes)
             frame, instrument = stored.respondents, stored.instrument
             cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
-            design = stored.poststratify(cells)
+            drawn = None if design is Design.srs else drawn_strata(db, stored.record)
+            weighting = poststratify(
+                stored.respondents, stored.population_counts(cells), cells, design=design.value, drawn=drawn
+            )
         else:
             table = read_csv(responses)
             if weights is not None:
                 ids = check_unique_ids(table, ID_COLUMN)
-                design = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
+                weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
             elif population is not None:
                 if not strata:
                     fail("--population kræver --strata (vægtningscellerne)")
-                design = poststratify(table, read_csv(population), _columns(strata))
+                weighting = poststratify(table, read_csv(population), _columns(strata), design=design.value)
             else:
-                design = None
+                weighting = None
             frame = prepare_analysis_frame(table.frame, schemes=schemes)
             instrument = load_template(template)
         options = AnalysisOptions(
@@ -263,7 +312,7 @@ def analyze_command(
             frame,
             instrument.scale_items(),
             instrument.overall_question,
-            design=design,
+            design=weighting,
             options=options,
             history=earlier,
         )

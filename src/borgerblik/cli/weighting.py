@@ -38,6 +38,14 @@ class Method(StrEnum):
     rake = "rake"
 
 
+class Design(StrEnum):
+    """The sampling design, as R users state it (see weighting/design.py)."""
+
+    stratified = "stratified"
+    stratified_nofpc = "stratified-nofpc"
+    srs = "srs"
+
+
 def _columns(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
@@ -76,6 +84,7 @@ def _weighting(
     trim_upper: float | None,
     trim_lower: float | None,
     design_strata: str | None,
+    design: Design = Design.stratified,
 ) -> Weighting:
     if population is None or not strata:
         fail("angiv --population og --strata (eller --weights til estimate)")
@@ -85,9 +94,14 @@ def _weighting(
     if method is Method.rake and min_cell:
         fail("--min-cell gælder efterstratificering; raking samler ikke celler (brug --method poststratify)")
     if method is Method.rake:
-        weighting = rake(responses, table, columns, max_iterations=max_iterations, design_strata=sampling)
+        weighting = rake(
+            responses, table, columns, max_iterations=max_iterations, design_strata=sampling,
+            design=design.value,
+        )
     else:
-        weighting = poststratify(responses, table, columns, min_cell=min_cell, design_strata=sampling)
+        weighting = poststratify(
+            responses, table, columns, min_cell=min_cell, design_strata=sampling, design=design.value
+        )
     if trim_upper is not None or trim_lower is not None:
         weighting = trim_weights(
             weighting,
@@ -108,6 +122,12 @@ TRIM_LOWER = typer.Option(None, "--trim-lower", help="Trim vægte under denne v�
 DESIGN_STRATA = typer.Option(
     None, "--design-strata", help="Stikprøvens strata, hvis grovere end --strata (fx kommune)."
 )
+DESIGN = typer.Option(
+    Design.stratified,
+    "--design",
+    help="Stikprøvedesign: stratified (uden tilbagelægning, fpc), stratified-nofpc (med tilbagelægning) "
+    "eller srs (R's svydesign(ids=~1): ingen strata, ingen fpc). Raking kræver srs eller --design-strata.",
+)
 
 
 def weights_command(
@@ -120,6 +140,7 @@ def weights_command(
     trim_upper: float = TRIM_UPPER,
     trim_lower: float = TRIM_LOWER,
     design_strata: str = DESIGN_STRATA,
+    design: Design = DESIGN,
     out: Path = typer.Option(None, "--out", help="Vægtfil (respondent_id,weight); uden: standard output."),
 ) -> None:
     """Beregn vægte ved efterstratificering (population / komplette svar pr. celle) eller raking.
@@ -131,7 +152,7 @@ def weights_command(
         table = read_csv(responses)
         weighting = _weighting(
             table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower,
-            design_strata,
+            design_strata, design,
         )
     except (WeightingInputError, RakingError) as exc:
         fail(str(exc))
@@ -154,6 +175,7 @@ def estimate_command(
     trim_upper: float = TRIM_UPPER,
     trim_lower: float = TRIM_LOWER,
     design_strata: str = DESIGN_STRATA,
+    design: Design = DESIGN,
     out: Path = typer.Option(None, "--out", help="Estimattabel, .csv eller .parquet; uden: standard output."),
 ) -> None:
     """Vægtede fordelinger, gennemsnit og andel positive med designbaserede standardfejl og 95 %-intervaller.
@@ -175,7 +197,7 @@ def estimate_command(
         else:
             weighting = _weighting(
                 table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower,
-                design_strata,
+                design_strata, design,
             )
         result = estimate(table, weighting, _columns(questions), _columns(by))
     except (WeightingInputError, RakingError) as exc:

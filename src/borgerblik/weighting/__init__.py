@@ -7,6 +7,7 @@ sample-vs-respondents non-response tables.
 
 from borgerblik.weighting.collapse import CellCollapse, collapse_cells
 from borgerblik.weighting.design import (
+    DrawnStrata,
     PostStrata,
     Raking,
     SurveyDesign,
@@ -26,6 +27,7 @@ from borgerblik.weighting.tables import Table, read_csv
 
 __all__ = [
     "CellCollapse",
+    "DrawnStrata",
     "PostStrata",
     "Raking",
     "RakingError",

@@ -64,6 +64,18 @@ class Raking:
 
 
 @dataclass(frozen=True)
+class DrawnStrata:
+    """The strata of the sample actually drawn: each respondent's stratum label and each stratum's population.
+
+    A stored survey knows both, so its design is the one that produced the respondents, whatever cells the
+    weighting uses afterwards (sampling strata need not nest in the weighting cells).
+    """
+
+    of_respondent: dict[str, str]
+    population: dict[str, int]
+
+
+@dataclass(frozen=True)
 class SurveyDesign:
     """Respondents, their final weights and the stratified, calibrated design that produced them."""
 
@@ -95,6 +107,8 @@ class Weighting:
     population_total: float = field(default=float("nan"))
     cells: pl.DataFrame | None = None
     """Post-stratification cells: strata columns, ``count``, ``respondents`` and ``poststratum``."""
+    sampling: str = ""
+    """The sampling design in words and in R, for the weights report."""
 
     @property
     def weights(self) -> pl.DataFrame:
@@ -122,6 +136,7 @@ class _Frame:
     design: SurveyDesign
     cells: pl.DataFrame
     cell_of_row: np.ndarray
+    sampling: str = ""
 
 
 def _frame(
@@ -131,6 +146,7 @@ def _frame(
     design_strata: Sequence[str] | None,
     id_column: str,
     design: str = "stratified",
+    drawn: DrawnStrata | None = None,
 ) -> _Frame:
     responses = as_table(responses, "responses")
     population = as_table(population, "population")
@@ -152,7 +168,9 @@ def _frame(
             ids=ids, weights=np.full(n, counts.sum() / max(n, 1)), strata=np.zeros(n, dtype=np.int64),
             population_sizes=np.array([np.inf]),
         )
-        return _Frame(design=sampled, cells=cells, cell_of_row=codes)
+        return _Frame(design=sampled, cells=cells, cell_of_row=codes, sampling=SRS_WORDS)
+    if drawn is not None:
+        return _drawn_frame(ids, cells, codes, drawn, design, responses.name)
     sampling = list(strata) if design_strata is None else list(design_strata)
     for column in sampling:
         if column not in strata:
@@ -179,7 +197,51 @@ def _frame(
     weights = sizes[strata_codes] / n_h[strata_codes]
     fpc = sizes if design == "stratified" else np.full(len(sizes), np.inf)
     sampled = SurveyDesign(ids=ids, weights=weights, strata=strata_codes, population_sizes=fpc)
-    return _Frame(design=sampled, cells=cells, cell_of_row=codes)
+    return _Frame(
+        design=sampled, cells=cells, cell_of_row=codes,
+        sampling=_stratified_words(" × ".join(sampling), len(sizes), design),
+    )
+
+
+SRS_WORDS = "simpel tilfældig udvælgelse med tilbagelægning, uden fpc (R: svydesign(ids=~1))"
+
+
+def _stratified_words(strata: str, count: int, design: str) -> str:
+    if design == "stratified":
+        return (f"stratificeret uden tilbagelægning efter {strata} ({count} strata, fpc = stratets "
+                "population; R: svydesign(ids=~1, strata=~h, fpc=~N_h))")
+    return (f"stratificeret med tilbagelægning efter {strata} ({count} strata, uden fpc; "
+            "R: svydesign(ids=~1, strata=~h, weights=~w))")
+
+
+def _drawn_frame(
+    ids: np.ndarray, cells: pl.DataFrame, codes: np.ndarray, drawn: DrawnStrata, design: str, name: str
+) -> _Frame:
+    """The design of the drawn sample: its strata and their population counts."""
+    labels = sorted(drawn.population)
+    number = {label: h for h, label in enumerate(labels)}
+    strata_codes = np.empty(len(ids), dtype=np.int64)
+    for row, rid in enumerate(ids.tolist()):
+        label = drawn.of_respondent.get(str(rid))
+        if label not in number:
+            raise WeightingInputError(
+                name, row + 2, ID_COLUMN, "en respondent fra den udtrukne stikprøve", f"'{rid}'",
+                "respondenten har intet stikprøvestratum",
+            )
+        strata_codes[row] = number[label]
+    sizes = np.array([float(drawn.population[label]) for label in labels])
+    n_h = np.bincount(strata_codes, minlength=len(sizes))
+    over = np.flatnonzero(n_h > sizes)
+    if over.size:
+        raise WeightingInputError(
+            name, None, None, f"højst {int(sizes[over[0]])} besvarelser i stratum '{labels[over[0]]}'",
+            f"{int(n_h[over[0]])}",
+        )
+    weights = sizes[strata_codes] / n_h[strata_codes]
+    fpc = sizes if design == "stratified" else np.full(len(sizes), np.inf)
+    sampled = SurveyDesign(ids=ids, weights=weights, strata=strata_codes, population_sizes=fpc)
+    words = _stratified_words("den udtrukne stikprøves strata", len(sizes), design)
+    return _Frame(design=sampled, cells=cells, cell_of_row=codes, sampling=words)
 
 
 def stratified_design(
@@ -204,6 +266,7 @@ def poststratify(
     design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
     design: str = "stratified",
+    drawn: DrawnStrata | None = None,
 ) -> Weighting:
     """KL's weight, population count / complete answers per cell, as a post-stratified design.
 
@@ -211,7 +274,7 @@ def poststratify(
     themselves unless ``design_strata`` names coarser sampling strata (e.g. the municipality);
     ``design="srs"`` is ``postStratify(svydesign(ids=~1), ...)``.
     """
-    frame = _frame(responses, population, strata, design_strata, id_column, design)
+    frame = _frame(responses, population, strata, design_strata, id_column, design, drawn)
     design, cells = frame.design, frame.cells
     counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
     per_cell = np.bincount(frame.cell_of_row, minlength=len(counts))
@@ -252,6 +315,7 @@ def rake(
     design_strata: Sequence[str] | None = None,
     id_column: str = ID_COLUMN,
     design: str = "stratified",
+    drawn: DrawnStrata | None = None,
 ) -> Weighting:
     """Iterative proportional fitting of the design weights to each margin's population total (R: rake).
 
@@ -264,14 +328,14 @@ def rake(
     ``design_strata``) are refused: the raking would have nothing left to do.
     """
     table = as_table(responses, "responses")
-    if design != "srs" and (design_strata is None or set(design_strata) == set(margins)):
+    if drawn is None and design != "srs" and (design_strata is None or set(design_strata) == set(margins)):
         raise WeightingInputError(
             as_table(population, "population").name, None, None,
             "stikprøvestrata grovere end raking-cellerne (fx --design-strata kommune) eller --design srs",
             "stikprøvestrata = hele krydset af " + ", ".join(margins),
             "så rammer designvægtene allerede hver celle, og raking ændrer intet (= efterstratificering)",
         )
-    frame = _frame(table, population, margins, design_strata, id_column, design)
+    frame = _frame(table, population, margins, design_strata, id_column, design, drawn)
     design, cells = frame.design, frame.cells
     counts = cells.get_column(COUNT_COLUMN).to_numpy().astype(float)
     labels: list[np.ndarray] = []
@@ -301,7 +365,7 @@ def rake(
             calibrated = replace(design, weights=weights, calibrations=(*design.calibrations, raking))
             return Weighting(
                 design=calibrated, method="rake", strata=tuple(margins), iterations=iteration,
-                population_total=float(counts.sum()),
+                population_total=float(counts.sum()), sampling=frame.sampling,
             )
     _, m, j, achieved = _worst_margin(weights, labels, targets)
     raise RakingError(max_iterations, margins[m], categories[m][j], float(targets[m][j]), achieved)
@@ -326,7 +390,10 @@ def fixed_weights(ids: np.ndarray, weights: np.ndarray) -> Weighting:
         ids=ids, weights=np.asarray(weights, dtype=float), strata=np.zeros(len(ids), dtype=np.int64),
         population_sizes=np.array([np.inf]),
     )
-    return Weighting(design=design, method="fixed", strata=(), population_total=float(np.sum(weights)))
+    return Weighting(
+        design=design, method="fixed", strata=(), population_total=float(np.sum(weights)),
+        sampling="faste vægte, med tilbagelægning, uden fpc (R: svydesign(ids=~1, weights=~w))",
+    )
 
 
 def trim_weights(weighting: Weighting, *, lower: float = -np.inf, upper: float = np.inf) -> Weighting:

@@ -35,6 +35,7 @@ class WeightsReport:
     collapsed: tuple[CellCollapse, ...]
     iterations: int | None
     trimmed: int
+    sampling: str = ""
 
     def lines(self) -> list[str]:
         """The report in Danish, numbers in Danish format."""
@@ -44,6 +45,7 @@ class WeightsReport:
 
         out = [
             f"Metode: {METHOD_NAMES.get(self.method, self.method)}",
+            *([f"Stikprøvedesign: {self.sampling}"] if self.sampling else []),
             f"Respondenter: {integer(self.respondents)}",
             f"Sum af vægte: {num(self.weight_sum, 1)} (population {num(self.population_total, 0)})",
             f"Mindste vægt: {num(self.min_weight)}; største vægt: {num(self.max_weight)}",
@@ -80,4 +82,5 @@ def weights_report(weighting: Weighting) -> WeightsReport:
         collapsed=weighting.collapsed,
         iterations=weighting.iterations,
         trimmed=weighting.trimmed,
+        sampling=weighting.sampling,
     )
