@@ -1,7 +1,9 @@
-"""Answer codes as numbers: 1–5 are valid, 9 ("ved ikke/ikke relevant") and empty are missing.
+"""Answer codes as numbers: by default 1–5 are valid, 9 ("ved ikke/ikke relevant") and empty are missing.
 
 Every statistic in this package reads answers through these helpers, so "ved ikke" is treated the same
-way in means, tests, weights and drivers (DOMAIN.md § Computation rules).
+way in means, tests, weights and drivers (DOMAIN.md § Computation rules). A question on another scale says so
+with a :class:`AnswerScale` (0–10 with its own "ved ikke" code, yes/no, or any number for a continuous
+outcome): which values are valid, which code is "ved ikke" and which values count as positive.
 """
 
 from __future__ import annotations
@@ -24,6 +26,65 @@ class AnalysisInputError(ValueError):
     """Bad input for an analysis: the message names the column and says what was expected."""
 
 
+@dataclass(frozen=True)
+class AnswerScale:
+    """The values a question's answers take: ``low``–``high`` in whole steps (``None``: any number), the
+    "ved ikke" code outside them (or none) and the values counted as positive."""
+
+    low: float | None = 1
+    high: float | None = 5
+    dont_know: int | None = DONT_KNOW
+    positive: tuple[float, ...] = POSITIVE_CODES
+    name: str = "1-5"
+
+    @property
+    def numeric(self) -> bool:
+        return self.low is None
+
+    def describe(self) -> str:
+        if self.numeric:
+            return "et tal eller tomt"
+        dont_know = f", {self.dont_know}" if self.dont_know is not None else ""
+        return f"et svar {self.low:g}–{self.high:g}{dont_know} eller tomt"
+
+    def allowed(self, values: np.ndarray) -> np.ndarray:
+        if self.numeric:
+            return np.isfinite(values)
+        on_scale = (values >= self.low) & (values <= self.high) & (values == np.round(values))
+        return on_scale | ((values == self.dont_know) if self.dont_know is not None else False)
+
+
+LIKERT_5 = AnswerScale()
+SCALES = {
+    "1-5": LIKERT_5,
+    "0-10": AnswerScale(0, 10, 99, (9, 10), "0-10"),
+    "ja/nej": AnswerScale(1, 2, DONT_KNOW, (1,), "ja/nej"),
+    "numeric": AnswerScale(None, None, None, (), "numeric"),
+}
+"""The scales a command line can name; 0–10 is NPS-style (9–10 positive, 99 = ved ikke)."""
+
+
+def parse_scale(text: str, *, dont_know: int | None = None, positive: Sequence[float] | None = None
+                ) -> AnswerScale:
+    """``1-5``, ``0-10``, ``ja/nej``, ``numeric`` or any ``LOW-HIGH``; ``dont_know``/``positive`` override."""
+    base = SCALES.get(text.strip().lower())
+    if base is None:
+        parts = text.replace("–", "-").split("-")
+        try:
+            low, high = (float(p) for p in parts)
+        except ValueError:
+            raise AnalysisInputError(
+                f"--scale: forventede {', '.join(SCALES)} eller LAV-HØJ (fx 1-7), fik '{text}'"
+            ) from None
+        top = (high - 1, high) if high - low >= 4 else (high,)
+        base = AnswerScale(low, high, DONT_KNOW if high < DONT_KNOW else None, top, text)
+    if dont_know is not None:
+        base = AnswerScale(base.low, base.high, dont_know, base.positive, base.name)
+    if positive is not None:
+        base = AnswerScale(base.low, base.high, base.dont_know, tuple(positive), base.name)
+    return base
+
+
 def require_columns(frame: pl.DataFrame, columns: Sequence[str], what: str = "data") -> None:
     """Fail with the missing column names rather than a KeyError deep inside a computation."""
     missing = [c for c in columns if c not in frame.columns]
@@ -33,10 +94,10 @@ def require_columns(frame: pl.DataFrame, columns: Sequence[str], what: str = "da
         )
 
 
-def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
-    """The answers of one scale question as floats, NaN where missing (9, empty, not asked).
+def scale_values(frame: pl.DataFrame, column: str, scale: AnswerScale = LIKERT_5) -> np.ndarray:
+    """The answers of one scale question as floats, NaN where missing ("ved ikke", empty, not asked).
 
-    A value that is neither 1–5, 9 nor empty is an error naming the column and the first bad row,
+    A value outside the scale (default 1–5, 9 or empty) is an error naming the column and the first bad row,
     because silently treating it as missing would change the published figures.
     """
     require_columns(frame, [column])
@@ -48,7 +109,7 @@ def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
         if bad.any():
             row = int(bad.arg_true()[0])
             raise AnalysisInputError(
-                f"kolonne '{column}', linje {row + 2}: forventede et svar 1–5, 9 eller tomt, fik "
+                f"kolonne '{column}', linje {row + 2}: forventede {scale.describe()}, fik "
                 f"'{stripped[row]}' (hint: spørgsmålet skal være numerisk kodet)"
             )
         series = numeric
@@ -58,22 +119,27 @@ def scale_values(frame: pl.DataFrame, column: str) -> np.ndarray:
         )
     values = series.cast(pl.Float64).to_numpy().astype(float, copy=True)
     known = ~np.isnan(values)
-    allowed = np.isin(values, (*VALID_CODES, DONT_KNOW))
-    bad_rows = np.flatnonzero(known & ~allowed)
+    bad_rows = np.flatnonzero(known & ~scale.allowed(values))
     if bad_rows.size:
         row = int(bad_rows[0])
         raise AnalysisInputError(
-            f"kolonne '{column}', linje {row + 2}: forventede et svar 1–5, 9 eller tomt, fik {values[row]:g}"
+            f"kolonne '{column}', linje {row + 2}: forventede {scale.describe()}, fik {values[row]:g}"
         )
-    values[values == DONT_KNOW] = np.nan
+    if scale.dont_know is not None:
+        values[values == scale.dont_know] = np.nan
     return values
 
 
-def scale_matrix(frame: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
+def positive_share(values: np.ndarray, scale: AnswerScale = LIKERT_5) -> np.ndarray:
+    """1 where the answer is one the instrument calls positive, 0 otherwise, NaN where missing."""
+    return np.where(np.isnan(values), np.nan, np.isin(values, scale.positive).astype(float))
+
+
+def scale_matrix(frame: pl.DataFrame, columns: Sequence[str], scale: AnswerScale = LIKERT_5) -> np.ndarray:
     """Rows × questions of valid answers, NaN where missing."""
     if not columns:
         return np.empty((frame.height, 0))
-    return np.column_stack([scale_values(frame, c) for c in columns])
+    return np.column_stack([scale_values(frame, c, scale) for c in columns])
 
 
 def weights_of(frame: pl.DataFrame, weight: str | None) -> np.ndarray:

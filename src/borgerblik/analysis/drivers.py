@@ -16,7 +16,13 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from borgerblik.analysis.answers import AnalysisInputError, require_columns, scale_matrix
+from borgerblik.analysis.answers import (
+    LIKERT_5,
+    AnalysisInputError,
+    AnswerScale,
+    require_columns,
+    scale_matrix,
+)
 from borgerblik.analysis.quadrants import classify_quadrants
 
 Missing = Literal["pairwise", "listwise"]
@@ -140,7 +146,12 @@ def _collinear_columns(r_xx: np.ndarray, predictors: Sequence[str]) -> list[str]
 
 
 def _included(
-    frame: pl.DataFrame, outcome: str, predictors: Sequence[str], min_answered: float, missing: Missing
+    frame: pl.DataFrame,
+    outcome: str,
+    predictors: Sequence[str],
+    min_answered: float,
+    missing: Missing,
+    scale: AnswerScale = LIKERT_5,
 ) -> tuple[np.ndarray, int]:
     """Answers of the respondents who meet the inclusion rule (outcome first) and how many did not."""
     if not predictors:
@@ -150,7 +161,7 @@ def _included(
     if not 0 <= min_answered <= 1:
         raise DriverError(f"--min-answered skal være en andel mellem 0 og 1, fik {min_answered:g}")
     require_columns(frame, [outcome, *predictors])
-    data = scale_matrix(frame, [outcome, *predictors])
+    data = scale_matrix(frame, [outcome, *predictors], scale)
     keep = _include_rows(data, min_answered, missing)
     return data[keep], int((~keep).sum())
 
@@ -258,12 +269,15 @@ def relative_weights(
     bootstrap: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    scale: AnswerScale = LIKERT_5,
 ) -> DriverResult:
     """Relative weights of ``predictors`` on ``outcome`` with percentile bootstrap intervals and quadrants.
 
-    The half-answered rule counts the outcome and the predictors together, as Rambøll did.
+    The half-answered rule counts the outcome and the predictors together, as Rambøll did. ``scale`` says
+    what the answers are (default 1–5 with 9 = ved ikke; ``SCALES["numeric"]`` for any number): the method
+    itself has no limit on the scale.
     """
-    data, n_excluded = _included(frame, outcome, predictors, min_answered, missing)
+    data, n_excluded = _included(frame, outcome, predictors, min_answered, missing, scale)
     sums = _bootstrap_sums(data, bootstrap, np.random.default_rng(seed))
     return _result(data, n_excluded, sums, outcome, predictors, missing, confidence)
 
@@ -280,6 +294,7 @@ def relative_weights_by_group(
     bootstrap: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    scale: AnswerScale = LIKERT_5,
 ) -> dict[str, DriverResult | DriverError]:
     """Relative weights in every group (municipality) and for all together, under key ``total``.
 
@@ -294,7 +309,7 @@ def relative_weights_by_group(
     names = sorted(frame.get_column(group_column).drop_nulls().unique().to_list(), key=str)
     for index, name in enumerate(names):
         part = frame.filter(pl.col(group_column) == name)
-        data, n_excluded = _included(part, outcome, predictors, min_answered, missing)
+        data, n_excluded = _included(part, outcome, predictors, min_answered, missing, scale)
         sums = _bootstrap_sums(data, bootstrap, np.random.default_rng([seed, index]))
         datasets.append(data)
         all_sums.append(sums)

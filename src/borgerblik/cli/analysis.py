@@ -20,6 +20,7 @@ from borgerblik.analysis import (
     prepare_analysis_frame,
     relative_weights,
 )
+from borgerblik.analysis.answers import parse_scale
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.cli.output import fail, out
 from borgerblik.cli.weighting import DESIGN, Design
@@ -109,6 +110,13 @@ def drivers_command(
     ),
     outcome: str = typer.Option(..., "--outcome", help="Udfaldsspørgsmålet, fx samlet_tilfredshed."),
     predictors: str = typer.Option(..., "--predictors", help="Forklarende spørgsmål, kommasepareret."),
+    scale: str = typer.Option(
+        "1-5",
+        "--scale",
+        help="Svarenes skala: 1-5 (9 = ved ikke), 0-10 (99 = ved ikke), ja/nej, LAV-HØJ, eller numeric "
+        "(ethvert tal, fx et kontinuert udfald).",
+    ),
+    dont_know: int = typer.Option(None, "--dont-know", help="Skalaens egen ved ikke-kode (fx 99)."),
     min_answered: float = typer.Option(
         0.5, "--min-answered", help="Mindste andel besvarede spørgsmål for at indgå (Rambøll: 0,5)."
     ),
@@ -124,7 +132,8 @@ def drivers_command(
     """Nøgledriveranalyse: relative vægte (Johnson 2000) af hvert spørgsmål på udfaldsspørgsmålet.
 
     Rå vægte summerer til R²; reskalerede vægte er i procent af R². Kvadranter efter middellinjerne:
-    styrke, udfordring, svaghed, mulighed. Værdierne 9 og tom er manglende.
+    styrke, udfordring, svaghed, mulighed. Ved ikke-koden (1-5: 9) og tom er manglende; --scale numeric
+    tager ethvert tal.
 
     Eksempel: borgerblik drivers --data svar.csv --outcome samlet_tilfredshed
     --predictors tillid,udgangspunkt,inddragelse --bootstrap 1000 --seed 1 --out drivere.csv
@@ -139,6 +148,7 @@ def drivers_command(
             bootstrap=bootstrap,
             seed=seed,
             missing="listwise" if listwise else "pairwise",
+            scale=parse_scale(scale, dont_know=dont_know),
         )
     except AnalysisInputError as exc:
         fail(f"{data}: {exc}")
