@@ -1,7 +1,9 @@
 """`borgerblik demo`: the honest end-to-end path of what works, on a fresh embedded SQLite file.
 
 Every step calls the same stage functions as the commands and the web app do — nothing here computes on
-its own. The synthetic national register stands in for the municipalities' extracts.
+its own. The synthetic national register stands in for the municipalities' extracts; by default the demo
+keeps a handful of them (:data:`DEMO_MUNICIPALITIES`, a first run in about a minute), the national run is
+``borgerblik demo --national``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import polars as pl
 from rich.console import Console
 
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
-from borgerblik.core import Instrument, load_template
+from borgerblik.core import load_template
 from borgerblik.danish import decimal, integer, share
-from borgerblik.fieldwork import CitizenAction, run_simulated_fieldwork
+from borgerblik.fieldwork import run_simulated_fieldwork
 from borgerblik.progress import fieldwork_days
 from borgerblik.registers import read_register
 from borgerblik.registers.survey_import import import_register
@@ -27,7 +29,8 @@ from borgerblik.sampling import reachability_totals
 from borgerblik.sampling.survey_sample import sample_survey, survey_channels
 from borgerblik.storage import Database
 from borgerblik.surveys import create_survey_from_template, stored_survey
-from borgerblik.synth import generate_register, simulate_fieldwork
+from borgerblik.synth import generate_register
+from borgerblik.synth.behaviour import simulated_citizens
 from borgerblik.weighting.fieldwork_summary import weigh_fieldwork
 from borgerblik.weighting.tables import ID_COLUMN
 
@@ -35,7 +38,9 @@ SURVEY_NAME = "KL tværkommunal 2024"
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 CELLS = ("kommune", "koen", "aldersgruppe", "maalgruppe_kl2024")
 """KL's weighting cells: age × gender × municipality × target group."""
-SYNTH_MODES = {"web": "web", "telefon": "phone"}
+DEMO_MUNICIPALITIES = ("Assens", "Frederiksberg", "Hørsholm", "Lemvig", "Morsø", "Odsherred")
+"""The default demo: one municipality from each region plus the second, big one of Hovedstaden — every stage
+for real on 13 % of the register (the national 198.877 citizens are ``--national``)."""
 SHOWN_MERGES = 5
 """Collapsed weighting cells listed by name; the rest are counted (all are in the weights report)."""
 FIELDWORK_DAYS = 21
@@ -61,16 +66,17 @@ def run_demo(
     municipalities: Sequence[str] = (),
     bootstrap: int = 1000,
 ) -> DemoRun:
-    """The whole pipeline; ``municipalities`` limits the register to those (a quicker, smaller run)."""
+    """The whole pipeline; ``municipalities`` limits the register to those (a quicker, smaller run), none is
+    the national register."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     run = DemoRun(workdir, f"sqlite:///{workdir / 'borgerblik.sqlite'}")
     with Database(run.database_url) as db:
         create_survey(db, run, console)
-        register = import_synthetic_register(db, run, console, seed, municipalities)
-        draw_kl_sample(db, run, console, seed)
-        run_fieldwork(db, run, console, seed, register)
+        import_synthetic_register(db, run, console, seed, municipalities)
+        draw_kl_sample(db, run, console, seed, national=not municipalities)
+        run_fieldwork(db, run, console, seed)
         weigh_and_analyse(db, run, console, bootstrap)
     return run
 
@@ -87,7 +93,7 @@ def create_survey(db: Database, run: DemoRun, console: Console) -> None:
 
 def import_synthetic_register(
     db: Database, run: DemoRun, console: Console, seed: int, municipalities: Sequence[str]
-) -> pl.DataFrame:
+) -> None:
     console.rule("2. Registerudtræk og population")
     path = run.workdir / "registerudtraek.csv"
     register = generate_register(seed=seed, ineligible=INELIGIBLE)
@@ -117,16 +123,16 @@ def import_synthetic_register(
         f"{result.population.frame['kommune'].n_unique()} kommuner"
     )
     run.facts["population"] = result.population.size
-    return register
 
 
-def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int) -> None:
+def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int, *, national: bool) -> None:
     console.rule("3. Stikprøve")
     survey = db.survey(run.survey_id)
     sample = sample_survey(db, survey, seed)
     deviation = float(sample.report()["afvigelse"].abs().max() or 0.0)
+    reference = " (KL: 86.965)" if national else ""
     console.print(
-        f"Stikprøve: {integer(sample.size)} borgere (KL: 86.965); største afvigelse fra "
+        f"Stikprøve: {integer(sample.size)} borgere{reference}; største afvigelse fra "
         f"proportional fordeling i et stratum: {decimal(deviation, 2)} person"
     )
     totals = reachability_totals(survey_channels(db, run.survey_id, sample.frame))
@@ -136,22 +142,15 @@ def draw_kl_sample(db: Database, run: DemoRun, console: Console, seed: int) -> N
     run.facts["reachability"] = pl.DataFrame(totals)
 
 
-def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, register: pl.DataFrame) -> None:
+def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int) -> None:
     """Three weeks with two reminders: letters and SMS really sent (locally), citizens answering through the
-    questionnaire's own functions, their behaviour from the calibrated synthetic fieldwork."""
+    questionnaire's own functions, their behaviour from synth's one model of simulated citizens."""
     console.rule("4. Feltarbejde: invitation, to påmindelser, besvarelser")
     invitations = db.create_invitations(run.survey_id)
-    instrument = load_template("kl-2024")
-    by_member = {i.member_id: i.id for i in db.invitations(run.survey_id)}
-    keys = db.identity_keys(run.survey_id).filter(pl.col("member_id").is_in(list(by_member)))
-    frame = register.join(keys.rename({"member_id": "respondent_id"}), on="cpr", how="inner")
-    simulated = simulate_fieldwork(frame, instrument, seed, wave=2024)
-    actions = citizen_actions(
-        simulated.persons, instrument, by_member, dict(simulated.answers_by_respondent())
-    )
-    start = datetime.combine(simulated.invited_on, time(9, 0), tzinfo=DANISH_TIME)
+    citizens = simulated_citizens(db, run.survey_id, load_template("kl-2024"), seed, wave=2024)
+    start = datetime.combine(citizens.fieldwork.invited_on, time(9, 0), tzinfo=DANISH_TIME)
     console.print(
-        f"{integer(invitations)} invitationer med personligt link; {integer(len(actions))} borgere "
+        f"{integer(invitations)} invitationer med personligt link; {integer(len(citizens.actions))} borgere "
         "handler i løbet af de tre uger"
     )
     with fieldwork_days(console, FIELDWORK_DAYS) as on_day:
@@ -160,7 +159,7 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
             run.survey_id,
             run.workdir / "feltarbejde",
             start=start,
-            actions=actions,
+            actions=citizens.actions,
             days=FIELDWORK_DAYS,
             seed=seed,
             on_day=on_day,
@@ -168,33 +167,7 @@ def run_fieldwork(db: Database, run: DemoRun, console: Console, seed: int, regis
     for line in result.lines(reference=" (KL 2024: 38,8 %)"):
         console.print(line)
     run.facts["fieldwork"] = result.status
-    run.facts["simulated"] = simulated
-
-
-def citizen_actions(
-    persons: pl.DataFrame,
-    instrument: Instrument,
-    invitation_of: dict[str, int],
-    answers: dict[object, dict[str, object]],
-) -> list[CitizenAction]:
-    """The synthetic citizens' outcome, day, answers, language and mode as actions on their invitations."""
-    theme_of = {a: q.theme for q in instrument.questions() for a in q.answer_ids}
-    actions = []
-    for row in persons.filter(pl.col("outcome") != "no_response").iter_rows(named=True):
-        given = answers.get(row["respondent_id"], {})
-        opted = row["outcome"] == "opted_out"
-        actions.append(
-            CitizenAction(
-                invitation_of[row["respondent_id"]],
-                row["opted_out_day"] if opted else row["response_day"],
-                row["outcome"],
-                given,
-                pages=len({theme_of[a] for a in given}) or 1,
-                language=row["language"] or "da",
-                mode=SYNTH_MODES.get(row["mode"] or "web", "web"),
-            )
-        )
-    return actions
+    run.facts["simulated"] = citizens.fieldwork
 
 
 def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: int) -> None:

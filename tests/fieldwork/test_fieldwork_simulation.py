@@ -8,13 +8,16 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fieldwork_rows import citizen
 from sqlalchemy import text
 from test_fieldwork_monitor import direct_counts
 
+from borgerblik.core import load_template
 from borgerblik.fieldwork import run_simulated_fieldwork
 from borgerblik.storage import Database
+from borgerblik.synth.behaviour import simulated_citizens
 
 START = datetime(2024, 3, 11, 9, 0, tzinfo=UTC)  # Monday 10:00 in Copenhagen
 
@@ -30,8 +33,12 @@ def test_three_weeks_two_reminders_monitor_equals_database_and_curve_jumps(
         for n in range(1, 401)
     ]
     survey_id, _ = make_survey(rows)
-    result = run_simulated_fieldwork(db, survey_id, tmp_path, start=START, seed=7)
+    citizens = simulated_citizens(db, survey_id, load_template("kl-2024"), seed=7)
+    result = run_simulated_fieldwork(db, survey_id, tmp_path, start=START, actions=citizens.actions, seed=7)
     status = result.status
+    # every action of synth's behaviour model happened (all fall within the three weeks)
+    modelled = citizens.fieldwork.persons.filter(pl.col("outcome") != "no_response")["outcome"].value_counts()
+    assert result.outcomes == dict(modelled.iter_rows())
     for row in status.municipalities:
         expected = direct_counts(db, survey_id, row.kommune)
         assert {name: getattr(row, name) for name in expected} == expected

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from borgerblik.cli.output import fail, out
+from borgerblik.core import parse_instrument
 from borgerblik.danish import integer, share
 from borgerblik.fieldwork import (
     TOPICS,
@@ -40,6 +41,7 @@ from borgerblik.fieldwork import (
 )
 from borgerblik.progress import fieldwork_days
 from borgerblik.storage import Database, StorageError, SurveyRecord
+from borgerblik.synth.behaviour import simulated_citizens
 
 fieldwork_app = typer.Typer(
     help="Feltarbejde: invitationer, påmindelser, afsendelse, status og hotline.", no_args_is_help=True
@@ -311,14 +313,21 @@ def simulate_command(
 ) -> None:
     """Kør et simuleret tre-ugers feltarbejde med to påmindelser, hvor brev og SMS sendes for alvor (lokalt).
 
+    Borgerne opfører sig som i demoen: den syntetiske model kalibreret til KL 2024 (borgerblik.synth).
+
     Eksempel: borgerblik fieldwork simulate --survey "KL 2024" --workdir feltarbejde --start 2024-03-11T10:00
     """
     moment = _moment(start)
     try:
-        with Database(database) as db, fieldwork_days(out, days) as on_day:
-            result = run_simulated_fieldwork(db, _survey(db, survey).id, workdir, start=moment, days=days,
-                                             seed=seed, on_day=on_day)
-    except (StorageError, FontMissing, OSError) as exc:
+        with Database(database) as db:
+            record = _survey(db, survey)
+            citizens = simulated_citizens(db, record.id, parse_instrument(record.instrument_yaml), seed)
+            with fieldwork_days(out, days) as on_day:
+                result = run_simulated_fieldwork(
+                    db, record.id, workdir, start=moment, actions=citizens.actions, days=days, seed=seed,
+                    on_day=on_day,
+                )
+    except (StorageError, FontMissing, OSError, ValueError) as exc:
         fail(str(exc))
     for line in result.lines():
         out.print(line)

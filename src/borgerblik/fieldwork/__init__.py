@@ -34,7 +34,6 @@ from borgerblik.fieldwork.sender import SendReport, send_due
 from borgerblik.fieldwork.simulation import (
     CitizenAction,
     SimulationResult,
-    kl_actions,
     run_simulated_fieldwork,
 )
 from borgerblik.fieldwork.sms import (
@@ -78,7 +77,6 @@ __all__ = [
     "WaveSummary",
     "channels_for",
     "fieldwork_status",
-    "kl_actions",
     "message_key",
     "monitor_html",
     "normalise_phone",

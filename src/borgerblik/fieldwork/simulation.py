@@ -5,9 +5,9 @@ jumps. E-mail (for citizens neither Digital Post nor SMS reaches) goes to a loca
 
 Everything but the citizens is the real machinery: schedule, outbox, sender, channels and monitor, and the
 citizens answer through :mod:`borgerblik.collection` — the functions the web pages call — page by page with
-routing. What each citizen does, and on which day, is a list of :class:`CitizenAction`; the demo takes it
-from the calibrated synthetic fieldwork (:mod:`borgerblik.synth`), and :func:`kl_actions` is a simple
-stand-in tuned to KL 2024's outcome (36.5 % complete, 2.3 % partial, 4.8 % opted out) and curve. The
+routing. What each citizen does, and on which day, is a list of :class:`CitizenAction`, given by the caller:
+the demo and `borgerblik fieldwork simulate` take it from synth's one behaviour model of simulated citizens
+(:mod:`borgerblik.synth.behaviour`, calibrated to KL 2024), so this stage holds no seed figures. The
 collection stage stamps answers with the clock; the simulation moves those stamps to the simulated day,
 which is what a real three-week fieldwork would have recorded.
 """
@@ -29,19 +29,14 @@ from borgerblik.danish import integer, share
 from borgerblik.fieldwork.channels import Channel, DigitalPostFolder
 from borgerblik.fieldwork.email_channel import SmtpChannel
 from borgerblik.fieldwork.monitor import FieldworkStatus, fieldwork_status
-from borgerblik.fieldwork.schedule import FieldworkPlan, queue_invitations, queue_reminder, reachable_channels
+from borgerblik.fieldwork.schedule import FieldworkPlan, queue_invitations, queue_reminder
 from borgerblik.fieldwork.sender import send_due
 from borgerblik.fieldwork.sms import SmsGateway
 from borgerblik.fieldwork.sms_sink import SmsSink
 from borgerblik.fieldwork.smtp_sink import SmtpSink
-from borgerblik.storage import Database, InvitationRecord
+from borgerblik.storage import Database
 from borgerblik.storage.schema import Answer, OptOut, ResponseSession
 
-KL_OUTCOMES: Mapping[str, float] = {"complete": 0.365, "partial": 0.023, "opted_out": 0.048}
-WAVE_SHARES = (0.5, 0.3, 0.2)
-SAME_DAY = 0.45  # of those acting in a wave, the share acting on each remaining day (geometric)
-# KL 2024's overall satisfaction counts, codes 5 (Meget tilfreds) … 1 (Meget utilfreds).
-SATISFACTION_COUNTS = {5: 9_769, 4: 10_247, 3: 5_388, 2: 2_375, 1: 2_795}
 HOTLINE_INTERVIEWER = "hotline"
 SIMULATION_SENDER = "undersoegelse@jobcenter.example.dk"
 REMINDER_MARK = "  ← påmindelse"
@@ -90,36 +85,6 @@ class SimulationResult:
         ]
 
 
-def kl_actions(
-    invitations: list[InvitationRecord], reachable: set[int], plan: FieldworkPlan, rng: random.Random
-) -> list[CitizenAction]:
-    """KL 2024's outcome shares and curve, answering the status and the overall question only."""
-    gap = plan.reminder_gap.days
-    waves = WAVE_SHARES[: plan.reminders + 1]
-    codes, weights = list(SATISFACTION_COUNTS), list(SATISFACTION_COUNTS.values())
-    actions: list[CitizenAction] = []
-    for invitation in invitations:
-        if invitation.id not in reachable:
-            continue
-        draw, outcome = rng.random(), None
-        for name, probability in KL_OUTCOMES.items():
-            if draw < probability:
-                outcome = name
-                break
-            draw -= probability
-        if outcome is None:
-            continue
-        wave = rng.choices(range(len(waves)), weights=waves)[0]
-        offset = 0
-        while offset < gap - 1 and rng.random() > SAME_DAY:
-            offset += 1
-        answers: dict[str, object] = {}
-        if outcome != "opted_out":  # still in a course; a partial answer stops after that first page
-            answers = {"status": 1, "samlet_tilfredshed": rng.choices(codes, weights)[0]}
-        actions.append(CitizenAction(invitation.id, wave * gap + offset, outcome, answers, pages=1))
-    return actions
-
-
 def _restamp(db: Database, moments: dict[int, datetime], opted: dict[int, datetime]) -> None:
     """Move the gateway's clock stamps of today's actions to the simulated moments."""
     with db.writing() as connection:
@@ -158,7 +123,7 @@ def run_simulated_fieldwork(
     workdir: Path,
     *,
     start: datetime,
-    actions: Iterable[CitizenAction] | None = None,
+    actions: Iterable[CitizenAction],
     plan: FieldworkPlan | None = None,
     days: int = 21,
     seed: int = 2024,
@@ -166,7 +131,8 @@ def run_simulated_fieldwork(
 ) -> SimulationResult:
     """Invite at ``start``, remind a week and two weeks later, send daily, let citizens act; then report.
 
-    Without ``actions`` the citizens follow :func:`kl_actions`. Actions on a day after ``days`` never happen.
+    ``actions`` say what each citizen does (see :func:`borgerblik.synth.behaviour.simulated_citizens`);
+    actions on a day after ``days`` never happen.
     ``on_day(days_done, outcomes_so_far)`` is called after each simulated day (a progress bar's hook: the
     national fieldwork takes minutes).
     """
@@ -175,10 +141,6 @@ def run_simulated_fieldwork(
     workdir = Path(workdir)
     invitations = db.invitations(survey_id)
     token = {i.id: i.token for i in invitations}
-    if actions is None:
-        contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
-        reachable = {i.id for i in invitations if reachable_channels(contacts.get(i.id))}
-        actions = kl_actions(invitations, reachable, plan, rng)
     by_day: dict[int, list[CitizenAction]] = {}
     for action in actions:
         by_day.setdefault(action.day, []).append(action)
