@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "drivers": "analysis",
     "differences": "analysis",
     "analyze": "analysis",
+    "redact": "text",
+    "export": "interop",
     "docs": "reference",
 }
 

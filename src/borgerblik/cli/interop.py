@@ -1,0 +1,57 @@
+"""`borgerblik export` and `borgerblik responses import`: thin over borgerblik.interop."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+
+from borgerblik.cli.output import fail, out
+from borgerblik.danish import integer
+from borgerblik.interop.writers import Format
+from borgerblik.storage import Database, StorageError
+from borgerblik.weighting import WeightingInputError
+
+DATABASE_HELP = "Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
+SURVEY_HELP = "Undersøgelsens id eller navn."
+LANGUAGES = ("da", "en")
+
+
+def export_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    fmt: Format = typer.Option(..., "--format", help="Filformat: sav (SPSS), dta (Stata), xlsx, csv, parquet."),
+    language: str = typer.Option("da", "--language", help="Sproget for variabel- og værdilabels (da, en)."),
+    out_file: Path | None = typer.Option(
+        None, "--out", help="Filen der skrives (standard: undersoegelse-ID-SPROG.FORMAT)."
+    ),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Eksportér analysedata (pseudonymiseret, én række pr. besvarelse) med labels og en kodebog i HTML.
+
+    Baggrundsvariable, vægt og hvert svar som kode; 9 = "Ved ikke/ikke relevant" er erklæret manglende.
+    Ingen CPR-numre, kontaktdata eller fritekst. Hver eksport logges.
+
+    Eksempel: borgerblik export --survey "KL 2024" --format sav --language da --out kl2024.sav
+    """
+    from borgerblik.interop.exports import export_survey
+    from borgerblik.registers.survey_import import find_survey
+
+    if language not in LANGUAGES:
+        fail(f"--language skal være en af {', '.join(LANGUAGES)}, fik '{language}'")
+    try:
+        with Database(database) as db:
+            done = export_survey(
+                db, find_survey(db, survey).id, fmt, language=language, out=out_file, actor=getpass.getuser()
+            )
+    except (StorageError, WeightingInputError, OSError) as exc:
+        fail(str(exc))
+    out.print(
+        f"Skrev {done.path} ({integer(done.respondents)} besvarelser, {done.variables} variable) "
+        f"og kodebogen {done.codebook}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the top-level app."""
+    app.command("export")(export_command)
