@@ -24,7 +24,8 @@ def test_the_reference_shows_the_contract_commands_and_options() -> None:
         "weights": ["`--responses`", "`--population`", "`--strata`", "`--method`", "`--out`"],
         "estimate": ["`--weights`", "`--questions`", "`--by`", "`--out`"],
         "drivers": ["`--data`", "`--outcome`", "`--predictors`", "`--min-answered`", "`--bootstrap`"],
-        "staff add": ["`USER`", "`--file`", "`--password-stdin`"],
+        "staff add": ["`USER`", "`--role`", "`--kommune`", "`--password-stdin`", "`--database`"],
+        "staff reset": ["`USER`", "`--password-stdin`"],
     }
     for command, options in contracts.items():
         section = reference.split(f"## `borgerblik {command}`\n", 1)[1].split("\n## ", 1)[0]

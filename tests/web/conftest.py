@@ -9,16 +9,19 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import uvicorn
 from starlette.testclient import TestClient
+from web_staff_support import CSRF_FIELD, SECRET, STAFF_PASSWORD, sign_in, staff_test_client
 
 from borgerblik.storage import Database
+from borgerblik.storage.staff import add_staff_account
 from borgerblik.web import create_app
+from borgerblik.web.passwords import hash_password
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -141,6 +144,43 @@ def client(survey: Survey) -> Iterator[TestClient]:
 
 @pytest.fixture
 def server(survey: Survey) -> Iterator[LiveServer]:
-    """The questionnaire app served by uvicorn on loopback, for the browser tests."""
-    with LiveServer(create_app(survey.db)) as live:
+    """The questionnaire app served by uvicorn on loopback, for the browser tests (plain http on loopback, so
+    the staff cookie is not marked Secure)."""
+    with LiveServer(create_app(survey.db, secret_key=SECRET, secure_cookies=False)) as live:
         yield live
+
+
+class StaffClient(TestClient):
+    csrf: str
+    username: str
+
+
+@pytest.fixture
+def staff_client(survey: Survey) -> Iterator[Callable[..., StaffClient]]:
+    """``staff_client(role, kommune=None)``: a new account with that role, signed in; ``.csrf`` holds the
+    token its forms carry."""
+    opened: list[TestClient] = []
+
+    def make(
+        role: str = "administrator", kommune: str | None = None, username: str | None = None
+    ) -> StaffClient:
+        name = username or f"{role}{len(opened) + 1}"
+        add_staff_account(survey.db, name, hash_password(STAFF_PASSWORD), role, kommune)
+        client = staff_test_client(survey.db)
+        client.__enter__()
+        opened.append(client)
+        signed = sign_in(client, name)
+        assert signed.status_code == 303, signed.text
+        home = client.get("/interviewer/" if role == "interviewer" else "/")
+        client.csrf = CSRF_FIELD.search(home.text).group(1)  # type: ignore[attr-defined]
+        client.username = name  # type: ignore[attr-defined]
+        return client  # type: ignore[return-value]
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def admin(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    return staff_client("administrator")

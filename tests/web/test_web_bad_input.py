@@ -156,12 +156,14 @@ def test_language_switch_gives_english_and_arabic_right_to_left(client, survey):
     assert '<html lang="ar" dir="rtl">' in arabic and "راضٍ جدًا" in arabic
 
 
-def test_anonymous_in_person_interview_with_vive_background_fields(client, survey):
+def test_anonymous_in_person_interview_with_vive_background_fields(admin, survey):
+    client = admin
     yaml_text = files("borgerblik.core").joinpath("templates/vive-kbh-2020.yaml").read_text(encoding="utf-8")
     vive = survey.db.create_survey("VIVE 2020", "vive-kbh-2020", yaml_text)
     screen = client.get(f"/interviewer/?survey={vive}").text
     assert "Anden etnisk baggrund end dansk" in screen and 'name="bg_koen"' not in screen
     form = {
+        "csrf": admin.csrf,
         "survey": str(vive),
         "interviewer": "VIVE-03",
         "kommune": "Høje-Taastrup",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from web_staff_support import browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -149,7 +150,8 @@ def test_opt_out_from_the_link(phone, server, survey):
 
 
 def test_interviewer_finds_a_citizen_by_case_code_and_the_mode_is_recorded(phone, server, survey):
-    phone.goto(f"{server.url}/interviewer/")
+    browser_sign_in(phone, server.url, survey.db, "interviewer")
+    assert phone.url == f"{server.url}/interviewer/"
     phone.fill("#find-interviewer", "VIVE-07")
     phone.check("#find-mode-phone")
     phone.fill("#case-code", survey.case_codes["dagpenge"].replace("-", "").lower())
@@ -199,6 +201,8 @@ def test_axe_finds_no_wcag_21_aa_violations_on_any_page_type(phone, server, surv
     check("fravalg", f"{base}/fravalg")
     check("ukendt link", f"{server.url}/s/ukendt-link-0000000000000")
     check("404", f"{server.url}/findes/ikke")
+    browser_sign_in(phone, server.url, survey.db, "administrator")
+    check("personalets forside (tom)")
     check("interviewer", f"{server.url}/interviewer/")
     other = survey.tokens["dagpenge"]
     phone.goto(f"{server.url}/s/{other}/side/aabne")
@@ -210,5 +214,9 @@ def test_axe_finds_no_wcag_21_aa_violations_on_any_page_type(phone, server, surv
     check("fravalg registreret")
     survey.db.set_invitation_state([inv.id for inv in survey.db.invitations(survey.survey_id)], "invited")
     check("feltarbejde (analytiker)", f"{server.url}/analytiker/feltarbejde/{survey.survey_id}")
+    check("personalets forside", f"{server.url}/")
+    check("revisionslog", f"{server.url}/admin/audit")
+    phone.get_by_role("button", name="Log ud").click()
+    check("log ind")
     assert {name: found for name, found in visited.items() if found} == {}
-    assert len(visited) == 19
+    assert len(visited) == 23

@@ -62,7 +62,8 @@ def _database_counts(survey) -> list[int]:
     ]
 
 
-def test_monitor_numbers_equal_direct_database_counts(client, survey):
+def test_monitor_numbers_equal_direct_database_counts(admin, survey):
+    client = admin
     _fieldwork_under_way(survey)
     response = client.get(f"/analytiker/feltarbejde/{survey.survey_id}")
     assert response.status_code == 200
@@ -74,7 +75,8 @@ def test_monitor_numbers_equal_direct_database_counts(client, survey):
     assert by_kommune == ["Høje-Taastrup", *map(str, expected), "66,7 %"]
 
 
-def test_monitor_refreshes_without_javascript_and_can_be_stopped(client, survey):
+def test_monitor_refreshes_without_javascript_and_can_be_stopped(admin, survey):
+    client = admin
     url = f"/analytiker/feltarbejde/{survey.survey_id}"
     live = client.get(url)
     assert live.headers["refresh"] == "30"
@@ -86,7 +88,8 @@ def test_monitor_refreshes_without_javascript_and_can_be_stopped(client, survey)
     assert "Automatisk opdatering er slået fra" in stopped.text
 
 
-def test_monitor_shows_counts_not_answers(client, survey):
+def test_monitor_shows_counts_not_answers(admin, survey):
+    client = admin
     survey.db.set_invitation_state([inv.id for inv in survey.db.invitations(survey.survey_id)], "invited")
     answer_questionnaire(
         survey.db, survey.tokens["dagpenge"], {"status": 1, "forbedringer": "Mere tid til samtalen"}
@@ -96,7 +99,8 @@ def test_monitor_shows_counts_not_answers(client, survey):
     assert survey.tokens["dagpenge"] not in page and survey.case_codes["dagpenge"] not in page
 
 
-def test_unknown_survey_gets_the_danish_not_found_page(client, survey):
+def test_unknown_survey_gets_the_danish_not_found_page(admin, survey):
+    client = admin
     response = client.get(f"/analytiker/feltarbejde/{survey.survey_id + 99}")
     assert response.status_code == 404
     assert "Traceback" not in response.text and 'lang="da"' in response.text

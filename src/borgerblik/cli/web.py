@@ -1,5 +1,5 @@
-"""`borgerblik serve`: the citizen's questionnaire and the staff pages over HTTP; `borgerblik staff`: who
-may sign in to the staff pages.
+"""`borgerblik serve`: the citizen's questionnaire and the staff pages over HTTP; `borgerblik staff`: the
+staff accounts (in the database) that may sign in to the staff pages, and their roles.
 
 Thin over borgerblik.web. uvicorn with httptools + uvloop; several workers may share one PostgreSQL
 database because no state lives in the process.
@@ -7,15 +7,26 @@ database because no state lives in the process.
 
 from __future__ import annotations
 
+import getpass
 import os
+import secrets
 import sys
-from pathlib import Path
 
 import typer
 
-from borgerblik.cli.output import fail, out
+from borgerblik.cli.output import err, fail, out
 from borgerblik.storage import Database, StorageError, database_url
-from borgerblik.web.staff import STAFF_FILE_VARIABLE, StaffFileError, StaffUsers, add_staff_user
+from borgerblik.storage.audit import record_audit
+from borgerblik.storage.staff import (
+    active_account_count,
+    add_staff_account,
+    disable_staff_account,
+    set_staff_password,
+    staff_accounts,
+)
+from borgerblik.storage.times import utcnow
+from borgerblik.web.auth import ROLE_NAMES, SECRET_VARIABLE
+from borgerblik.web.passwords import PasswordRefused, check_new_credentials, hash_password
 
 
 def serve(
@@ -31,26 +42,17 @@ def serve(
             "SQLite: 1)."
         ),
     ),
-    staff_file: Path = typer.Option(
-        None,
-        "--staff-file",
-        help="Personalefil fra borgerblik staff add: /interviewer/ og /analytiker/ kræver så login.",
-    ),
 ) -> None:
     """Start spørgeskemaet på nettet: borgerens link /s/<token>, fravalg /s/<token>/fravalg, /interviewer/ og
     feltarbejdsmonitoren /analytiker/feltarbejde/<undersøgelses-id>.
 
     Eksempel: [bold]borgerblik serve --port 8000 --database sqlite:///borgerblik.sqlite[/]
-    (med login på personalesiderne: tilføj --staff-file personale.txt)
+    Personalesiderne (/, /interviewer/, /analytiker/) kræver login med en konto fra borgerblik staff add.
     """
     import uvicorn
 
-    if staff_file is not None:
-        try:
-            StaffUsers.read(staff_file)
-        except StaffFileError as exc:
-            fail(str(exc))
-        os.environ[STAFF_FILE_VARIABLE] = str(staff_file.resolve())
+    if not os.environ.get(SECRET_VARIABLE):  # shared by this run's workers; sessions end when it stops
+        os.environ[SECRET_VARIABLE] = secrets.token_urlsafe(32)
     url = database_url(database)
     if workers > 1 and url.startswith("sqlite"):
         fail(
@@ -58,7 +60,11 @@ def serve(
             "Tip: brug PostgreSQL via BORGERBLIK_DATABASE_URL til flere processer."
         )
     try:
-        Database(url).close()  # migrate once here, not in every worker at the same time
+        with Database(url) as db:  # migrate once here, not in every worker at the same time
+            if active_account_count(db) == 0:
+                err.print(
+                    "Bemærk: ingen personalekonti, så personalesiderne er lukkede (borgerblik staff add)"
+                )
     except StorageError as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - an unreachable database or bad URL is a usage error, not a crash
@@ -80,32 +86,136 @@ def serve(
     )
 
 
-staff_app = typer.Typer(help="Personale, der må logge ind på interviewerskærmen og feltarbejdsmonitoren.")
+staff_app = typer.Typer(
+    help="Personalets konti: hvem der må logge ind på personalesiderne, og med hvilken rolle."
+)
+
+ROLE_HELP = (
+    "Rolle: administrator (alt), analyst (alle kommuners samlede resultater), "
+    "municipal_analyst (egen kommune, kræver --kommune) eller interviewer (interviewerskærm og hotline)."
+)
+DATABASE_OPTION_HELP = "Database-URL (ellers BORGERBLIK_DATABASE_URL)."
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+
+
+def _open(database: str | None) -> Database:
+    try:
+        return Database(database_url(database))
+    except StorageError as exc:
+        fail(str(exc))
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
 
 
 @staff_app.command("add")
 def add_staff(
     user: str = typer.Argument(..., help="Brugernavn (a–z, tal og . _ @ -)."),
-    file: Path = typer.Option(
-        Path("personale.txt"), "--file", help="Personalefilen (oprettes om nødvendigt)."
-    ),
+    role: str = typer.Option(..., "--role", help=ROLE_HELP),
+    kommune: str = typer.Option(None, "--kommune", help="Kommunen, en kommuneanalytiker ser resultater for."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Læs adgangskoden fra standard input i stedet for at spørge."
     ),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
 ) -> None:
-    """Tilføj en bruger til personalefilen, eller giv en bruger en ny adgangskode (mindst 12 tegn).
+    """Opret en personalekonto (adgangskoden mindst 12 tegn, gemt som argon2-hash i databasen).
 
-    Eksempel: borgerblik staff add hotline1 --file personale.txt
+    Eksempel: borgerblik staff add mette --role municipal_analyst --kommune Aarhus
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
     try:
-        add_staff_user(file, user, password)
-    except StaffFileError as exc:
+        check_new_credentials(user, None)
+    except PasswordRefused as exc:
         fail(str(exc))
-    out.print(f"{user} kan nu logge ind (adgangskoden er gemt som hash i {file})")
+    password = _password(password_stdin)
+    try:
+        check_new_credentials(user, password)
+    except PasswordRefused as exc:
+        fail(str(exc))
+    with _open(database) as db:
+        try:
+            account = add_staff_account(db, user, hash_password(password), role, kommune)
+        except StorageError as exc:
+            fail(str(exc))
+        record_audit(db, _actor(), "staff_add", f"{user}: {role}" + (f" ({kommune})" if kommune else ""))
+    where = f" for {account.municipality}" if account.municipality else ""
+    out.print(f"{user} kan nu logge ind som {ROLE_NAMES[account.role].lower()}{where}")
+
+
+@staff_app.command("list")
+def list_staff(database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP)) -> None:
+    """Vis personalekontiene: rolle, kommune, aktiv og låst.
+
+    Eksempel: borgerblik staff list
+    """
+    with _open(database) as db:
+        accounts = staff_accounts(db)
+        now = utcnow()
+    if not accounts:
+        out.print("Ingen personalekonti; personalesiderne er lukkede. Opret en med borgerblik staff add")
+        return
+    typer.echo("bruger\trolle\tkommune\taktiv\tlåst")  # tab-separated for scripts; Rich would expand tabs
+    for account in accounts:
+        typer.echo(
+            "\t".join(
+                (
+                    account.username,
+                    account.role,
+                    account.municipality or "",
+                    "ja" if account.active else "nej",
+                    "ja" if account.locked(now) else "nej",
+                )
+            )
+        )
+
+
+@staff_app.command("disable")
+def disable_staff(
+    user: str = typer.Argument(..., help="Brugernavn."),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Luk en konto: den kan ikke længere logge ind, og dens åbne sessioner slutter straks.
+
+    Eksempel: borgerblik staff disable hotline1
+    """
+    with _open(database) as db:
+        try:
+            disable_staff_account(db, user)
+        except StorageError as exc:
+            fail(str(exc))
+        record_audit(db, _actor(), "staff_disable", user)
+    out.print(f"{user} kan ikke længere logge ind")
+
+
+@staff_app.command("reset")
+def reset_staff(
+    user: str = typer.Argument(..., help="Brugernavn."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Læs den nye adgangskode fra standard input i stedet for at spørge."
+    ),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Giv en konto en ny adgangskode; en låst eller lukket konto åbnes igen, og gamle sessioner slutter.
+
+    Eksempel: borgerblik staff reset hotline1
+    """
+    password = _password(password_stdin)
+    try:
+        check_new_credentials(user, password)
+    except PasswordRefused as exc:
+        fail(str(exc))
+    with _open(database) as db:
+        try:
+            set_staff_password(db, user, hash_password(password))
+        except StorageError as exc:
+            fail(str(exc))
+        record_audit(db, _actor(), "staff_reset", user)
+    out.print(f"{user} har fået en ny adgangskode")
 
 
 def register(app: typer.Typer) -> None:

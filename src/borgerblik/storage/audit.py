@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.schema import AuditEntry
-from borgerblik.storage.times import as_utc
+from borgerblik.storage.times import as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def record_audit(db: Database, actor: str, action: str, detail: str | None = Non
     with db.writing() as connection:
         connection.execute(
             insert(AuditEntry).values(
-                actor=actor[:100], action=action[:60], detail=detail, occurred_at=db.clock()
+                actor=actor[:100], action=action[:60], detail=detail, occurred_at=utcnow()
             )
         )
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.errors import NotFoundError, StorageError
 from borgerblik.storage.schema import ROLES, LoginFailure, Municipality, StaffAccount
-from borgerblik.storage.times import as_utc
+from borgerblik.storage.times import as_utc, utcnow
 
 LOCK_AFTER = 5
 """Wrong passwords in a row before an account is locked."""
@@ -42,7 +43,7 @@ class StaffRecord:
         return self.locked_until is not None and self.locked_until > now
 
 
-def _query() -> object:
+def _query() -> Select:
     return select(StaffAccount, Municipality.name.label("municipality_name")).outerjoin(
         Municipality, Municipality.id == StaffAccount.municipality_id
     )
@@ -65,8 +66,6 @@ def _record(row: object) -> StaffRecord:
 
 
 def _select(db: Database, *conditions: object) -> list[StaffRecord]:
-    from sqlalchemy.orm import Session
-
     with Session(db.engine) as session:
         rows = session.execute(_query().where(*conditions).order_by(StaffAccount.username)).all()
         return [_record(row) for row in rows]
@@ -110,7 +109,7 @@ def add_staff_account(
         raise StorageError("en kommuneanalytiker skal have en kommune (--kommune), og kun den rolle har en")
     if staff_account(db, username) is not None:
         raise StorageError(f"brugeren {username!r} findes allerede; brug borgerblik staff reset")
-    now = db.clock()
+    now = utcnow()
     with db.writing() as connection:
         municipality_id = _municipality_id(connection, municipality) if municipality else None
         connection.execute(
@@ -134,7 +133,7 @@ def _change(db: Database, username: str, **values: object) -> StaffRecord:
         changed = connection.execute(
             update(StaffAccount)
             .where(StaffAccount.username == username)
-            .values(session_epoch=StaffAccount.session_epoch + 1, updated_at=db.clock(), **values)
+            .values(session_epoch=StaffAccount.session_epoch + 1, updated_at=utcnow(), **values)
         ).rowcount
     if not changed:
         raise NotFoundError(f"brugeren {username!r} findes ikke; se borgerblik staff list")
@@ -163,7 +162,7 @@ def end_sessions(db: Database, account_id: int) -> None:
 
 def recent_failures(db: Database, address: str) -> int:
     """Failed sign-ins from ``address`` within the window."""
-    since = db.clock() - ADDRESS_WINDOW
+    since = utcnow() - ADDRESS_WINDOW
     with db.reading() as connection:
         return connection.execute(
             select(func.count())
@@ -174,7 +173,7 @@ def recent_failures(db: Database, address: str) -> int:
 
 def record_login_failure(db: Database, address: str, account_id: int | None) -> None:
     """Count the failure against the address and, if the user exists, the account (locked at the limit)."""
-    now = db.clock()
+    now = utcnow()
     with db.writing() as connection:
         connection.execute(insert(LoginFailure).values(address=address[:64], occurred_at=now))
         connection.execute(delete(LoginFailure).where(LoginFailure.occurred_at < now - 2 * ADDRESS_WINDOW))

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,19 +25,17 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route, Router
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp
 
 from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
 from borgerblik.collection.form import Problem
 from borgerblik.storage import Database, database_url, make_engine
+from borgerblik.web.auth import SECRET_VARIABLE, Auth
 from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
 from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
-from borgerblik.web.interviewer import interviewer_routes
-from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
-from borgerblik.web.staff import STAFF_FILE_VARIABLE, RequireStaff, StaffUsers
+from borgerblik.web.staff_pages import staff_routes
 
 log = logging.getLogger("borgerblik.web")
 NONCE_HEADER = "X-Borgerblik-Nonce"
@@ -203,7 +201,9 @@ class Questionnaires:
             direction=direction,
         )
         base = action_base or self.base(request)
-        suffix = f"?lang={lang}" + "".join(f"&{k}={quote(v)}" for k, v in (hidden or {}).items())
+        suffix = f"?lang={lang}" + "".join(
+            f"&{k}={quote(v)}" for k, v in (hidden or {}).items() if k != "csrf"  # a form secret, not a URL's
+        )
         if result.outcome == "completed":
             return RedirectResponse(f"{base}/tak{suffix}", 303)
         if result.outcome == "saved":
@@ -283,7 +283,7 @@ class Questionnaires:
 
 REVEALED_PARAM = "nyt"
 """Query parameter naming the follow-up questions the last save opened, so the page cues them."""
-CONTROL_FIELDS = frozenset({"nonce", "lang", "direction", "mode", "interviewer"})
+CONTROL_FIELDS = frozenset({"nonce", "lang", "direction", "mode", "interviewer", "csrf"})
 
 
 def _redisplay(fields: dict[str, list[Any]]) -> dict[str, Any]:
@@ -346,17 +346,16 @@ def create_app(
     interviewer: bool = True,
     analyst: bool = True,
     database_threads: int = 0,
-    staff: StaffUsers | None = None,
+    secret_key: str | None = None,
+    secure_cookies: bool = True,
 ) -> Starlette:
-    """The questionnaire app on ``db``; ``interviewer=False`` leaves out the interviewer screen and
-    ``analyst=False`` the fieldwork monitor; ``staff`` puts both behind a sign-in (without it they belong
-    behind the organisation's own login); ``database_threads > 0`` runs PostgreSQL calls in that many
+    """The questionnaire app on ``db``, and the staff pages behind a sign-in with the accounts in ``db``
+    (:mod:`borgerblik.web.staff_pages`); ``interviewer=False`` leaves out the interviewer screen and
+    ``analyst=False`` the fieldwork monitor; ``secret_key`` signs staff sessions (without one, a random key:
+    sessions then live as long as the process); ``database_threads > 0`` runs PostgreSQL calls in that many
     threads instead of the event loop."""
     handlers = Questionnaires(db, database_threads=database_threads)
-
-    def staff_only(routes: list[Route]) -> ASGIApp:
-        router = Router(routes=routes)
-        return router if staff is None else RequireStaff(router, staff)
+    auth = Auth(db, secret_key or secrets.token_urlsafe(32), secure_cookies=secure_cookies)
 
     routes = [
         Route("/s/{token}", handlers.welcome, methods=["GET"]),
@@ -367,10 +366,7 @@ def create_app(
         Route("/s/{token}/fravalg", handlers.opt_out, methods=["POST"]),
         Mount("/static", app=StaticFiles(packages=[("borgerblik.web", "static")]), name="static"),
     ]
-    if interviewer:
-        routes.append(Mount("/interviewer", app=staff_only(interviewer_routes(handlers))))
-    if analyst:
-        routes.append(Mount("/analytiker", app=staff_only(monitor_routes(db))))
+    routes += staff_routes(db, handlers, auth, interviewer=interviewer, analyst=analyst)
     app = Starlette(
         routes=routes,
         exception_handlers={
@@ -389,13 +385,15 @@ def app_from_env() -> Starlette:
 
     On PostgreSQL the engine skips the pre-ping, a round trip per save, and its pool holds the database
     threads (``BORGERBLIK_WEB_DB_THREADS``, default 0: calls run in the event loop).
-    ``BORGERBLIK_STAFF_FILE`` names the staff file that guards the interviewer screen and the monitor.
+    ``BORGERBLIK_SECRET_KEY`` signs the staff sessions; without it the app refuses to start, since workers
+    with keys of their own would not know each other's sessions.
     """
     url = database_url()
-    staff_file = os.environ.get(STAFF_FILE_VARIABLE)
-    staff = StaffUsers.read(Path(staff_file)) if staff_file else None
+    secret = os.environ.get(SECRET_VARIABLE)
+    if not secret:
+        raise RuntimeError(f"{SECRET_VARIABLE} mangler: nøglen, der signerer personalets sessioner")
     if url.startswith("sqlite"):
-        return create_app(Database(url), staff=staff)
+        return create_app(Database(url), secret_key=secret)
     threads = int(os.environ.get(THREADS_VARIABLE) or 0)
     engine = make_engine(url, pool_pre_ping=False, pool_size=max(threads, 2), max_overflow=4)
-    return create_app(Database(engine=engine), database_threads=threads, staff=staff)
+    return create_app(Database(engine=engine), database_threads=threads, secret_key=secret)

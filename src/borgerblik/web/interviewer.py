@@ -60,6 +60,17 @@ def background_view(instrument: Instrument) -> list[BackgroundInput]:
     return inputs
 
 
+def survey_number(text: object) -> int | None:
+    """A survey id as typed in a URL or a form: digits only and at most 18 of them (a bigint), else None."""
+    value = str(text or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+async def single_fields(request: Request) -> dict[str, str]:
+    """The form's first value per field, as text (an uploaded file in a text field arrives as nothing)."""
+    return {name: values[0] for name, values in (await form_fields(request)).items() if values}
+
+
 def interviewer_routes(handlers: Questionnaires) -> list[Route]:
     db = handlers.db
     t = Translator("da")
@@ -75,11 +86,17 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         values: dict[str, str] | None = None,
     ) -> Response:
         chosen = surveys()
-        survey_id = int(
-            (values or {}).get("survey")
-            or request.query_params.get("survey")
-            or (chosen[-1].id if chosen else 0)
-        )
+        asked = (values or {}).get("survey") or request.query_params.get("survey")
+        survey_id = survey_number(asked) if asked else (chosen[-1].id if chosen else 0)
+        if survey_id not in {survey.id for survey in chosen} and chosen:
+            return render(
+                "staff/message.html",
+                t,
+                status_code=400 if survey_id is None else 404,
+                heading="Ukendt undersøgelse",
+                body=f"Der er ingen undersøgelse nr. {str(asked)[:20]!r}. Vælg en fra forsiden.",
+                user=None,
+            )
         background = []
         if chosen:
             with db.reading() as connection:
@@ -87,6 +104,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         return render(
             "interviewer.html",
             t,
+            csrf=request.state.staff.csrf,
             status_code=status_code,
             surveys=chosen,
             survey_id=survey_id,
@@ -102,7 +120,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         return await handlers.call(start_screen, request)
 
     async def find(request: Request) -> Response:
-        form = dict(await request.form())
+        form = await single_fields(request)
         who = _mode_and_interviewer(form)
         if who is None:
             return await handlers.call(
@@ -112,8 +130,8 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
                 values=form,
                 error="Angiv svarform (telefon eller ansigt til ansigt) og dit interviewer-id.",
             )
-        survey_id = int(form.get("survey") or 0)
-        token = await handlers.call(find_by_case_code, db, survey_id, str(form.get("case_code", "")))
+        survey_id = survey_number(form.get("survey")) or 0
+        token = await handlers.call(find_by_case_code, db, survey_id, str(form.get("case_code", ""))[:40])
         if token is None:
             return await handlers.call(
                 start_screen,
@@ -125,13 +143,13 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
         return await begin(request, token, *who)
 
     async def anonymous(request: Request) -> Response:
-        form = dict(await request.form())
+        form = await single_fields(request)
         who = _mode_and_interviewer({**form, "mode": "in_person"})
         if who is None:
             return await handlers.call(
                 start_screen, request, status_code=422, values=form, error="Angiv dit interviewer-id."
             )
-        survey_id = int(form.get("survey") or 0)
+        survey_id = survey_number(form.get("survey")) or 0
         background = {key[len("bg_") :]: value for key, value in form.items() if key.startswith("bg_")}
         age = str(form.get("alder", "")).strip()
         try:
@@ -174,7 +192,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
             questionnaire,
             handlers.translator(request, questionnaire),  # the language links keep mode and interviewer
             key,
-            hidden={"mode": who[0], "interviewer": who[1]},
+            hidden={"mode": who[0], "interviewer": who[1], "csrf": request.state.staff.csrf},
             action_base=f"/interviewer/s/{quote(token)}",
         )
 
@@ -192,7 +210,7 @@ def interviewer_routes(handlers: Questionnaires) -> list[Route]:
             choose_language((fields.get("lang") or [None])[0]),
             mode=who[0],
             interviewer_id=who[1],
-            hidden={"mode": who[0], "interviewer": who[1]},
+            hidden={"mode": who[0], "interviewer": who[1], "csrf": request.state.staff.csrf},
             action_base=f"/interviewer/s/{quote(token)}",
         )
 

@@ -26,6 +26,8 @@ from borgerblik.web.i18n import Translator
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page
 
 REFRESH_SECONDS = 30
+LARGEST_ID = 2**63 - 1
+"""Ids are bigints; a longer number in the URL names no survey (and must not reach the driver)."""
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
@@ -55,6 +57,8 @@ def monitor_routes(db: Database) -> list[Route]:
         survey_id = request.path_params["survey_id"]
         refreshing = request.query_params.get("opdater") != "nej"
         try:
+            if survey_id > LARGEST_ID:
+                raise NotFoundError(str(survey_id))
             status = await run_in_threadpool(fieldwork_status, db, survey_id)
         except NotFoundError:
             return message_page(Translator("da"), "not_found_heading", "not_found_body", 404)

@@ -1,0 +1,47 @@
+"""Signing staff in from tests: a module of its own, since test modules never import ``conftest``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from borgerblik.storage import Database
+from borgerblik.web import create_app
+
+STAFF_PASSWORD = "korrekt hest batteri"
+SECRET = "en hemmelig nøgle kun testene kender, 32+ tegn"
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def staff_test_client(db: Database, **options: Any) -> TestClient:
+    """A client of the app over https (the session cookie is Secure), redirects not followed."""
+    app = create_app(db, secret_key=SECRET, **options)
+    return TestClient(
+        app, base_url="https://testserver", raise_server_exceptions=False, follow_redirects=False
+    )
+
+
+def sign_in(client: TestClient, username: str, password: str = STAFF_PASSWORD) -> Any:
+    """Sign in through the login form as a browser would; the client keeps the session cookie."""
+    form = client.get("/login")
+    token = CSRF_FIELD.search(form.text).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf": token})
+
+
+def browser_sign_in(
+    page: Any, base_url: str, db: Database, role: str = "administrator", **account: Any
+) -> str:
+    """A new account with ``role``, signed in through the login page in the browser; returns its name."""
+    from borgerblik.storage.staff import add_staff_account
+    from borgerblik.web.passwords import hash_password
+
+    name = account.pop("username", role)
+    add_staff_account(db, name, hash_password(STAFF_PASSWORD), role, account.pop("kommune", None))
+    page.goto(f"{base_url}/login")
+    page.fill("#username", name)
+    page.fill("#password", STAFF_PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_load_state()
+    return name
