@@ -18,11 +18,15 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/borgerblik demo
 
+demo-national: $(STAMP)
+	$(BIN)/borgerblik demo --national --out demo-national
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# `make bench NATIONAL=1` also times the national demo (over ten minutes).
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	BORGERBLIK_BENCH_NATIONAL=$(NATIONAL) $(BIN)/python -m benchmarks
 
 constraints: $(STAMP)
 	{ sed -n '1,2p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
@@ -32,4 +36,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info demo-output
+	rm -rf $(VENV) .pytest_cache build *.egg-info demo-output demo-national

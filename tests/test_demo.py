@@ -9,9 +9,12 @@ import polars as pl
 import pytest
 from rich.console import Console
 from sqlalchemy import text
+from typer.testing import CliRunner
 
-from borgerblik.demo import DemoRun, run_demo
+from borgerblik.cli import app
+from borgerblik.demo import DEMO_MUNICIPALITIES, DemoRun, run_demo
 from borgerblik.storage import Database
+from borgerblik.synth import MUNICIPALITIES as SYNTHETIC
 from borgerblik.synth import generate_register
 
 MUNICIPALITIES = ("Lemvig", "Odsherred")
@@ -69,3 +72,10 @@ def test_best_and_worst_municipality_are_named_as_in_the_synthetic_truth(demo: D
 def test_the_analysis_tables_are_written_with_an_index(demo: DemoRun) -> None:
     index = pl.read_csv(Path(demo.workdir) / "analyse" / "index.csv")
     assert {"breakdowns", "benchmark", "drivers", "significance"} <= set(index["table"])
+
+
+def test_the_default_demo_is_a_handful_of_real_municipalities_and_national_is_one_option_away() -> None:
+    assert 3 <= len(DEMO_MUNICIPALITIES) <= 8
+    assert set(DEMO_MUNICIPALITIES) <= {m.name for m in SYNTHETIC}
+    both = CliRunner().invoke(app, ["demo", "--national", "--municipalities", "Lemvig"])
+    assert both.exit_code == 2 and "enten --national eller --municipalities" in both.output
