@@ -33,7 +33,6 @@ COMMANDS: dict[str, str] = {
     "differences": "analysis",
     "analyze": "analysis",
     "redact": "text",
-    "export": "interop",
     "docs": "reference",
 }
 
