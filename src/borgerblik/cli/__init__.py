@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "differences": "analysis",
     "analyze": "analysis",
     "redact": "text",
+    "export": "interop",
     "docs": "reference",
 }
 
