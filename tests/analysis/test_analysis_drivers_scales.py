@@ -33,10 +33,13 @@ def test_mtcars_gives_the_rwa_readme_r_squared_and_raw_weights():
 
 
 def test_the_drivers_command_takes_a_continuous_outcome(tmp_path: Path):
+    import typer
     from typer.testing import CliRunner
 
-    from borgerblik.cli import app
+    from borgerblik.cli import analysis as analysis_commands
 
+    app = typer.Typer()
+    analysis_commands.register(app)
     out = tmp_path / "drivers.csv"
     result = CliRunner().invoke(app, [
         "drivers", "--data", str(MTCARS), "--outcome", "mpg", "--predictors", "cyl,disp,hp,gear",

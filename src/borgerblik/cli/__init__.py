@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "drivers": "analysis",
     "differences": "analysis",
     "analyze": "analysis",
+    "benchmark": "analysis",
     "redact": "text",
     "export": "interop",
     "docs": "reference",

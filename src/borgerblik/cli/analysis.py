@@ -7,6 +7,7 @@ written only when the whole analysis succeeded, so a failure never leaves a half
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,10 +22,13 @@ from borgerblik.analysis import (
     relative_weights,
 )
 from borgerblik.analysis.answers import parse_scale
+from borgerblik.analysis.breakdowns import MUNICIPALITY
+from borgerblik.analysis.casemix import CASEMIX_COLUMNS, casemix_scores
+from borgerblik.analysis.funnel import funnel_curves, outside_statement
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
-from borgerblik.cli.output import fail, out
+from borgerblik.cli.output import err, fail, out
 from borgerblik.cli.weighting import DESIGN, Design
-from borgerblik.core import load_template
+from borgerblik.core import Instrument, load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
 from borgerblik.danish import decimal, integer
 from borgerblik.registers.survey_import import find_survey
@@ -35,6 +39,7 @@ from borgerblik.surveys import stored_survey
 from borgerblik.weighting import (
     DrawnStrata,
     RakingError,
+    Weighting,
     WeightingInputError,
     fixed_weights,
     poststratify,
@@ -102,6 +107,47 @@ def _read_csv(path: Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         reason = str(exc).splitlines()[0]
         fail(f"{path}: forventede en kommasepareret UTF-8-fil med overskriftslinje, fik {reason}")
+
+
+def _load(
+    responses: Path | None,
+    survey: str | None,
+    database: str | None,
+    population: Path | None,
+    strata: str | None,
+    weights: Path | None,
+    template: str,
+    schemes: tuple[str, ...],
+    design: Design,
+) -> tuple[pl.DataFrame, Instrument, Weighting | None]:
+    """The analysis frame, instrument and weighting of a stored survey or of files.
+
+    A stored survey is post-stratified to its population in the cells of ``strata`` (default kommune, køn,
+    aldersgruppe, målgruppe) on the design of the sample it drew; files are weighted only when given a
+    population (post-stratified) or weights (fixed).
+    """
+    if (responses is None) == (survey is None):
+        fail("angiv enten --responses (fil) eller --survey (database)")
+    group = f"maalgruppe_{schemes[0]}"
+    if survey is not None:
+        with Database(database) as db:
+            stored = stored_survey(db, find_survey(db, survey).id, schemes)
+            drawn = None if design is Design.srs else drawn_strata(db, stored.record)
+        cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
+        weighting = poststratify(
+            stored.respondents, stored.population_counts(cells), cells, design=design.value, drawn=drawn
+        )
+        return stored.respondents, stored.instrument, weighting
+    table = read_csv(responses)
+    weighting = None
+    if weights is not None:
+        ids = check_unique_ids(table, ID_COLUMN)
+        weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
+    elif population is not None:
+        if not strata:
+            fail("--population kræver --strata (vægtningscellerne)")
+        weighting = poststratify(table, read_csv(population), _columns(strata), design=design.value)
+    return prepare_analysis_frame(table.frame, schemes=schemes), load_template(template), weighting
 
 
 def drivers_command(
@@ -273,34 +319,12 @@ def analyze_command(
     Eksempel: borgerblik analyze --responses svar.csv --population population.csv
     --strata kommune,koen,aldersgruppe,maalgruppe_kl2024 --out analyse/
     """
-    if (responses is None) == (survey is None):
-        fail("angiv enten --responses (fil) eller --survey (database)")
     schemes = tuple(_columns(scheme)) or ("kl2024",)
-    group = f"maalgruppe_{schemes[0]}"
     source = str(responses) if responses is not None else f"undersøgelse {survey}"
     try:
-        if survey is not None:
-            with Database(database) as db:
-                stored = stored_survey(db, find_survey(db, survey).id, schemes)
-            frame, instrument = stored.respondents, stored.instrument
-            cells = _columns(strata) if strata else ["kommune", "koen", "aldersgruppe", group]
-            drawn = None if design is Design.srs else drawn_strata(db, stored.record)
-            weighting = poststratify(
-                stored.respondents, stored.population_counts(cells), cells, design=design.value, drawn=drawn
-            )
-        else:
-            table = read_csv(responses)
-            if weights is not None:
-                ids = check_unique_ids(table, ID_COLUMN)
-                weighting = fixed_weights(ids, weights_column(read_csv(weights), ids, table))
-            elif population is not None:
-                if not strata:
-                    fail("--population kræver --strata (vægtningscellerne)")
-                weighting = poststratify(table, read_csv(population), _columns(strata), design=design.value)
-            else:
-                weighting = None
-            frame = prepare_analysis_frame(table.frame, schemes=schemes)
-            instrument = load_template(template)
+        frame, instrument, weighting = _load(
+            responses, survey, database, population, strata, weights, template, schemes, design
+        )
         options = AnalysisOptions(
             threshold=threshold,
             bootstrap=bootstrap,
@@ -347,8 +371,81 @@ def analyze_command(
     out.print(f"{len(tables)} tabeller skrevet til {out_dir} (se index.csv)")
 
 
+def benchmark_command(
+    survey: str = typer.Option(
+        None, "--survey", help="Undersøgelsens id eller navn i databasen (i stedet for --responses)."
+    ),
+    question: str = typer.Option(
+        None, "--question", help="Spørgsmålet (standard: skemaets samlede tilfredshed)."
+    ),
+    adjust: str = typer.Option(
+        None,
+        "--adjust",
+        help="Borgersammensætningen der justeres for, kommasepareret (standard: målgruppe, aldersgruppe, "
+        "køn, varighed og tilknytning, hvor de findes; tilføj mode for at justere for svarmåde).",
+    ),
+    database: str = typer.Option(
+        None, "--database", help="Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
+    ),
+    responses: Path = typer.Option(
+        None, "--responses", help="Svarfil (CSV) med respondent_id, kommune, baggrund og svar."
+    ),
+    population: Path = typer.Option(None, "--population", help="Populationsfil (CSV) med strata og count."),
+    strata: str = typer.Option(None, "--strata", help="Vægtningsceller, kommasepareret."),
+    weights: Path = typer.Option(None, "--weights", help="Vægtfil (respondent_id,weight)."),
+    template: str = typer.Option("kl-2024", "--template", help="Spørgeskemaskabelon (ved --responses)."),
+    scheme: str = typer.Option("kl2024", "--scheme", help="Målgruppegruppering til justeringen."),
+    design: Design = DESIGN,
+    threshold: int = typer.Option(5, "--threshold", help="Mindste antal gyldige svar, før en kommune vises."),
+    out_path: Path = typer.Option(None, "--out", help="Resultatfil (CSV); uden: standard output."),
+    funnel: Path = typer.Option(
+        None, "--funnel", help="Tragtdiagrammets kontrolgrænser (CSV: n og grænserne ved 95 % og 99,8 %)."
+    ),
+) -> None:
+    """Fair kommunesammenligning: observeret, forventet ud fra egne borgere og justeret score med interval.
+
+    Forventet er landsmodellens score for kommunens egen sammensætning af borgere (designbaseret regression
+    på alle kommuner); justeret = landstal + (observeret − forventet). Rang før og efter justering, og om
+    kommunen ligger uden for tragtens kontrolgrænser (95 % og 99,8 %) omkring landstallet.
+
+    Eksempel: borgerblik benchmark --survey "KL 2024" --question samlet_tilfredshed
+    --adjust maalgruppe_kl2024,aldersgruppe,koen --out benchmark.csv
+    """
+    schemes = (scheme,)
+    source = str(responses) if responses is not None else f"undersøgelse {survey}"
+    try:
+        frame, instrument, weighting = _load(
+            responses, survey, database, population, strata, weights, template, schemes, design
+        )
+        scores = casemix_scores(
+            frame,
+            question or instrument.overall_question,
+            adjust=_columns(adjust) if adjust else None,
+            design=weighting,
+            threshold=threshold,
+        )
+    except AnalysisInputError as exc:
+        fail(f"{source}: {exc}")
+    except (WeightingInputError, RakingError, InstrumentError, GroupingError, StorageError) as exc:
+        fail(str(exc))
+    table = scores.select(CASEMIX_COLUMNS).rename({MUNICIPALITY: "municipality"})  # the command's contract
+    if out_path is None:
+        sys.stdout.write(table.write_csv())
+    else:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        table.write_csv(out_path)
+    if funnel is not None:
+        shown = scores.filter(pl.col("n").is_not_null())
+        curves = funnel_curves(float(shown["national"][0]), float(shown["spread"][0]), int(shown["n"].max()))
+        funnel.parent.mkdir(parents=True, exist_ok=True)
+        curves.write_csv(funnel)
+    err.print(f"Justeret for: {scores['adjusted_for'][0] or 'intet'}")
+    err.print(outside_statement(scores))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
+    app.command("benchmark")(benchmark_command)
     app.command("drivers")(drivers_command)
     app.command("differences")(differences_command)
     app.command("analyze")(analyze_command)

@@ -298,7 +298,7 @@ def poststratify(
     )
     return Weighting(
         design=calibrated, method="poststratify", strata=tuple(strata), collapsed=tuple(merges),
-        population_total=float(counts.sum()),
+        population_total=float(counts.sum()), sampling=frame.sampling,
         cells=cells.drop("_cell").with_columns(
             pl.Series("respondents", per_cell), pl.Series("poststratum", groups)
         ),
