@@ -32,6 +32,7 @@ TABLES = {
     "identities",
     "import_batches",
     "invitations",
+    "jobs",
     "members",
     "municipalities",
     "opt_outs",
@@ -47,7 +48,7 @@ def test_upgrade_builds_every_table_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) is None
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
