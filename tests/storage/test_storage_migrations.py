@@ -24,7 +24,9 @@ from borgerblik.storage.engine import DEFAULT_URL, make_engine
 
 TABLES = {
     "alembic_version",
+    "answer_codes",
     "audit_log",
+    "codebook_codes",
     "login_failures",
     "staff_accounts",
     "contact_events",
@@ -35,6 +37,7 @@ TABLES = {
     "jobs",
     "members",
     "municipalities",
+    "open_answer_originals",
     "opt_outs",
     "outbox",
     "response_sessions",
@@ -48,7 +51,7 @@ def test_upgrade_builds_every_table_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) is None
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

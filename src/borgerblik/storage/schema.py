@@ -351,3 +351,58 @@ class Job(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+CODE_SOURCES = ("manual", "import", "suggested")
+
+
+class OpenAnswerOriginal(Base):
+    """An open answer as the citizen wrote it, before redaction: protected contact data, readable by no
+    analyst, and purged with the member's :class:`Identity` (the foreign key cascades)."""
+
+    __tablename__ = "open_answer_originals"
+    __table_args__ = (UniqueConstraint("invitation_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("identities.member_id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime]
+
+
+class CodebookCode(Base):
+    """One code of a survey question's codebook; ``parent_code`` makes the second level."""
+
+    __tablename__ = "codebook_codes"
+    __table_args__ = (UniqueConstraint("survey_id", "question_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)
+    examples: Mapped[str | None] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerCode(Base):
+    """A code given to one open answer by one coder (answer rows are replaced on each save, so the answer is
+    named by invitation and question)."""
+
+    __tablename__ = "answer_codes"
+    __table_args__ = (
+        CheckConstraint(_one_of("source", CODE_SOURCES), name="source"),
+        UniqueConstraint("invitation_id", "question_id", "code_id", "coder"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    code_id: Mapped[int] = mapped_column(ForeignKey("codebook_codes.id", ondelete="CASCADE"), index=True)
+    coder: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(10))
+    coded_at: Mapped[datetime]
