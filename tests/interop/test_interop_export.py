@@ -31,34 +31,57 @@ def _codes(dataset: Dataset, name: str) -> list[float | None]:
 
 
 def _same(read: list[object], expected: list[float | None]) -> bool:
-    return all((e is None and pd.isna(r)) or (e is not None and r == e) for r, e in zip(read, expected,
-                                                                                       strict=True))
+    return all(
+        (e is None and pd.isna(r)) or (e is not None and r == e) for r, e in zip(read, expected, strict=True)
+    )
 
 
 def test_the_dataset_has_background_weight_and_every_closed_answer_by_code(dataset: Dataset) -> None:
     names = [v.name for v in dataset.variables]
-    assert names[:13] == ["lbnr", "kommune", "koen", "aldersgruppe", "maalgruppe", "maalgruppe_kl2024", "mode",
-                          "sprog", "udfald", "startdato", "slutdato", "vaegt", "status"]
+    assert names[:13] == [
+        "lbnr",
+        "kommune",
+        "koen",
+        "aldersgruppe",
+        "maalgruppe",
+        "maalgruppe_kl2024",
+        "mode",
+        "sprog",
+        "udfald",
+        "startdato",
+        "slutdato",
+        "vaegt",
+        "status",
+    ]
     assert {"tillid", "plan_maal", "plan_naeste_skridt", "samlet_tilfredshed", "styrket_tro"} <= set(names)
     assert _codes(dataset, "tillid") == [5, 9, 1, 3, 4, None]
     assert dataset.frame.get_column("lbnr").to_list() == [1, 2, 3, 4, 5, 6]
     tillid = dataset.variable("tillid")
     assert tillid.missing == (9,)
-    assert tillid.value_labels("da") == {5: "I meget høj grad", 4: "I høj grad", 3: "I nogen grad",
-                                         2: "I lav grad", 1: "I meget lav grad", 9: DONT_KNOW_DA}
+    assert tillid.value_labels("da") == {
+        5: "I meget høj grad",
+        4: "I høj grad",
+        3: "I nogen grad",
+        2: "I lav grad",
+        1: "I meget lav grad",
+        9: DONT_KNOW_DA,
+    }
     assert tillid.value_labels("en")[9] == "Don't know/not relevant"
     assert dataset.variable("arbejdsgiver").asked == "målgruppe (kl2024) i {sygedagpenge}"
 
 
 def test_nothing_that_identifies_a_person_is_exported(dataset: Dataset, tmp_path: Path) -> None:
-    assert not {"cpr", "telefon", "respondent_id", "hvorfor_tilfreds", "forbedringer"} & set(dataset.frame.columns)
+    assert not {"cpr", "telefon", "respondent_id", "hvorfor_tilfreds", "forbedringer"} & set(
+        dataset.frame.columns
+    )
     assert [e.question for e in dataset.excluded] == ["hvorfor_tilfreds", "forbedringer"]
     written = write_dataset(dataset, "csv", tmp_path / "data.csv").read_text(encoding="utf-8-sig")
     assert "610385" not in written and "Jens" not in written and "20000001" not in written
 
 
-def test_sav_round_trip_keeps_values_labels_value_labels_and_user_missing(dataset: Dataset,
-                                                                          tmp_path: Path) -> None:
+def test_sav_round_trip_keeps_values_labels_value_labels_and_user_missing(
+    dataset: Dataset, tmp_path: Path
+) -> None:
     path = write_dataset(dataset, "sav", tmp_path / "kl.sav", language="da")
     frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
     assert list(frame.columns) == [v.name for v in dataset.variables]
@@ -80,8 +103,9 @@ def test_sav_round_trip_keeps_values_labels_value_labels_and_user_missing(datase
     assert _same(plain["tillid"].tolist(), [5, None, 1, 3, 4, None])
 
 
-def test_dta_round_trip_9_is_extended_missing_a_and_long_labels_are_shortened(dataset: Dataset,
-                                                                              tmp_path: Path) -> None:
+def test_dta_round_trip_9_is_extended_missing_a_and_long_labels_are_shortened(
+    dataset: Dataset, tmp_path: Path
+) -> None:
     path = write_dataset(dataset, "dta", tmp_path / "kl.dta", language="en")
     tagged, meta = pyreadstat.read_dta(str(path), user_missing=True)
     plain, _ = pyreadstat.read_dta(str(path))
@@ -102,21 +126,33 @@ def test_dta_round_trip_9_is_extended_missing_a_and_long_labels_are_shortened(da
             for t, p in zip(tagged[variable.name], plain[variable.name], strict=True)
         ]
         assert read == codes, variable.name
-        stata_missing = [str(v) for v in independent[variable.name] if type(v).__name__ == "StataMissingValue"]
-        assert stata_missing == [".a" if c == 9 and variable.missing else "." for c in codes if c is None or
-                                 (c == 9 and variable.missing)], variable.name
+        stata_missing = [
+            str(v) for v in independent[variable.name] if type(v).__name__ == "StataMissingValue"
+        ]
+        assert stata_missing == [
+            ".a" if c == 9 and variable.missing else "."
+            for c in codes
+            if c is None or (c == 9 and variable.missing)
+        ], variable.name
         assert meta.column_names_to_labels[variable.name] == stata_label(variable.label("en"))[0]
         assert len(meta.column_names_to_labels[variable.name]) <= 80
         if variable.values:
-            expected_labels = {("a" if c in variable.missing else c): t
-                               for c, t in variable.value_labels("en").items()}
+            expected_labels = {
+                ("a" if c in variable.missing else c): t for c, t in variable.value_labels("en").items()
+            }
             assert meta.variable_value_labels[variable.name] == expected_labels
     # Stata has no per-variable declaration: .a is a value, labelled in every variable; readstat lists the
     # variables that hold it
     holding = {v.name: ["a"] for v in dataset.variables if v.missing and 9 in _codes(dataset, v.name)}
-    assert meta.missing_user_values == holding and set(holding) == {"tillid", "udgangspunkt",
-                                                                    "samlet_tilfredshed", "plan_maal"}
-    assert dataset.variable("inddragelse").label("en").startswith("To what degree do you feel that your ideas")
+    assert meta.missing_user_values == holding and set(holding) == {
+        "tillid",
+        "udgangspunkt",
+        "samlet_tilfredshed",
+        "plan_maal",
+    }
+    assert (
+        dataset.variable("inddragelse").label("en").startswith("To what degree do you feel that your ideas")
+    )
     assert meta.column_names_to_labels["inddragelse"].endswith("…")
 
 
@@ -153,7 +189,12 @@ def test_variable_names_are_valid_in_spss_and_stata(wanted: str, valid: str) -> 
 def test_variable_names_stay_unique_case_insensitively() -> None:
     taken: set[str] = set()
     assert [valid_name(n, taken) for n in ["Tillid", "tillid", "tillid", "b" * 40, "b" * 40]] == [
-        "Tillid", "tillid_2", "tillid_3", "b" * 32, "b" * 30 + "_2"]
+        "Tillid",
+        "tillid_2",
+        "tillid_3",
+        "b" * 32,
+        "b" * 30 + "_2",
+    ]
 
 
 def test_xlsx_has_the_codes_and_a_codebook_sheet(dataset: Dataset, tmp_path: Path) -> None:
@@ -186,15 +227,21 @@ def test_csv_and_parquet_carry_the_same_table(dataset: Dataset, tmp_path: Path) 
     assert json.loads(meta["missing"]) == [9]
 
 
-def test_many_chunks_are_written_whole(dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                       ) -> None:
+def test_many_chunks_are_written_whole(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("borgerblik.interop.writers.CHUNK", 4)
     big = Dataset(pl.concat([dataset.frame] * 3), dataset.variables, dataset.instrument_id)
     csv = pl.read_csv(write_dataset(big, "csv", tmp_path / "big.csv"), try_parse_dates=True)
     assert csv.height == 18 and csv.get_column("tillid").to_list() == [5, 9, 1, 3, 4, None] * 3
-    assert pq.ParquetFile(write_dataset(big, "parquet", tmp_path / "big.parquet")).metadata.num_row_groups == 5
-    rows = list(openpyxl.load_workbook(write_dataset(big, "xlsx", tmp_path / "big.xlsx"), read_only=True)
-                ["Data"].iter_rows(values_only=True))
+    assert (
+        pq.ParquetFile(write_dataset(big, "parquet", tmp_path / "big.parquet")).metadata.num_row_groups == 5
+    )
+    rows = list(
+        openpyxl.load_workbook(write_dataset(big, "xlsx", tmp_path / "big.xlsx"), read_only=True)[
+            "Data"
+        ].iter_rows(values_only=True)
+    )
     assert len(rows) == 19
 
 
@@ -231,12 +278,15 @@ def test_export_command_writes_the_file_and_refuses_an_unknown_language(
     app.command("unused")(lambda: None)  # two commands, so Typer keeps the command name on the line
     runner = CliRunner()
     target = tmp_path / "kl.dta"
-    result = runner.invoke(app, ["export", "--survey", str(survey_id), "--format", "dta", "--out", str(target),
-                                 "--database", url])
+    result = runner.invoke(
+        app,
+        ["export", "--survey", str(survey_id), "--format", "dta", "--out", str(target), "--database", url],
+    )
     assert result.exit_code == 0, result.output
     assert "4 besvarelser" in result.output and target.exists()
-    bad = runner.invoke(app, ["export", "--survey", str(survey_id), "--format", "dta", "--language", "fr",
-                              "--database", url])
+    bad = runner.invoke(
+        app, ["export", "--survey", str(survey_id), "--format", "dta", "--language", "fr", "--database", url]
+    )
     assert bad.exit_code == 2 and "--language" in bad.output
 
 
@@ -248,11 +298,11 @@ def test_rscript_foreign_reads_the_sav_with_the_same_values_and_labels(
     path = write_dataset(dataset, "sav", tmp_path / "kl.sav")
     script = tmp_path / "read.R"
     script.write_text(
-        f"""suppressWarnings(d <- foreign::read.spss("{path}", to.data.frame = FALSE, use.value.labels = FALSE,
-                                            use.missings = FALSE, reencode = "UTF-8"))
+        f"""suppressWarnings(d <- foreign::read.spss("{path}", to.data.frame = FALSE,
+                        use.value.labels = FALSE, use.missings = FALSE, reencode = "UTF-8"))
 labels <- attr(d, "variable.labels")
 values <- attr(d, "label.table")
-cat(jsonlite_free <- "", file = "{tmp_path}/out.txt")
+cat("", file = "{tmp_path}/out.txt")
 for (name in c("tillid", "samlet_tilfredshed", "plan_maal", "status", "vaegt")) {{
   v <- d[[name]]
   cat(name, "\\t", paste(ifelse(is.na(v), "NA", format(v)), collapse = ","), "\\t", labels[[name]], "\\n",

@@ -48,5 +48,52 @@ def templates() -> None:
     out.print(table)
 
 
+@group.command("export-xlsform")
+def export_xlsform_command(
+    template: str = typer.Argument(..., help="Skabelonens navn (fx kl-2024) eller en instrument-fil i YAML."),
+    out_file: Path = typer.Option(..., "--out", help="XLSForm-filen der skrives (.xlsx)."),
+) -> None:
+    """Skriv et instrument som XLSForm (ODK/KoboToolbox): survey-, choices- og settings-ark.
+
+    Eksempel: borgerblik instrument export-xlsform kl-2024 --out kl-2024.xlsx
+    """
+    from borgerblik.core import load_instrument
+    from borgerblik.interop.xlsform import export_xlsform
+
+    try:
+        instrument = load_template(template) if template in template_names() else load_instrument(template)
+        export_xlsform(instrument, out_file)
+    except (InstrumentError, OSError) as exc:
+        err.print(str(exc))
+        raise typer.Exit(code=2) from None
+    out.print(f"Skrev {out_file}")
+
+
+@group.command("import-xlsform")
+def import_xlsform_command(
+    form: Path = typer.Argument(..., help="XLSForm (.xlsx, .xls, .csv eller .md)."),
+    out_file: Path = typer.Option(..., "--out", help="Instrument-filen der skrives (YAML)."),
+) -> None:
+    """Læs en XLSForm som et nyt instrument (skala- og valgspørgsmål, lister, relevant, sprog) i YAML.
+
+    Hvad der ikke kan oversættes, nævnes med ark og spørgsmål; afslutningskode 2.
+
+    Eksempel: borgerblik instrument import-xlsform skema.xlsx --out skema.yaml
+    """
+    from borgerblik.core import dump_instrument
+    from borgerblik.interop.xlsform import XlsformError, import_xlsform
+
+    try:
+        instrument, warnings = import_xlsform(form)
+        out_file.write_text(dump_instrument(instrument), encoding="utf-8")
+    except (XlsformError, OSError) as exc:
+        err.print(str(exc))
+        raise typer.Exit(code=2) from None
+    for warning in warnings:
+        err.print(f"Bemærk: {warning}")
+    languages = ", ".join(instrument.language_codes())
+    out.print(f"Skrev {out_file}: {len(instrument.questions())} spørgsmål, sprog {languages}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(group, name="instrument")

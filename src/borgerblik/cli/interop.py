@@ -20,7 +20,9 @@ LANGUAGES = ("da", "en")
 
 def export_command(
     survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
-    fmt: Format = typer.Option(..., "--format", help="Filformat: sav (SPSS), dta (Stata), xlsx, csv, parquet."),
+    fmt: Format = typer.Option(
+        ..., "--format", help="Filformat: sav (SPSS), dta (Stata), xlsx, csv, parquet."
+    ),
     language: str = typer.Option("da", "--language", help="Sproget for variabel- og værdilabels (da, en)."),
     out_file: Path | None = typer.Option(
         None, "--out", help="Filen der skrives (standard: undersoegelse-ID-SPROG.FORMAT)."
