@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "drivers": "analysis",
     "differences": "analysis",
     "analyze": "analysis",
+    "report": "report",
     "benchmark": "analysis",
     "redact": "text",
     "export": "interop",

@@ -1,0 +1,710 @@
+"""The content model of one report, built from the analysis tables — every sentence generated from them.
+
+A group the analysis suppressed (``suppressed`` in breakdowns, no mean in benchmark, absent from drivers and
+differences) is left out before anything is built, so no chart, table, alt text or sentence can name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from borgerblik.core import Instrument
+from borgerblik.core.groupings import load_groupings
+from borgerblik.reporting import charts
+from borgerblik.reporting.model import Chart, Figure, Part, Report, Section, Sentence, Table
+from borgerblik.reporting.numbers import Numbers, kind_of
+from borgerblik.reporting.slugs import slug
+from borgerblik.reporting.tables import ROW, AnalysisTables
+from borgerblik.reporting.texts import BREAKDOWN_NAMES, METHOD_SENTENCES, TEXTS
+
+NATIONAL = "alle"
+SIGNIFICANT = 0.05
+BREAKDOWN_ORDER = ("aldersgruppe", "koen", "varighed", "tilknytning", "maalgruppe")
+
+
+class ContentBuilder:
+    """Builds the report of one place (a municipality or the whole country) from one set of tables."""
+
+    def __init__(
+        self,
+        tables: AnalysisTables,
+        instrument: Instrument,
+        municipality: str | None,
+        language: str = "da",
+        survey_title: str | None = None,
+    ) -> None:
+        self.t, self.instrument, self.place = tables, instrument, municipality or NATIONAL
+        self.municipality, self.lang = municipality, language
+        self.w, self.num = TEXTS[language], Numbers(language)
+        self.title = survey_title or instrument.title.present.get(language) or instrument.title.present["da"]
+        self.overall = instrument.overall_question
+        self.questions = [q for q in instrument.scale_items() if self._row("breakdowns", q) is not None]
+        self._charts = 0
+        bd = tables.get("breakdowns")
+        assert bd is not None
+        self.breakdowns = bd.filter(~pl.col("suppressed"))
+        self.group_labels = {g.name: g.label for s in load_groupings().values() for g in s.groups}
+
+    # -- figures --------------------------------------------------------------------------------------
+    def fig(self, table: str, row: dict[str, Any], column: str, kind: str | None = None) -> Figure:
+        value = row[column]
+        text = self.num.figure(column, value) if kind is None else self._as(kind, value)
+        return Figure(float(value), text, kind or kind_of(column), f"{table}:{row[ROW]}:{column}")
+
+    def _as(self, kind: str, value: float) -> str:
+        if kind == "p":
+            return self.num.decimal(value, 3)
+        return {"share": self.num.share, "count": self.num.integer}.get(kind, self.num.decimal)(value)
+
+    def _row(self, table: str, question: str, place: str | None = None) -> dict[str, Any] | None:
+        frame = self.t.get(table)
+        if frame is None:
+            return None
+        rows = frame.filter(
+            (pl.col("question") == question)
+            & (pl.col("by") == "alle")
+            & (pl.col("kommune") == (place or self.place))
+            & ~pl.col("suppressed")
+        )
+        return rows.row(0, named=True) if rows.height else None
+
+    def heading(self, question: str) -> str:
+        q = self.instrument.question(question)
+        return (
+            q.label.present.get(self.lang) or q.label.present.get("da") or question if q.label else question
+        )
+
+    def group_label(self, by: str, group: str) -> str:
+        return self.group_labels.get(group, group)
+
+    def by_label(self, by: str) -> str:
+        key = "maalgruppe" if by.startswith("maalgruppe") else by
+        return BREAKDOWN_NAMES[self.lang].get(key, by)
+
+    def chart_id(self) -> str:
+        self._charts += 1
+        return f"fig{self._charts}"
+
+    # -- the report -----------------------------------------------------------------------------------
+    def build(self) -> Report:
+        w = self.w
+        kind = w["municipal"] if self.municipality else w["national"]
+        place_name = self.municipality or w["all"]
+        sections = [self.guide(), self.conclusions()]
+        sections += [self.question_section(i, q) for i, q in enumerate(self.questions, start=1)]
+        sections += [
+            s
+            for s in (
+                self.comparison(),
+                self.benchmark(),
+                self.trends(),
+                self.priority(),
+                self.differences(),
+                self.nonresponse(),
+                self.curve(),
+            )
+            if s is not None
+        ]
+        sections += [self.open_answers(), self.method()]
+        return Report(
+            self.lang,
+            f"{self.title} — {place_name}",
+            kind,
+            self.municipality,
+            slug(self.municipality) if self.municipality else "landsrapport",
+            self.headline(),
+            sections,
+        )
+
+    def headline(self) -> list[tuple[str, Figure]]:
+        row = self._row("breakdowns", self.overall)
+        if row is None:
+            return []
+        found = [
+            (self.w["respondents"], self.fig("breakdowns", row, "n_valid")),
+            (self.w["mean"], self.fig("breakdowns", row, "mean")),
+            (self.w["positive"], self.fig("breakdowns", row, "pct_positive")),
+        ]
+        bench = self._benchmark_row(self.overall)
+        if bench is not None:
+            found.append((self.w["rank"], self.fig("benchmark", bench, "rank")))
+        return found
+
+    def guide(self) -> Section:
+        threshold = Figure(
+            float(self.t.threshold), self.num.integer(self.t.threshold), "count", "method:threshold"
+        )
+        return Section(
+            "laesevejledning",
+            self.w["guide"],
+            [Sentence((self.w["guide_1"],)), Sentence((self.w["guide_2"], threshold, self.w["guide_3"]))],
+        )
+
+    def conclusions(self) -> Section:
+        w, blocks = self.w, []
+        rows = [(q, r) for q in self.questions if (r := self._row("breakdowns", q)) is not None]
+        if rows:
+            best = max(rows, key=lambda qr: qr[1]["mean"])
+            worst = min(rows, key=lambda qr: qr[1]["mean"])
+            for template, (q, r) in (("highest", best), ("lowest", worst)):
+                blocks.append(
+                    Sentence((w[template].format(q=self.heading(q)), self.fig("breakdowns", r, "mean"), "."))
+                )
+        blocks += (
+            self._significant_groups() if self.municipality is None else self._significant_municipality()
+        )
+        blocks += self._largest_change()
+        drivers = self._drivers()
+        if drivers is not None:
+            challenges = [
+                self.heading(r["predictor"])
+                for r in drivers.iter_rows(named=True)
+                if r["quadrant"] == "udfordring"
+            ]
+            blocks.append(
+                Sentence((w["challenge"] + ", ".join(challenges) + ".",))
+                if challenges
+                else Sentence((w["no_challenge"],))
+            )
+        return Section("konklusioner", w["conclusions"], blocks)
+
+    def _significant_groups(self) -> list[Sentence]:
+        sig = self.t.get("significance")
+        if sig is None:
+            return []
+        rows = sig.filter((pl.col("question") == self.overall) & (pl.col("p_value") < SIGNIFICANT)).sort(
+            "p_value"
+        )
+        found = []
+        for r in rows.iter_rows(named=True):
+            found.append(
+                Sentence(
+                    (
+                        self.w["group_diff"].format(
+                            g=self.group_label(r["by"], r["group"]),
+                            by=self.by_label(r["by"]).lower(),
+                            q=self.heading(self.overall),
+                        ),
+                        self.fig("significance", r, "mean_group"),
+                        self.w["against"],
+                        self.fig("significance", r, "mean_rest"),
+                        self.w["for_rest"],
+                        self.fig("significance", r, "p_value", kind="p"),
+                        ").",
+                    )
+                )
+            )
+        return found
+
+    def _significant_municipality(self) -> list[Sentence]:
+        bench = self.t.get("benchmark")
+        if bench is None:
+            return []
+        rows = bench.filter(
+            (pl.col("kommune") == self.place)
+            & (pl.col("p_value") < SIGNIFICANT)
+            & pl.col("mean").is_not_null()
+        )
+        return [
+            Sentence(
+                (
+                    self.w["muni_diff"].format(q=self.heading(r["question"])),
+                    self.fig("benchmark", r, "mean"),
+                    self.w["against"],
+                    self.fig("benchmark", r, "rest_mean"),
+                    self.w["muni_rest"],
+                    self.fig("benchmark", r, "p_value", kind="p"),
+                    ").",
+                )
+            )
+            for r in rows.iter_rows(named=True)
+        ]
+
+    def _largest_change(self) -> list[Sentence]:
+        trends = self.t.get("trends")
+        if trends is None or self.municipality is not None:
+            return []
+        everyone = (
+            trends.filter(pl.col("group").is_null() | (pl.col("group") == NATIONAL))
+            if "group" in trends.columns
+            else trends
+        )
+        waves = sorted(everyone["wave"].unique().to_list())
+        if len(waves) < 2:
+            return []
+        before = everyone.filter(pl.col("wave") == waves[-2])
+        now = everyone.filter(pl.col("wave") == waves[-1])
+        pairs = before.join(now, on="question", suffix="_now")
+        if not pairs.height:
+            return []
+        pairs = pairs.with_columns((pl.col("mean_now") - pl.col("mean")).abs().alias("_change")).sort(
+            "_change", descending=True
+        )
+        top = pairs.row(0, named=True)
+        then = {**top, ROW: top[ROW]}
+        now_row = {"mean": top["mean_now"], ROW: top[f"{ROW}_now"]}
+        return [
+            Sentence(
+                (
+                    self.w["change"].format(w0=waves[-2], q=self.heading(top["question"])),
+                    self.fig("trends", then, "mean"),
+                    self.w["to"],
+                    self.fig("trends", now_row, "mean"),
+                    ".",
+                )
+            )
+        ]
+
+    # -- per question ----------------------------------------------------------------------------------
+    def question_section(self, number: int, question: str) -> Section:
+        w = self.w
+        q = self.instrument.question(question)
+        text = q.text(self.lang) if self.lang in q.wording.present else q.text()
+        categories = [
+            label
+            for _, label in sorted(
+                ((code, t.present.get(self.lang) or t.present["da"]) for code, t in q.scale.labels.items())
+            )
+        ]
+        sheet = f"{number:02d} {self.heading(question)}"[:31]
+        section = Section(
+            f"q-{question}", f"{number}. {self.heading(question)}", [Sentence((text,))], sheet=sheet
+        )
+        places = [(self.municipality, self._row("breakdowns", question))] if self.municipality else []
+        places.append((w["all"], self._row("breakdowns", question, NATIONAL)))
+        places = [(name, r) for name, r in places if r is not None]
+        bars = [
+            charts.Bar(name, [self.fig("breakdowns", r, f"share_{k}") for k in range(1, 6)])
+            for name, r in places
+        ]
+        header = [w["group"], *categories, w["mean"], w["positive"], w["n"], w["dont_know"]]
+        table = Table(
+            f"{w['distribution']}: {self.heading(question)}",
+            header,
+            [
+                [
+                    name,
+                    *bar.shares,
+                    self.fig("breakdowns", r, "mean"),
+                    self.fig("breakdowns", r, "pct_positive"),
+                    self.fig("breakdowns", r, "n_valid"),
+                    self.fig("breakdowns", r, "n_dont_know"),
+                ]
+                for bar, (name, r) in zip(bars, places, strict=True)
+            ],
+            sheet=sheet,
+        )
+        alt = "; ".join(
+            f"{name}: " + ", ".join(f"{c} {f.text}" for c, f in zip(categories, bar.shares, strict=True))
+            for bar, (name, _) in zip(bars, places, strict=True)
+        )
+        cid = self.chart_id()
+        section.blocks.append(
+            Chart(
+                cid, table.caption, alt, charts.stacked_bars(cid, table.caption, alt, bars, categories), table
+            )
+        )
+        own = places[0][1]
+        section.blocks.append(
+            Sentence(
+                (
+                    w["dont_know_note"].split("{n}")[0],
+                    self.fig("breakdowns", own, "n_dont_know"),
+                    w["dont_know_note"].split("{n}")[1],
+                )
+            )
+        )
+        if self.municipality:
+            section.blocks += self._versus_nation(question)
+        breakdown = self._breakdown_chart(question, sheet)
+        if breakdown is not None:
+            section.blocks.append(breakdown)
+        return section
+
+    def _benchmark_row(self, question: str) -> dict[str, Any] | None:
+        bench = self.t.get("benchmark")
+        if bench is None or self.municipality is None:
+            return None
+        rows = bench.filter(
+            (pl.col("question") == question)
+            & (pl.col("kommune") == self.place)
+            & pl.col("mean").is_not_null()
+        )
+        return rows.row(0, named=True) if rows.height else None
+
+    def _versus_nation(self, question: str) -> list[Sentence]:
+        r = self._benchmark_row(question)
+        if r is None:
+            return []
+        w = self.w
+        return [
+            Sentence(
+                (
+                    w["muni_vs_nation"],
+                    self.fig("benchmark", r, "mean"),
+                    w["nation_has"],
+                    self.fig("benchmark", r, "national_mean"),
+                    w["rank_of"],
+                    self.fig("benchmark", r, "rank"),
+                    w["of"],
+                    self.fig("benchmark", r, "n_municipalities"),
+                    ".",
+                )
+            )
+        ]
+
+    def _breakdown_chart(self, question: str, sheet: str) -> Chart | None:
+        w = self.w
+        rows = self.breakdowns.filter(
+            (pl.col("question") == question)
+            & (pl.col("kommune") == self.place)
+            & (pl.col("by") != "alle")
+            & pl.col("mean").is_not_null()
+        )
+        order = {b: i for i, b in enumerate(BREAKDOWN_ORDER)}
+        items = sorted(
+            rows.iter_rows(named=True),
+            key=lambda r: (order.get(r["by"].split("_")[0], 9), r["by"], r["group"]),
+        )
+        if not items:
+            return None
+        labels = [f"{self.by_label(r['by'])}: {self.group_label(r['by'], r['group'])}" for r in items]
+        marks = [
+            charts.Interval(
+                label,
+                self.fig("breakdowns", r, "mean"),
+                self.fig("breakdowns", r, "mean_ci_low"),
+                self.fig("breakdowns", r, "mean_ci_high"),
+            )
+            for label, r in zip(labels, items, strict=True)
+        ]
+        table = Table(
+            f"{w['breakdown']}: {self.heading(question)}",
+            [w["group"], w["mean"], w["ci_low"], w["ci_high"], w["positive"], w["n"]],
+            [
+                [
+                    label,
+                    m.mean,
+                    m.low,
+                    m.high,
+                    self.fig("breakdowns", r, "pct_positive"),
+                    self.fig("breakdowns", r, "n_valid"),
+                ]
+                for label, m, r in zip(labels, marks, items, strict=True)
+            ],
+            sheet=sheet,
+        )
+        alt = "; ".join(
+            f"{label}: {m.mean.text} ({m.low.text}–{m.high.text})"
+            for label, m in zip(labels, marks, strict=True)
+        )
+        cid = self.chart_id()
+        return Chart(cid, table.caption, alt, charts.intervals(cid, table.caption, alt, marks), table)
+
+    # -- across municipalities ----------------------------------------------------------------------------
+    def comparison(self) -> Section | None:
+        w = self.w
+        rows = self.breakdowns.filter(
+            (pl.col("question") == self.overall)
+            & (pl.col("by") == "alle")
+            & (pl.col("kommune") != NATIONAL)
+            & pl.col("mean").is_not_null()
+        ).sort("mean", descending=True)
+        if rows.height < 2:
+            return None
+        items = list(rows.iter_rows(named=True))
+        marks = [
+            charts.Interval(
+                r["kommune"],
+                self.fig("breakdowns", r, "mean"),
+                self.fig("breakdowns", r, "mean_ci_low"),
+                self.fig("breakdowns", r, "mean_ci_high"),
+                r["kommune"] == self.municipality,
+            )
+            for r in items
+        ]
+        caption = w["comparison_alt"].format(q=self.heading(self.overall))
+        table = Table(
+            caption,
+            [w["municipality"], w["mean"], w["ci_low"], w["ci_high"], w["n"]],
+            [
+                [m.label, m.mean, m.low, m.high, self.fig("breakdowns", r, "n_valid")]
+                for m, r in zip(marks, items, strict=True)
+            ],
+            highlight={i for i, m in enumerate(marks) if m.highlight},
+            sheet="Kommuner",
+        )
+        national = self._row("breakdowns", self.overall, NATIONAL)
+        alt = "; ".join(f"{m.label}: {m.mean.text}" for m in marks)
+        cid = self.chart_id()
+        svg = charts.intervals(cid, caption, alt, marks, reference=national["mean"] if national else None)
+        return Section("kommuner", w["comparison"], [Chart(cid, caption, alt, svg, table)], sheet="Kommuner")
+
+    def benchmark(self) -> Section | None:
+        if self.municipality is None:
+            return None
+        w = self.w
+        rows = [(q, r) for q in self.questions if (r := self._benchmark_row(q)) is not None]
+        if not rows:
+            return None
+        table = Table(
+            w["benchmark"],
+            [w["question"], w["mean"], w["national_mean"], w["positive"], w["rank"], w["of"].strip()],
+            [
+                [
+                    self.heading(q),
+                    self.fig("benchmark", r, "mean"),
+                    self.fig("benchmark", r, "national_mean"),
+                    self.fig("benchmark", r, "pct_positive"),
+                    self.fig("benchmark", r, "rank"),
+                    self.fig("benchmark", r, "n_municipalities"),
+                ]
+                for q, r in rows
+            ],
+            sheet="Benchmark",
+        )
+        return Section("benchmark", w["benchmark"], [table], sheet="Benchmark")
+
+    def trends(self) -> Section | None:
+        trends = self.t.get("trends")
+        if trends is None or self.municipality is not None:
+            return None
+        w = self.w
+        value = "mean" if "mean" in trends.columns else "pct_positive"
+        group_col = "group" if "group" in trends.columns else None
+        rows = []
+        for r in trends.sort([c for c in (group_col, "question", "wave") if c]).iter_rows(named=True):
+            group = r.get(group_col) if group_col else None
+            rows.append(
+                [
+                    self.heading(r["question"]),
+                    self.group_label("", group) if group else w["average"],
+                    str(r["wave"]),
+                    self.fig("trends", r, value),
+                ]
+            )
+        table = Table(w["trends"], [w["question"], w["group"], w["wave"], w["mean"]], rows, sheet="Tendenser")
+        return Section("tendenser", w["trends"], [table], sheet="Tendenser")
+
+    def _drivers(self) -> pl.DataFrame | None:
+        drivers = self.t.get("drivers")
+        if drivers is None:
+            return None
+        rows = drivers.filter(pl.col("kommune") == self.place).sort("rank")
+        return rows if rows.height else None
+
+    def priority(self) -> Section | None:
+        drivers = self._drivers()
+        if drivers is None:
+            return None
+        w = self.w
+        names = dict(item.split("=") for item in w["quadrants"].split(";"))
+        items = list(drivers.iter_rows(named=True))
+        numbers = {q: i for i, q in enumerate(self.questions, start=1)}
+        points = [
+            charts.Point(
+                numbers.get(r["predictor"], 0),
+                self.fig("drivers", r, "rescaled_weight"),
+                self.fig("drivers", r, "mean"),
+            )
+            for r in items
+        ]
+        table = Table(
+            w["priority"],
+            ["#", w["question"], w["importance"], w["mean"], w["quadrant"]],
+            [
+                [str(p.number), self.heading(r["predictor"]), p.importance, p.mean, names[r["quadrant"]]]
+                for p, r in zip(points, items, strict=True)
+            ],
+            sheet="Drivere",
+        )
+        alt = "; ".join(
+            f"{p.number} {self.heading(r['predictor'])}: {names[r['quadrant']]}"
+            for p, r in zip(points, items, strict=True)
+        )
+        cid = self.chart_id()
+        svg = charts.priority_map(
+            cid, w["priority"], alt, points, {**names, "x_axis": w["x_axis"], "y_axis": w["y_axis"]}
+        )
+        return Section(
+            "prioritetskort",
+            w["priority"],
+            [Sentence((w["priority_intro"],)), Chart(cid, w["priority"], alt, svg, table)],
+            sheet="Drivere",
+        )
+
+    def differences(self) -> Section | None:
+        diff = self.t.get("differences")
+        if diff is None:
+            return None
+        rows = diff.filter(pl.col("kommune") == self.place).sort("difference", descending=True).head(10)
+        if not rows.height:
+            return None
+        w = self.w
+        items = list(rows.iter_rows(named=True))
+        outcome = self.heading(items[0]["outcome"])
+        marks = [(self.heading(r["question"]), self.fig("differences", r, "difference")) for r in items]
+        table = Table(
+            w["differences"],
+            [w["question"], w["high"], w["low"], w["difference"]],
+            [
+                [label, self.fig("differences", r, "mean_high"), self.fig("differences", r, "mean_low"), f]
+                for (label, f), r in zip(marks, items, strict=True)
+            ],
+            sheet="Forskelle",
+        )
+        alt = "; ".join(f"{label}: {f.text}" for label, f in marks)
+        cid = self.chart_id()
+        return Section(
+            "forskelle",
+            w["differences"],
+            [
+                Sentence((w["differences_intro"].format(q=outcome),)),
+                Chart(cid, w["differences"], alt, charts.bars(cid, w["differences"], alt, marks), table),
+            ],
+            sheet="Forskelle",
+        )
+
+    # -- fieldwork facts -----------------------------------------------------------------------------------
+    def nonresponse(self) -> Section | None:
+        table = self.t.get("nonresponse")
+        if table is None:
+            return None
+        w = self.w
+        rows = table.filter(pl.col("kommune") == self.place)
+        if not rows.height:
+            return None
+        body = [
+            [
+                f"{self.by_label(r['by'])}: {self.group_label(r['by'], r['group'])}",
+                self.fig("nonresponse", r, "share_sample"),
+                self.fig("nonresponse", r, "share_respondents"),
+                self.fig("nonresponse", r, "share_weighted"),
+            ]
+            for r in rows.iter_rows(named=True)
+        ]
+        return Section(
+            "bortfald",
+            w["nonresponse"],
+            [
+                Sentence((w["nonresponse_intro"],)),
+                Table(
+                    w["nonresponse"],
+                    [w["group"], w["sample"], w["respondents"], w["weighted"]],
+                    body,
+                    sheet="Bortfald",
+                ),
+            ],
+            sheet="Bortfald",
+        )
+
+    def curve(self) -> Section | None:
+        table = self.t.get("response_curve")
+        if table is None:
+            return None
+        rows = table.filter(pl.col("kommune") == self.place).sort("day")
+        if not rows.height:
+            return None
+        w = self.w
+        points = [
+            (int(r["day"]), self.fig("response_curve", r, "response_rate"))
+            for r in rows.iter_rows(named=True)
+        ]
+        t = Table(
+            w["curve"], [w["day"], w["response_rate"]], [[str(d), f] for d, f in points], sheet="Svarprocent"
+        )
+        last = points[-1][1]
+        alt = f"{w['response_rate']} {last.text}; {w['reminder']}: " + ", ".join(
+            str(d) for d in self.t.reminders
+        )
+        cid = self.chart_id()
+        svg = charts.response_curve(cid, w["curve"], alt, points, self.t.reminders, w["reminder"], w["day"])
+        return Section("svarprocent", w["curve"], [Chart(cid, w["curve"], alt, svg, t)], sheet="Svarprocent")
+
+    def open_answers(self) -> Section:
+        found = self.t.open_answers()
+        section = Section("aabne", self.w["open"], sheet="Åbne svar")
+        if not found:
+            section.blocks.append(Sentence((self.w["open_none"],)))
+            return section
+        for name, frame in found.items():
+            if "kommune" in frame.columns and self.municipality:
+                frame = frame.filter(pl.col("kommune") == self.place)
+            columns = [c for c in frame.columns if c != ROW]
+            rows = [
+                [
+                    self.fig(name, r, c)
+                    if isinstance(r[c], int | float) and not isinstance(r[c], bool)
+                    else ("" if r[c] is None else str(r[c]))
+                    for c in columns
+                ]
+                for r in frame.head(200).iter_rows(named=True)
+            ]
+            section.blocks.append(Table(name.replace("_", " "), columns, rows, sheet="Åbne svar"))
+        return section
+
+    def method(self) -> Section:
+        w = self.w
+        blocks: list[Any] = []
+        method = self.t.get("method")
+        templates = METHOD_SENTENCES[self.lang]
+        if method is not None:
+            for r in method.filter(
+                pl.col("kommune").is_in([self.place, NATIONAL])
+                if "kommune" in method.columns
+                else pl.lit(True)
+            ).iter_rows(named=True):
+                if r["key"] not in templates:
+                    continue
+                if (
+                    r["key"] != "population"
+                    and r.get("kommune") == NATIONAL
+                    and self.municipality
+                    and self._has_local(method, r["key"], self.place)
+                ):
+                    continue
+                parts: list[Part] = []
+                label, _, days = (r["label"] or "").partition("|")
+                pieces = templates[r["key"]].format("\0", "\0", label=label, days=days).split("\0")
+                values = [
+                    self.fig("method", r, c, kind=k)
+                    for c, k in zip(("value", "value2"), (r["kind"] or "").split(","), strict=False)
+                    if r[c] is not None
+                ]
+                for piece, value in zip(pieces, [*values, None, None], strict=False):
+                    parts.append(piece)
+                    if value is not None:
+                        parts.append(value)
+                blocks.append(Sentence(tuple(p for p in parts if p != "")))
+        threshold = Figure(
+            float(self.t.threshold), self.num.integer(self.t.threshold), "count", "method:threshold"
+        )
+        blocks.append(Sentence((w["suppression"], threshold, w["suppression_2"])))
+        sig = self.t.get("significance")
+        if sig is not None:
+            tests = sorted(
+                set(sig["test"].drop_nulls().to_list()) | set(sig["controlled_test"].drop_nulls().to_list())
+            )
+            blocks.append(Sentence((w["tests"] + "; ".join(tests) + ".",)))
+        return Section("metode", w["method"], blocks, sheet="Metode")
+
+    @staticmethod
+    def _has_local(method: pl.DataFrame, key: str, place: str) -> bool:
+        return method.filter((pl.col("key") == key) & (pl.col("kommune") == place)).height > 0
+
+
+def build_report(
+    tables: AnalysisTables,
+    instrument: Instrument,
+    municipality: str | None = None,
+    language: str = "da",
+    survey_title: str | None = None,
+) -> Report:
+    return ContentBuilder(tables, instrument, municipality, language, survey_title).build()
+
+
+def municipal_names(tables: AnalysisTables, instrument: Instrument) -> Sequence[str]:
+    return tables.municipalities(instrument.overall_question)
