@@ -22,6 +22,7 @@ from borgerblik.interop.dataset import Dataset
 from borgerblik.interop.exports import export_survey, survey_dataset
 from borgerblik.interop.variables import Measure, stata_label, valid_name
 from borgerblik.interop.writers import write_dataset
+from borgerblik.storage.audit import audit_entries
 
 DONT_KNOW_DA = "Ved ikke/ikke relevant"
 
@@ -263,7 +264,12 @@ def test_a_stored_survey_exports_its_respondents_weighted_and_logged(
     assert done.respondents == 4 and done.codebook.name == "kl-kodebog.html"
     read, meta = pyreadstat.read_sav(str(done.path), user_missing=True)
     assert read["tillid"].tolist() == [5.0, 9.0, 2.0, 4.0]
-    assert "analytiker" in caplog.text and "'format': 'sav'" in caplog.text
+    entries = audit_entries(db, action="export")  # type: ignore[arg-type]
+    assert [(e.actor, e.detail) for e in entries] == [
+        ("analytiker", f"survey_id={survey_id}, format=sav, language=da, respondents=4, "
+                       f"variables={len(dataset.variables)}, file=kl.sav")
+    ]
+    assert "analytiker" in caplog.text
     text = done.path.read_bytes()
     assert b"Jens" not in text and b"2011 1234" not in text
 

@@ -43,9 +43,9 @@ def export_command(
         fail(f"--language skal være en af {', '.join(LANGUAGES)}, fik '{language}'")
     try:
         with Database(database) as db:
-            done = export_survey(
-                db, find_survey(db, survey).id, fmt, language=language, out=out_file, actor=getpass.getuser()
-            )
+            actor = f"cli:{getpass.getuser()}"
+            survey_id = find_survey(db, survey).id
+            done = export_survey(db, survey_id, fmt, language=language, out=out_file, actor=actor)
     except (StorageError, WeightingInputError, OSError) as exc:
         fail(str(exc))
     out.print(

@@ -3,7 +3,7 @@
 Storage feeds the table (:func:`borgerblik.surveys.stored_survey`: register fields without CPR or contact
 data), the weights are KL's post-stratification (population / answers per kommune × køn × aldersgruppe ×
 målgruppe cell, collapsed as the weighting stage does), and the paradata (mode, language, dates) come from
-the stored answers. Every export is recorded with who made it, which survey, format and how many rows.
+the stored answers. Every export is recorded in the audit log: who, which survey, format and how many rows.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from borgerblik.interop.codebook import write_codebook
 from borgerblik.interop.dataset import WEIGHT_COLUMN, Dataset, analysis_dataset
 from borgerblik.interop.writers import Format, write_dataset
 from borgerblik.storage import Database
+from borgerblik.storage.audit import record_audit
 from borgerblik.surveys import stored_survey
 from borgerblik.weighting.tables import ID_COLUMN
 
@@ -106,10 +107,7 @@ def export_survey(
 
 
 def _record(db: Database, actor: str, detail: dict[str, object]) -> None:
-    """The staff app's audit trail where storage has it; the application log otherwise (never skipped)."""
-    try:
-        from borgerblik.storage.audit import record_audit
-    except ImportError:
-        log.info("eksport af %s: %s", actor, detail)
-        return
-    record_audit(db, actor, EXPORT_ACTION, detail)
+    """The audit log (storage.audit), as text a person reads: survey, format, language, rows, file."""
+    text = ", ".join(f"{key}={value}" for key, value in detail.items())
+    record_audit(db, actor, EXPORT_ACTION, text)
+    log.info("eksport af %s: %s", actor, text)
