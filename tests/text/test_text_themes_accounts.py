@@ -1,0 +1,94 @@
+"""Themes recover the generator's planted themes; accounts by sentiment group are weighted and suppressed;
+quotes are redacted, never repeated, never from a suppressed group."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from borgerblik.synth.open_answers import write_answers
+from borgerblik.text.accounts import (
+    LESS_SATISFIED,
+    NEUTRAL,
+    SATISFIED,
+    choose_quotes,
+    code_accounts,
+    sentiment_groups,
+)
+from borgerblik.text.redaction import redact_all
+from borgerblik.text.themes import agreement, discover_themes, purity
+
+
+def test_purity_counts_each_cluster_by_its_commonest_truth():
+    assert purity([0, 0, 1, 1, 1], ["a", "b", "b", "b", "b"]) == pytest.approx(4 / 5)
+
+
+def test_themes_recover_the_planted_themes():
+    rng = np.random.default_rng(3)
+    answers = write_answers(rng.random(2000) < 0.6, improvement=False, rng=rng)
+    texts, _ = redact_all(answers.text)
+    found = discover_themes(texts, 27, seed=0)
+    score, _ = agreement(found.assignment, answers.theme)
+    assert score >= 0.9
+    assert all(theme.terms and theme.typical for theme in found.themes)
+    assert all(len(set(theme.typical)) == len(theme.typical) for theme in found.themes)
+
+
+@pytest.fixture()
+def coded() -> pl.DataFrame:
+    rows = [
+        # kommune, weight, scale, text, codes
+        ("Aarhus", 1.0, 5, "Min sagsbehandler har lyttet til mig hele vejen.", ["lyttet"]),
+        ("Aarhus", 3.0, 4, "De har lyttet og taget mig alvorligt i forløbet.", ["lyttet"]),
+        ("Aarhus", 1.0, 5, "Kurset gav mig motivation til at søge job igen.", ["tilbud"]),
+        ("Aarhus", 1.0, 4, "Praktikken førte til et fast job hos en bager.", ["tilbud", "lyttet"]),
+        ("Aarhus", 2.0, 5, "Min sagsbehandler har lyttet til mig hele vejen!", ["lyttet"]),
+        ("Aarhus", 1.0, 1, "Ingen lytter til mig, og ventetiden er for lang.", ["ventetid"]),
+        ("Aarhus", 1.0, 2, "Alt for lang ventetid på at få svar fra nogen.", ["ventetid"]),
+        ("Aarhus", 1.0, 3, "Det var hverken godt eller skidt, bare ventetid.", ["ventetid"]),
+        ("Aarhus", 1.0, 9, "Ved ikke hvad jeg skal sige om det her forløb.", ["andet"]),
+        ("Læsø", 1.0, 1, "Der er meget langt til jobcentret herfra øen.", ["ventetid"]),
+    ]
+    frame = pl.DataFrame(rows, schema=["kommune", "weight", "scale", "text", "codes"], orient="row")
+    return sentiment_groups(frame)
+
+
+def test_groups_by_the_scale_with_the_middle_apart_where_ten_percent_chose_it(coded):
+    groups = dict(zip(coded["scale"].to_list(), coded["group"].to_list(), strict=False))
+    assert groups[5] == SATISFIED and groups[1] == LESS_SATISFIED and groups[9] is None
+    # Aarhus: "hverken eller" has weight 1 of 11 (9 %), so it joins the less satisfied …
+    assert groups[3] == LESS_SATISFIED
+    # … and with weight 2 of 12 (17 %) it is a group of its own
+    heavier = sentiment_groups(
+        coded.drop("group", "national_group").with_columns(
+            pl.when(pl.col("scale") == 3).then(2.0).otherwise(pl.col("weight")).alias("weight")
+        )
+    )
+    assert heavier.filter(pl.col("scale") == 3)["group"].to_list() == [NEUTRAL]
+    assert heavier.filter(pl.col("scale") == 3)["national_group"].to_list() == [NEUTRAL]
+
+
+def test_accounts_are_weighted_and_small_groups_suppressed(coded):
+    accounts = code_accounts(coded, {"lyttet": "Lyttet til mig"}, threshold=3)
+    row = accounts.filter(
+        (pl.col("kommune") == "Aarhus") & (pl.col("group") == SATISFIED) & (pl.col("code") == "lyttet")
+    ).row(0, named=True)
+    assert row["answers"] == 5 and row["with_code"] == 4
+    assert row["share"] == pytest.approx((1 + 3 + 1 + 2) / (1 + 3 + 1 + 1 + 2))
+    assert row["label"] == "Lyttet til mig"
+    small = accounts.filter(pl.col("kommune") == "Læsø")
+    assert small["suppressed"].all() and small["share"].is_null().all() and small["answers"].is_null().all()
+
+
+def test_quotes_are_never_repeated_nor_near_repeated_nor_from_a_suppressed_group(coded):
+    accounts = code_accounts(coded, {}, threshold=3)
+    quotes = choose_quotes(coded, accounts, per_code=5)
+    texts = quotes["quote"].to_list()
+    assert len(texts) == len(set(texts))
+    # the two near-identical "lyttet til mig hele vejen" answers give one quote, not two
+    assert sum("hele vejen" in t for t in texts) == 1
+    assert "Læsø" not in quotes["kommune"].to_list()
+    assert not any("øen" in t for t in texts)
+    suppressed = accounts.filter(pl.col("suppressed")).select("kommune", "group").unique()
+    assert quotes.join(suppressed, on=["kommune", "group"]).height == 0
