@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "fieldwork": "fieldwork",
     "serve": "web",
     "staff": "web",
+    "worker": "web",
     "weights": "weighting",
     "estimate": "weighting",
     "nonresponse": "weighting",
@@ -36,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "benchmark": "analysis",
     "redact": "text",
     "export": "interop",
+    "responses": "interop",
     "docs": "reference",
 }
 

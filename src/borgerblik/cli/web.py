@@ -10,7 +10,10 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+import signal
+import subprocess
 import sys
+import threading
 
 import typer
 
@@ -27,6 +30,7 @@ from borgerblik.storage.staff import (
 from borgerblik.storage.times import utcnow
 from borgerblik.web.auth import ROLE_NAMES, SECRET_VARIABLE
 from borgerblik.web.passwords import PasswordRefused, check_new_credentials, hash_password
+from borgerblik.web.worker import work
 
 
 def serve(
@@ -73,17 +77,46 @@ def serve(
             "Tip: tjek --database eller BORGERBLIK_DATABASE_URL."
         )
     os.environ["BORGERBLIK_DATABASE_URL"] = url
-    uvicorn.run(
-        "borgerblik.web:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_level="warning",
+    # The staff pages' long jobs run in a process of their own, never in the citizens' event loop.
+    job_worker = subprocess.Popen(
+        [sys.executable, "-c", "from borgerblik.cli import main; main()", "worker", "--database", url]
     )
+    try:
+        uvicorn.run(
+            "borgerblik.web:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_level="warning",
+        )
+    finally:
+        job_worker.terminate()
+        job_worker.wait(timeout=30)
+
+
+def worker(
+    database: str = typer.Option(None, "--database", help="Database-URL (ellers BORGERBLIK_DATABASE_URL)."),
+    poll: float = typer.Option(
+        1.0, "--poll", min=0.1, max=60, help="Sekunder mellem kig i køen, når den er tom."
+    ),
+) -> None:
+    """Kør personalesidernes lange kørsler (registerindlæsning, stikprøve) fra køen i databasen, til Ctrl-C.
+
+    serve starter selv én; flere kan køre mod samme PostgreSQL-database.
+
+    Eksempel: borgerblik worker --database postgresql+psycopg://borgerblik@db/borgerblik
+    """
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with _open(database) as db:
+        try:
+            work(db, stop, poll_seconds=poll)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 staff_app = typer.Typer(
@@ -219,6 +252,7 @@ def reset_staff(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `serve` and `staff` to the top-level app."""
+    """Add `serve`, `worker` and `staff` to the top-level app."""
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.add_typer(staff_app, name="staff")

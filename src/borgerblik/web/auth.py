@@ -92,16 +92,17 @@ def _safe_next(target: str | None, role: str) -> str:
     return home_of(role)
 
 
-async def read_form(request: Request) -> dict[str, list[str]]:
+async def read_form(request: Request, *, files: bool = False) -> dict[str, list[str]]:
     """A staff form, size-capped; the body stays cached on the request so the handler can read it again.
 
-    Multipart bodies (the register upload) are left to the handler: only their CSRF field is read here.
+    Only a form that asks for a file (``files=True``, the register upload) may send one, and its size is not
+    capped here; anywhere else a file is a 400, not a crash.
     """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES and not _multipart(request):
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES and not files:
         raise FormTooLarge(declared)
-    if _multipart(request):  # no files on a staff form that does not ask for one: a 400, not a crash
-        form = await request.form(max_files=0, max_fields=200, max_part_size=MAX_FORM_BYTES)
+    if _multipart(request):
+        form = await request.form(max_files=1 if files else 0, max_fields=200, max_part_size=MAX_FORM_BYTES)
         return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in form}
     body = bytearray()
     async for chunk in request.stream():
@@ -175,7 +176,13 @@ class Auth:
     # The door ---------------------------------------------------------------------------------------------
 
     def route(
-        self, path: str, endpoint: Endpoint, *, roles: Collection[str], methods: Collection[str] = ("GET",)
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        roles: Collection[str],
+        methods: Collection[str] = ("GET",),
+        files: bool = False,
     ) -> StaffRoute:
         unknown = set(roles) - set(ALL_ROLES)
         if unknown:
@@ -190,7 +197,7 @@ class Auth:
                     request, 403, "Ingen adgang", "Din rolle giver ikke adgang til denne side."
                 )
             if request.method not in ("GET", "HEAD"):
-                fields = await read_form(request)
+                fields = await read_form(request, files=files)
                 if not hmac.compare_digest(first(fields, "csrf").encode(), user.csrf.encode()):
                     return self.refuse(
                         request,

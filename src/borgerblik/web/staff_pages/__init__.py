@@ -20,6 +20,7 @@ from borgerblik.web.i18n import Translator
 from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import render
+from borgerblik.web.staff_pages.surveys import survey_routes
 
 if TYPE_CHECKING:
     from borgerblik.web.app import Questionnaires
@@ -64,6 +65,7 @@ def staff_routes(
             surveys=surveys,
             can_monitor=analyst and role in MONITOR_ROLES,
             can_interview=interviewer and role in INTERVIEW_ROLES,
+            is_admin=role == "administrator",
         )
 
     async def audit(request: Request) -> Response:
@@ -73,6 +75,7 @@ def staff_routes(
         *auth.routes(),
         auth.route("/", home, roles=ALL_ROLES),
         auth.route("/admin/audit", audit, roles=ADMIN),
+        *survey_routes(db, auth, staff_page),
     ]
     if interviewer:
         routes.append(

@@ -1,0 +1,145 @@
+"""The job queue behind the staff pages: the web app only queues and reads rows; a worker process runs them.
+
+A worker claims the oldest queued job in one write transaction (on PostgreSQL with ``SKIP LOCKED``, so
+several workers never take the same row; SQLite's single writer serialises the claim anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from borgerblik.storage.database import Database
+from borgerblik.storage.schema import Job
+from borgerblik.storage.times import as_utc, utcnow
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: int
+    kind: str
+    survey_id: int | None
+    params: dict[str, Any]
+    state: str
+    progress: int
+    message: str | None
+    result: dict[str, Any] | None
+    requested_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+_COLUMNS = (
+    Job.id,
+    Job.kind,
+    Job.survey_id,
+    Job.params,
+    Job.state,
+    Job.progress,
+    Job.message,
+    Job.result,
+    Job.requested_by,
+    Job.created_at,
+    Job.finished_at,
+)
+
+
+def _record(row: Any) -> JobRecord:
+    values = dict(row._mapping)
+    values["created_at"] = as_utc(values["created_at"])
+    values["finished_at"] = as_utc(values["finished_at"])
+    return JobRecord(**values)
+
+
+def queue_job(
+    db: Database,
+    kind: str,
+    requested_by: str,
+    *,
+    survey_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    upload: bytes | None = None,
+) -> int:
+    with db.writing() as connection:
+        return connection.execute(
+            insert(Job)
+            .values(
+                kind=kind,
+                survey_id=survey_id,
+                params=params or {},
+                upload=upload,
+                state="queued",
+                progress=0,
+                requested_by=requested_by,
+                created_at=utcnow(),
+            )
+            .returning(Job.id)
+        ).scalar_one()
+
+
+def job(db: Database, job_id: int) -> JobRecord | None:
+    with db.reading() as connection:
+        row = connection.execute(select(*_COLUMNS).where(Job.id == job_id)).first()
+    return _record(row) if row is not None else None
+
+
+def survey_jobs(db: Database, survey_id: int, *, limit: int = 20) -> list[JobRecord]:
+    with db.reading() as connection:
+        rows = connection.execute(
+            select(*_COLUMNS).where(Job.survey_id == survey_id).order_by(Job.id.desc()).limit(limit)
+        ).all()
+    return [_record(row) for row in rows]
+
+
+def claim_job(db: Database, worker: str) -> tuple[JobRecord, bytes | None] | None:
+    """The oldest queued job, now running under ``worker``, with its uploaded file; None when idle."""
+    with db.writing() as connection:
+        query = select(Job.id, Job.upload).where(Job.state == "queued").order_by(Job.id).limit(1)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        found = connection.execute(query).first()
+        if found is None:
+            return None
+        connection.execute(
+            update(Job)
+            .where(Job.id == found.id)
+            .values(state="running", worker=worker[:100], started_at=utcnow(), progress=0)
+        )
+    claimed = job(db, found.id)
+    assert claimed is not None
+    return claimed, found.upload
+
+
+def report_progress(db: Database, job_id: int, progress: int, message: str | None = None) -> None:
+    with db.writing() as connection:
+        connection.execute(
+            update(Job).where(Job.id == job_id).values(progress=max(0, min(100, progress)), message=message)
+        )
+
+
+def finish_job(db: Database, job_id: int, result: dict[str, Any], message: str) -> None:
+    """Done: the result is kept, the uploaded file (a register extract with CPR numbers) is not."""
+    with db.writing() as connection:
+        connection.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                state="done", progress=100, result=result, message=message, upload=None, finished_at=utcnow()
+            )
+        )
+
+
+def fail_job(db: Database, job_id: int, message: str) -> None:
+    with db.writing() as connection:
+        connection.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(state="failed", message=message, upload=None, finished_at=utcnow())
+        )

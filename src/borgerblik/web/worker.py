@@ -1,0 +1,103 @@
+"""The worker that runs the staff pages' long jobs (register import, sampling) outside the web server.
+
+``borgerblik worker`` (and ``serve``, which starts one beside its web workers) loops over the job table; the
+web app only queues rows and shows them, so an import of a national extract never shares the event loop, nor
+even the process, that serves citizens. Each runner calls the same stage functions as the command line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from borgerblik.registers import TableError
+from borgerblik.registers.survey_import import find_survey, import_register
+from borgerblik.registers.validation import read_register
+from borgerblik.sampling import DesignError
+from borgerblik.sampling.survey_sample import sample_survey
+from borgerblik.storage import Database, StorageError
+from borgerblik.storage.audit import record_audit
+from borgerblik.storage.jobs import JobRecord, claim_job, fail_job, finish_job, report_progress
+
+log = logging.getLogger("borgerblik.worker")
+REJECTS_SHOWN = 200
+Runner = Callable[[Database, JobRecord, bytes | None], tuple[dict[str, Any], str]]
+
+
+def _import(db: Database, job: JobRecord, upload: bytes | None) -> tuple[dict[str, Any], str]:
+    survey = find_survey(db, str(job.survey_id))
+    suffix = Path(str(job.params.get("filename", "udtraek.csv"))).suffix.lower() or ".csv"
+    with tempfile.TemporaryDirectory() as folder:  # the extract holds CPR numbers: gone when the job ends
+        path = Path(folder) / f"udtraek{suffix}"
+        path.write_bytes(upload or b"")
+        report_progress(db, job.id, 10, "Udtrækket kontrolleres")
+        check = read_register(path, None, survey.period_end)
+        report_progress(db, job.id, 50, "Populationsreglerne anvendes, og populationen gemmes")
+        imported = import_register(db, survey, check)
+    rejects = check.rejects.select("line", "column", "reason", "value").head(REJECTS_SHOWN)
+    result = {
+        "accepted": check.accepted,
+        "rejected_rows": check.rejected_rows,
+        "reasons": check.reason_counts(),
+        "rejects": rejects.to_dicts(),
+        "rejects_total": check.rejects.height,
+        "exclusions": [
+            {"rule": e.rule, "description": e.description, "excluded": e.excluded}
+            for e in imported.population.exclusions
+        ],
+        "population": imported.population.size,
+        "added": imported.added,
+        "already_imported": imported.already_imported,
+    }
+    return result, f"{imported.added} borgere tilføjet, {check.rejected_rows} rækker afvist"
+
+
+def _sample(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    survey = find_survey(db, str(job.survey_id))
+    seed = int(job.params.get("seed", 2024))
+    report_progress(db, job.id, 20, "Stikprøven trækkes")
+    sample = sample_survey(db, survey, seed)
+    totals = sample.group_totals()
+    groups = [
+        {"group": str(row[totals.columns[0]]), "sample": row["stikproeve"], "population": row["population"]}
+        for row in totals.iter_rows(named=True)
+    ]
+    result = {"size": sample.size, "seed": seed, "groups": groups}
+    return result, f"Stikprøve på {sample.size} borgere trukket (seed {seed})"
+
+
+RUNNERS: dict[str, Runner] = {"import_register": _import, "draw_sample": _sample}
+JOB_NAMES = {"import_register": "Indlæsning af registerudtræk", "draw_sample": "Stikprøvetrækning"}
+EXPECTED_ERRORS = (StorageError, TableError, DesignError, ValueError)
+
+
+def run_next_job(db: Database, worker: str | None = None) -> JobRecord | None:
+    """Run the oldest queued job to its end; the job (as claimed) or None when there was none."""
+    claimed = claim_job(db, worker or f"{socket.gethostname()}:{os.getpid()}")
+    if claimed is None:
+        return None
+    job, upload = claimed
+    try:
+        result, message = RUNNERS[job.kind](db, job, upload)
+    except EXPECTED_ERRORS as exc:
+        fail_job(db, job.id, str(exc))
+    except Exception as exc:  # noqa: BLE001 - the worker outlives a job's crash; the page says it failed
+        log.exception("job %s (%s) fejlede", job.id, job.kind)
+        fail_job(db, job.id, f"uventet fejl ({type(exc).__name__}); se workerens log")
+    else:
+        finish_job(db, job.id, result, message)
+        record_audit(db, job.requested_by, job.kind, f"undersøgelse {job.survey_id}: {message}")
+    return job
+
+
+def work(db: Database, stop: threading.Event, *, poll_seconds: float = 1.0) -> None:
+    """Run jobs until ``stop`` is set, waiting ``poll_seconds`` whenever the queue is empty."""
+    while not stop.is_set():
+        if run_next_job(db) is None:
+            stop.wait(poll_seconds)
