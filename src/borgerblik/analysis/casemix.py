@@ -112,9 +112,7 @@ def casemix_scores(
             f"kolonne '{question}': {int(used.sum())} svar med hele baggrunden er for få til en model med "
             f"{x.shape[1] + 1} parametre"
         )
-    regressors = np.column_stack([np.ones(frame.height), x])
-    kept = [0] + [j for j in range(1, regressors.shape[1]) if np.ptp(regressors[used, j]) > 0]
-    regressors = regressors[:, kept]
+    regressors = independent_columns(np.column_stack([np.ones(frame.height), x]), used)
     fit = design_regression(
         placed.variance, placed.spread(np.nan_to_num(y)), placed.spread(regressors), placed.spread(used)
     )
@@ -177,6 +175,22 @@ def casemix_scores(
     ).drop("_shown")
     rest = [c for c in table.columns if c not in CASEMIX_COLUMNS]
     return table.select(*CASEMIX_COLUMNS, *rest).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
+def independent_columns(x: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """The columns of x (intercept first) that are not linear combinations of earlier ones among ``used``.
+
+    Case-mix columns overlap (an ended course is both a duration level and an attachment level); R's svyglm
+    reports such a coefficient as NA, here it is left out, which gives the same fitted values.
+    """
+    gram = x[used].T @ x[used]
+    kept: list[int] = []
+    for j in range(x.shape[1]):
+        trial = [*kept, j]
+        block = gram[np.ix_(trial, trial)]
+        if np.linalg.matrix_rank(block, tol=1e-9 * max(1.0, float(np.trace(block)))) == len(trial):
+            kept.append(j)
+    return x[:, kept]
 
 
 def _adjusted_se(

@@ -22,7 +22,7 @@ from borgerblik.analysis.answers import (
     require_columns,
     scale_values,
 )
-from borgerblik.analysis.casemix import mix_columns, mix_matrix
+from borgerblik.analysis.casemix import independent_columns, mix_columns, mix_matrix
 from borgerblik.analysis.significance import significance_flag
 from borgerblik.weighting.design import SurveyDesign, Weighting
 from borgerblik.weighting.inference import DESIGN_REGRESSION, design_regression
@@ -78,13 +78,11 @@ def mode_effects(
     for question in questions:
         y = scale_values(frame, question, scale)
         used = ~np.isnan(y) & complete & (mode != None)  # noqa: E711 - elementwise on an object array
-        regressors = np.column_stack([np.ones(frame.height), dummies, mix])
-        kept = [j for j in range(regressors.shape[1]) if j <= len(others) or np.ptp(regressors[used, j]) > 0]
-        if used.sum() <= len(kept):
+        regressors = independent_columns(np.column_stack([np.ones(frame.height), dummies, mix]), used)
+        if used.sum() <= regressors.shape[1] or regressors.shape[1] < len(others) + 1:
             raise AnalysisInputError(f"kolonne '{question}': for få svar til at teste svarmåde")
         fit = design_regression(
-            placed.variance, placed.spread(np.nan_to_num(y)), placed.spread(regressors[:, kept]),
-            placed.spread(used),
+            placed.variance, placed.spread(np.nan_to_num(y)), placed.spread(regressors), placed.spread(used)
         )
         w = placed.weights
         in_reference = used & (mode == reference)

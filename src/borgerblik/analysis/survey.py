@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from borgerblik.analysis.answers import DESIGN_ROW, AnalysisInputError, scale_matrix
 from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
@@ -26,8 +27,11 @@ from borgerblik.analysis.breakdowns import (
     published_breakdowns,
     with_respondent_ids,
 )
+from borgerblik.analysis.casemix import DEFAULT_CASE_MIX, casemix_scores
 from borgerblik.analysis.differences import largest_differences
 from borgerblik.analysis.drivers import DriverResult, relative_weights, relative_weights_by_group
+from borgerblik.analysis.funnel import funnel_curves
+from borgerblik.analysis.modes import mode_effects
 from borgerblik.analysis.significance import comparisons_frame, correlation_with, subgroups_vs_rest
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, hidden_rows
 from borgerblik.analysis.trends import trend_from_responses
@@ -55,6 +59,10 @@ TABLE_DESCRIPTIONS = {
     "differences": "Største forskelle mellem borgere højt og lavt på et udfaldsspørgsmål",
     "trends": "Andel positive og gennemsnit pr. spørgsmål, bølge og målgruppe med gennemsnitsrække",
     "trend_changes": "Test af ændringen fra bølge til bølge pr. spørgsmål og målgruppe",
+    "casemix": "Kommunernes observerede, forventede (ud fra egne borgere) og justerede score pr. spørgsmål "
+    "med interval, rang før og efter og placering i tragtdiagrammet",
+    "funnel": "Tragtdiagrammets kontrolgrænser (95 % og 99,8 %) omkring landstallet pr. spørgsmål",
+    "modes": "Forskel mellem svarmåder (telefon, ansigt til ansigt mod web) efter justering for borgerne",
 }
 
 
@@ -111,7 +119,19 @@ def analyze_survey(
     ``history`` holds earlier waves of the same survey (analysis frames with a ``wave`` column and, to be
     weighted, a ``weight`` column); with it the trend tables compare every wave with the next.
     """
-    options = options or AnalysisOptions()
+    # hundreds of small tall-skinny products: BLAS threads only contend with each other on them
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyze(frame, questions, outcome, design, options or AnalysisOptions(), history)
+
+
+def _analyze(
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    outcome: str,
+    design: SurveyDesign | Weighting | None,
+    options: AnalysisOptions,
+    history: pl.DataFrame | None,
+) -> dict[str, pl.DataFrame]:
     if WAVE in frame.columns and frame.get_column(WAVE).n_unique() > 1:
         waves = ", ".join(map(str, frame[WAVE].unique().sort()))
         raise AnalysisInputError(
@@ -150,6 +170,9 @@ def analyze_survey(
             ],
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
         )
+        tables["casemix"], tables["funnel"] = _casemix(frame, present, tested, options)
+    if "mode" in frame.columns and frame.get_column("mode").drop_nulls().n_unique() > 1:
+        tables["modes"] = mode_effects(frame, present, adjust=_mix(frame, options), design=tested)
     tables["significance"] = pl.concat(
         [subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested) for b in by]
         or [comparisons_frame([])]
@@ -164,6 +187,33 @@ def analyze_survey(
             frame.drop(DESIGN_ROW), history, present, options, weighted=weight
         )
     return tables
+
+
+def _mix(frame: pl.DataFrame, options: AnalysisOptions) -> list[str]:
+    others = (c for c in DEFAULT_CASE_MIX if not c.startswith("maalgruppe"))
+    wanted = [f"maalgruppe_{options.scheme}", *others]
+    return [c for c in wanted if c in frame.columns]
+
+
+def _casemix(
+    frame: pl.DataFrame, questions: Sequence[str], design: SurveyDesign, options: AnalysisOptions
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Case-mix adjusted scores and funnel limits for every question the model can be fitted for."""
+    scores, curves = [], []
+    for question in questions:
+        try:
+            table = casemix_scores(
+                frame, question, adjust=_mix(frame, options), design=design, threshold=options.threshold
+            )
+        except AnalysisInputError:
+            continue
+        shown = table.filter(pl.col("n").is_not_null())
+        if shown.height == 0:
+            continue
+        scores.append(table)
+        curve = funnel_curves(float(shown["national"][0]), float(shown["spread"][0]), int(shown["n"].max()))
+        curves.append(curve.select(pl.lit(question).alias("question"), pl.all()))
+    return (pl.concat(scores) if scores else pl.DataFrame(), pl.concat(curves) if curves else pl.DataFrame())
 
 
 def _design_positions(frame: pl.DataFrame, design: SurveyDesign) -> pl.Series:

@@ -159,14 +159,13 @@ def design_regression(
     the variance (R's subset), which is what makes a domain's standard error right.
     """
     used = np.asarray(used, dtype=bool)
-    w = np.where(used, variance.design.weights, 0.0)
-    xu = np.where(used[:, None], x, 0.0)
-    yu = np.where(used, y, 0.0)
-    weighted = xu * w[:, None]
+    rows = np.flatnonzero(used)
+    xu, yu = np.asarray(x, dtype=float)[rows], np.asarray(y, dtype=float)[rows]
+    weighted = xu * variance.design.weights[rows, None]
     inverse = np.linalg.inv(xu.T @ weighted)
     beta = inverse @ (weighted.T @ yu)
-    residual = np.where(used, yu - xu @ beta, 0.0)
-    z = (weighted * residual[:, None]) @ inverse
+    z = np.zeros((len(used), x.shape[1]))
+    z[rows] = (weighted * (yu - xu @ beta)[:, None]) @ inverse
     df = variance.degrees_of_freedom(used) + 1 - x.shape[1]
     return Regression(coefficients=beta, covariance=variance.covariance(z), df=df)
 
