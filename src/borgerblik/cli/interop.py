@@ -54,6 +54,44 @@ def export_command(
     )
 
 
+responses_app = typer.Typer(help="Svar indsamlet andetsteds: papirskemaer, andre værktøjers eksport.")
+
+
+@responses_app.command("import")
+def responses_import_command(
+    survey: str = typer.Option(..., "--survey", help=SURVEY_HELP),
+    file: Path = typer.Option(..., "--file", help="Svarfilen (CSV eller XLSX), én række pr. borger."),
+    mapping: Path = typer.Option(..., "--mapping", help="Kortlægning (YAML): kolonne → spørgsmål og koder."),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="Fil til afviste rækker (standard: <svarfil>.rejects.csv ved siden af)."
+    ),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Indlæs svar fra en fil: hver række tjekkes (fil, linje, kolonne, årsag); fejlrækker gemmes ikke.
+
+    En borger, der allerede har svaret eller har frameldt sig, afvises. Svarformen registreres.
+
+    Eksempel: borgerblik responses import --survey "KL 2024" --file papir.csv --mapping papir.yaml
+    """
+    from borgerblik.interop.responses_import import MappingError, import_responses
+    from borgerblik.registers.survey_import import find_survey
+    from borgerblik.registers.tabular import TableError
+
+    try:
+        with Database(database) as db:
+            done = import_responses(db, find_survey(db, survey).id, file, mapping)
+    except (StorageError, MappingError, TableError, OSError) as exc:
+        fail(str(exc))
+    target = rejects or file.with_name(file.name + ".rejects.csv")
+    if done.rejects.height:
+        done.rejects.write_csv(target)
+    out.print(f"Indlæst: {integer(done.imported)} borgere; afvist: {integer(done.rejected_rows)} rækker"
+              + (f" (se {target})" if done.rejects.height else ""))
+    for reason, count in done.rejects.group_by("reason").len().sort("len", descending=True).iter_rows():
+        out.print(f"  {reason}: {integer(count)}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
     app.command("export")(export_command)
+    app.add_typer(responses_app, name="responses")
