@@ -36,6 +36,7 @@ from borgerblik.sampling.draw import design_keys
 from borgerblik.sampling.survey_sample import design_of
 from borgerblik.storage import Database, StorageError, SurveyRecord
 from borgerblik.surveys import stored_survey
+from borgerblik.text.analysis import open_answer_tables
 from borgerblik.weighting import (
     DrawnStrata,
     RakingError,
@@ -349,6 +350,15 @@ def analyze_command(
             design=weighting,
             options=options,
             history=earlier,
+        )
+        tables.update(
+            open_answer_tables(
+                frame,
+                instrument,
+                weighting.weights if weighting is not None else None,
+                threshold=threshold,
+                seed=seed,
+            )
         )
     except AnalysisInputError as exc:
         fail(f"{source}: {exc}")
