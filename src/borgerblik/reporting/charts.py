@@ -62,7 +62,7 @@ class Bar:
 
 
 def stacked_bars(chart_id: str, title: str, alt: str, bars: Sequence[Bar], categories: Sequence[str]) -> str:
-    """Horizontal 100 % bars of the five categories, lowest first, with a legend of the instrument's labels."""
+    """100 % bars of the five categories, lowest first, with a legend of the instrument's labels."""
     row, top = 26, 10
     plot = WIDTH - LABEL_WIDTH - 20
     body = []

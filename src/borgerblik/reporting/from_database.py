@@ -1,4 +1,4 @@
-"""A stored survey's analysis tables and fieldwork facts, computed the way `borgerblik analyze --survey` does."""
+"""A stored survey's analysis tables and fieldwork facts, computed as `borgerblik analyze --survey` does."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table
 
 CSS = """
 :root{--ink:#1a1a1a;--muted:#4a4a4a;--accent:#2b4c7e;--own:#fdf0e0}
-body{font-family:"DejaVu Sans",Verdana,sans-serif;color:var(--ink);background:#fff;max-width:60rem;margin:0 auto;
-padding:1rem;line-height:1.45}
+body{font-family:"DejaVu Sans",Verdana,sans-serif;color:var(--ink);background:#fff;max-width:60rem;
+margin:0 auto;padding:1rem;line-height:1.45}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
 a{color:var(--accent)}a:focus,summary:focus{outline:3px solid #b35806;outline-offset:2px}
 .kind{text-transform:uppercase;letter-spacing:.08em;color:var(--muted)}
@@ -23,7 +23,8 @@ a{color:var(--accent)}a:focus,summary:focus{outline:3px solid #b35806;outline-of
 .headline dt{font-size:.85rem;color:var(--muted)}.headline dd{margin:0;font-size:1.6rem;font-weight:bold}
 figure{margin:1rem 0}svg{max-width:100%;height:auto}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}caption{text-align:left;font-weight:bold}
-th,td{border-bottom:1px solid #bbb;padding:.2rem .5rem;text-align:right}th:first-child,td:first-child{text-align:left}
+th,td{border-bottom:1px solid #bbb;padding:.2rem .5rem;text-align:right}
+th:first-child,td:first-child{text-align:left}
 tr.own{background:var(--own);font-weight:bold}
 details{margin:.25rem 0 1rem}
 @media print{body{max-width:none;font-size:10pt}nav,.skip{display:none}section{break-before:page}
@@ -66,7 +67,8 @@ def block(b: object) -> Markup:
         )
     if isinstance(b, Chart):
         return Markup(
-            f'<figure aria-labelledby="{b.id}-c"><figcaption id="{b.id}-c">{escape(b.title)}</figcaption>{b.svg}'
+            f'<figure aria-labelledby="{b.id}-c">'
+            f'<figcaption id="{b.id}-c">{escape(b.title)}</figcaption>{b.svg}'
             f"<details><summary>{escape(TABLE_BEHIND)}</summary>{table(b.table)}</details></figure>"
         )
     if isinstance(b, Table):

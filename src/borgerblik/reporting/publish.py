@@ -119,14 +119,14 @@ def _staging(out: Path) -> Path:
         if out.exists() and not out.is_dir():
             raise ReportInputError(f"{out}: findes og er ikke en mappe")
         staging = Path(tempfile.mkdtemp(prefix=".rapporter-", dir=out.parent))
-    except PermissionError as exc:
+    except OSError as exc:
         raise ReportInputError(f"{out}: mappen kan ikke skrives ({exc.strerror})") from exc
     if out.exists():
         probe = out / ".borgerblik-probe"
         try:
             probe.touch()
             probe.unlink()
-        except PermissionError as exc:
+        except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise ReportInputError(f"{out}: mappen kan ikke skrives ({exc.strerror})") from exc
     return staging

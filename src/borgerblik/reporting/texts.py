@@ -12,9 +12,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "positive": "Andel positive",
         "rank": "Rang",
         "guide": "Sådan læser du rapporten",
-        "guide_1": "Spørgsmålene besvares på en skala fra 1 til 5, hvor 5 er bedst. Gennemsnittet er beregnet "
+        "guide_1": "Spørgsmålene besvares på en skala fra 1 til 5, hvor 5 er bedst. Gennemsnittet "
+        "er beregnet "
         'uden "ved ikke"; andel positive er andelen, der svarer 4 eller 5.',
-        "guide_2": "Tal i parentes og streger i figurerne er 95 %-konfidensintervaller. Grupper med færre end ",
+        "guide_2": "Streger i figurerne er 95 %-konfidensintervaller. Grupper med færre end ",
         "guide_3": " gyldige svar vises ikke, og heller ikke en gruppe, hvorfra de kunne regnes ud.",
         "conclusions": "Hovedkonklusioner",
         "highest": "Det spørgsmål, der scorer højest, er »{q}« med et gennemsnit på ",
@@ -56,7 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "importance": "Betydning",
         "quadrant": "Kvadrant",
         "differences": "Største forskelle",
-        "differences_intro": "Forskellen i gennemsnit mellem borgere, der er tilfredse (4–5) og utilfredse (1–2) "
+        "differences_intro": "Forskellen i gennemsnit mellem borgere, der er tilfredse (4–5) og "
+        "utilfredse (1–2) "
         "med »{q}«.",
         "difference": "Forskel",
         "high": "Tilfredse",
@@ -96,8 +98,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "positive": "Share positive",
         "rank": "Rank",
         "guide": "How to read this report",
-        "guide_1": 'Questions are answered on a scale from 1 to 5, 5 being best. Means leave out "don\'t know"; '
-        "share positive is the share answering 4 or 5.",
+        "guide_1": "Questions are answered on a scale from 1 to 5, 5 being best. Means leave out "
+        "\"don't know\"; share positive is the share answering 4 or 5.",
         "guide_2": "Lines in the charts are 95 % confidence intervals. Groups with fewer than ",
         "guide_3": " valid answers are not shown, nor a group from which they could be worked out.",
         "conclusions": "Main conclusions",
@@ -134,12 +136,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "wave": "Wave",
         "average": "Average",
         "priority": "Priority map",
-        "priority_intro": "Each question's importance for overall satisfaction (relative weight, % of R²) and its "
+        "priority_intro": "Each question's importance for overall satisfaction (relative weight, % "
+        "of R²) and its "
         "mean; the lines are at the means.",
         "importance": "Importance",
         "quadrant": "Quadrant",
         "differences": "Largest differences",
-        "differences_intro": "Difference in mean between citizens satisfied (4–5) and dissatisfied (1–2) with "
+        "differences_intro": "Difference in mean between citizens satisfied (4–5) and dissatisfied "
+        "(1–2) with "
         "“{q}”.",
         "difference": "Difference",
         "high": "Satisfied",
