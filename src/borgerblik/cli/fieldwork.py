@@ -136,6 +136,13 @@ def remind_command(
 @fieldwork_app.command("send")
 def send_command(
     digital_post: Path | None = typer.Option(None, "--digital-post", help="Mappe til Digital Post-batchen."),
+    digital_post_format: str = typer.Option(
+        "pdf", "--digital-post-format", help="pdf: PDF-breve og manifest; memo: også MeMo 1.1-beskeder."
+    ),
+    memo_sender: str | None = typer.Option(
+        None, "--memo-sender", help="Afsenderens MyndighedsID (CVR) i MeMo-beskederne (kræves med memo)."
+    ),
+    memo_sender_name: str = typer.Option("Jobcentret", "--memo-sender-name", help="Afsenderens navn i MeMo."),
     sms_url: str | None = typer.Option(None, "--sms-url", help="SMS-gatewayens URL (GatewayAPI-stil)."),
     sms_token: str = typer.Option("", "--sms-token", envvar="BORGERBLIK_SMS_TOKEN", help="Gatewayens token."),
     sms_sender: str = typer.Option("Jobcentret", "--sms-sender", help="Afsendernavn (højst 11 tegn)."),
@@ -154,8 +161,17 @@ def send_command(
     Eksempel: borgerblik fieldwork send --digital-post dp-batch --sms-url http://127.0.0.1:8025/rest/mtsms
     """
     channels: dict[str, Channel] = {}
+    if digital_post_format not in ("pdf", "memo"):
+        fail(f"--digital-post-format skal være pdf eller memo, fik '{digital_post_format}'")
+    memo = None
+    if digital_post_format == "memo":
+        from borgerblik.fieldwork.memo import MemoSender
+
+        if not memo_sender:
+            fail("--digital-post-format memo kræver --memo-sender (afsenderens MyndighedsID)")
+        memo = MemoSender(memo_sender, memo_sender_name)
     if digital_post is not None:
-        channels["digital_post"] = DigitalPostFolder(digital_post)
+        channels["digital_post"] = DigitalPostFolder(digital_post, memo=memo)
     if sms_url:
         channels["sms"] = SmsGateway(sms_url, sms_token, sms_sender)
     if smtp_host:

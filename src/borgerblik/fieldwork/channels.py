@@ -13,7 +13,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from borgerblik.fieldwork.memo import MemoSender
 
 
 class NotReachable(ValueError):
@@ -78,6 +81,8 @@ class DigitalPostFolder:
 
     folder: Path
     name: str = "digital_post"
+    #: also each letter as a MeMo 1.1 message, ``<key>.memo.xml`` (``fieldwork send --digital-post-format``)
+    memo: MemoSender | None = None
     _journal: BinaryIO | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +100,8 @@ class DigitalPostFolder:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) at lægge i Digital Post-mappen")
         pdf = self.folder / f"{envelope.key}.pdf"
         pdf.write_bytes(envelope.letter)
+        if self.memo is not None:
+            self.memo.write(self.folder, envelope)
         record = {
             "key": envelope.key,
             "cpr": envelope.recipient.cpr,
