@@ -81,7 +81,8 @@ def _fit(
     """svyglm(y ~ regressors) over the ``used`` frame rows, within the whole design."""
     x = np.column_stack([np.ones(len(y)), regressors])
     return design_regression(
-        rows.variance, rows.spread(np.nan_to_num(y)), rows.spread(x), rows.spread(used.astype(bool))
+        rows.variance, rows.spread(np.nan_to_num(y)), rows.spread(x), rows.spread(used.astype(bool)),
+        coefficient=1,
     )
 
 

@@ -83,13 +83,17 @@ def drawn_strata(db: Database, record: SurveyRecord) -> DrawnStrata | None:
     label = pl.concat_str(parts, separator=" × ") if keys else pl.lit("alle")
     labelled = members.with_columns(label.alias("_label"))
     sampled = labelled.filter(pl.col("sampled").fill_null(False))
+    unsampled = labelled.filter(~pl.col("sampled").fill_null(False))
     changed = sampled.filter(pl.col("_label") != pl.col("stratum"))
-    if changed.height:
+    if changed.height and unsampled.height:
         raise WeightingInputError(
             f"undersøgelse {record.id}", None, "stratum", f"stikprøvestratum '{changed['_label'][0]}'",
             f"'{changed['stratum'][0]}'", "stikprøvedesignet er ændret efter udtrækningen",
         )
-    population = labelled.group_by("_label").len("count")
+    # the drawn members count in their stored stratum; the others in the one the design gives them
+    population = pl.concat(
+        [sampled.select(pl.col("stratum").alias("_label")), unsampled.select("_label")]
+    ).group_by("_label").len("count")
     return DrawnStrata(
         of_respondent=dict(zip(sampled["member_id"].to_list(), sampled["stratum"].to_list(), strict=True)),
         population=dict(zip(population["_label"].to_list(), population["count"].to_list(), strict=True)),

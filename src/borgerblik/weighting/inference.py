@@ -151,12 +151,18 @@ class Regression:
 
 
 def design_regression(
-    variance: DesignVariance, y: np.ndarray, x: np.ndarray, used: np.ndarray
+    variance: DesignVariance,
+    y: np.ndarray,
+    x: np.ndarray,
+    used: np.ndarray,
+    *,
+    coefficient: int | None = None,
 ) -> Regression:
     """Weighted least squares of y on x (with its own intercept column) over the ``used`` rows of the design.
 
     ``y`` and ``x`` are over all rows of the design; rows outside ``used`` contribute nothing but remain in
-    the variance (R's subset), which is what makes a domain's standard error right.
+    the variance (R's subset), which is what makes a domain's standard error right. With ``coefficient``
+    only that coefficient's variance is computed (the others' are NaN): a test needs one, at 1/p the cost.
     """
     used = np.asarray(used, dtype=bool)
     rows = np.flatnonzero(used)
@@ -164,9 +170,16 @@ def design_regression(
     weighted = xu * variance.design.weights[rows, None]
     inverse = np.linalg.inv(xu.T @ weighted)
     beta = inverse @ (weighted.T @ yu)
-    z = np.zeros((len(used), x.shape[1]))
-    z[rows] = (weighted * (yu - xu @ beta)[:, None]) @ inverse
     df = variance.degrees_of_freedom(used) + 1 - x.shape[1]
+    scores = weighted * (yu - xu @ beta)[:, None]
+    if coefficient is not None:
+        z = np.zeros(len(used))
+        z[rows] = scores @ inverse[:, coefficient]
+        covariance = np.full((x.shape[1], x.shape[1]), np.nan)
+        covariance[coefficient, coefficient] = variance.variances(z)[0]
+        return Regression(coefficients=beta, covariance=covariance, df=df)
+    z = np.zeros((len(used), x.shape[1]))
+    z[rows] = scores @ inverse
     return Regression(coefficients=beta, covariance=variance.covariance(z), df=df)
 
 
