@@ -18,8 +18,10 @@ import threading
 import typer
 
 from borgerblik.cli.output import err, fail, out
+from borgerblik.registers.survey_import import find_survey
 from borgerblik.storage import Database, StorageError, database_url
 from borgerblik.storage.audit import record_audit
+from borgerblik.storage.purge import purge_survey
 from borgerblik.storage.staff import (
     active_account_count,
     add_staff_account,
@@ -251,8 +253,31 @@ def reset_staff(
     out.print(f"{user} har fået en ny adgangskode")
 
 
+def purge(
+    survey: str = typer.Option(..., "--survey", help="Undersøgelsens id eller navn."),
+    yes: bool = typer.Option(False, "--yes", help="Spørg ikke om bekræftelse."),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Slet undersøgelsens CPR-numre, kontaktdata og oprindelige fritekstsvar efter feltarbejdet.
+
+    De pseudonymiserede analysedata (strata, stikprøve, svar) bliver; sletningen skrives i revisionsloggen.
+
+    Eksempel: borgerblik purge --survey "KL tværkommunal 2024" --yes
+    """
+    with _open(database) as db:
+        try:
+            record = find_survey(db, survey)
+        except StorageError as exc:
+            fail(str(exc))
+        if not yes and not typer.confirm(f"Slet persondata i {record.name} (kan ikke fortrydes)?"):
+            fail("intet slettet")
+        result = purge_survey(db, record.id, _actor())
+    out.print(f"{record.name}: {result.line()}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `serve`, `worker` and `staff` to the top-level app."""
+    """Add `serve`, `worker`, `purge` and `staff` to the top-level app."""
     app.command("serve")(serve)
     app.command("worker")(worker)
+    app.command("purge")(purge)
     app.add_typer(staff_app, name="staff")

@@ -13,6 +13,7 @@ import socket
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from borgerblik.sampling.survey_sample import sample_survey
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import JobRecord, claim_job, fail_job, finish_job, report_progress
+from borgerblik.storage.purge import purge_survey
 
 log = logging.getLogger("borgerblik.worker")
 REJECTS_SHOWN = 200
@@ -72,8 +74,18 @@ def _sample(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[s
     return result, f"Stikprøve på {sample.size} borgere trukket (seed {seed})"
 
 
-RUNNERS: dict[str, Runner] = {"import_register": _import, "draw_sample": _sample}
-JOB_NAMES = {"import_register": "Indlæsning af registerudtræk", "draw_sample": "Stikprøvetrækning"}
+def _purge(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    assert job.survey_id is not None
+    result = purge_survey(db, job.survey_id, job.requested_by)
+    return asdict(result), result.line()
+
+
+RUNNERS: dict[str, Runner] = {"import_register": _import, "draw_sample": _sample, "purge": _purge}
+JOB_NAMES = {
+    "import_register": "Indlæsning af registerudtræk",
+    "draw_sample": "Stikprøvetrækning",
+    "purge": "Sletning af persondata",
+}
 EXPECTED_ERRORS = (StorageError, TableError, DesignError, ValueError)
 
 
@@ -92,7 +104,8 @@ def run_next_job(db: Database, worker: str | None = None) -> JobRecord | None:
         fail_job(db, job.id, f"uventet fejl ({type(exc).__name__}); se workerens log")
     else:
         finish_job(db, job.id, result, message)
-        record_audit(db, job.requested_by, job.kind, f"undersøgelse {job.survey_id}: {message}")
+        if job.kind != "purge":  # the purge records itself
+            record_audit(db, job.requested_by, job.kind, f"undersøgelse {job.survey_id}: {message}")
     return job
 
 

@@ -139,6 +139,19 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         )
         return RedirectResponse(f"/koersler/{job_id}", 303)
 
+    async def purge(request: Request) -> Response:
+        survey_id = request.path_params["survey_id"]
+        if await auth.call(_survey, db, survey_id) is None:
+            return not_found(request)
+        if first(await read_form(request), "bekraeft") != "ja":
+            return auth.refuse(
+                request, 400, "Ikke bekræftet", "Sæt kryds i bekræftelsen for at slette persondata."
+            )
+        job_id = await auth.call(
+            lambda: queue_job(db, "purge", request.state.staff.username, survey_id=survey_id)
+        )
+        return RedirectResponse(f"/koersler/{job_id}", 303)
+
     async def show_job(request: Request) -> Response:
         job_id = request.path_params["job_id"]
         found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
@@ -166,6 +179,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             "/undersoegelser/{survey_id:int}/register", upload, roles=ADMIN, methods=["POST"], files=True
         ),
         auth.route("/undersoegelser/{survey_id:int}/stikproeve", draw, roles=ADMIN, methods=["POST"]),
+        auth.route("/undersoegelser/{survey_id:int}/slet-persondata", purge, roles=ADMIN, methods=["POST"]),
         auth.route("/koersler/{job_id:int}", show_job, roles=ADMIN),
     ]
 
