@@ -37,7 +37,6 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "benchmark": "analysis",
     "redact": "text",
-    "codes": "text",
     "export": "interop",
     "responses": "interop",
     "docs": "reference",
