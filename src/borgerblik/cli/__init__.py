@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "benchmark": "analysis",
     "redact": "text",
+    "codes": "text",
     "export": "interop",
     "responses": "interop",
     "docs": "reference",

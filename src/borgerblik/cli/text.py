@@ -50,5 +50,123 @@ def redact_command(
     out.print(f"Skrevet: {target}")
 
 
+codes_app = typer.Typer(
+    help="Kodning af åbne svar: kodebog og kodede svar ind og ud som CSV.", no_args_is_help=True
+)
+DATABASE_HELP = "Database-URL (standard: BORGERBLIK_DATABASE_URL eller borgerblik.sqlite)."
+
+
+@codes_app.command("import")
+def codes_import(
+    file: Path = typer.Argument(..., help="CSV-fil: en kodebog (med --codebook) eller kodede svar."),
+    survey: str = typer.Option(..., "--survey", help="Undersøgelsens id eller navn."),
+    question: str = typer.Option(..., "--question", help="Det åbne spørgsmåls id, fx hvorfor_tilfreds."),
+    coder: str = typer.Option("import", "--coder", help="Hvem der har kodet (to kodere giver kappa)."),
+    codebook_file: bool = typer.Option(
+        False,
+        "--codebook",
+        help="Filen er en kodebog (kode;etiket;beskrivelse;noegleord;eksempler;overkode).",
+    ),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Læs en kodebog eller kodede svar (svar_id;koder, flere koder adskilt af |) ind i databasen.
+
+    Kodede svar erstatter koderens tidligere koder for de samme svar.
+
+    Eksempel: borgerblik codes import kodebog.csv --codebook --survey "KL 2024" --question hvorfor_tilfreds
+    """
+    from borgerblik.registers.survey_import import find_survey
+    from borgerblik.registers.tabular import TableError
+    from borgerblik.storage import Database, StorageError
+    from borgerblik.storage.open_answers import Code, save_codebook, set_codes
+    from borgerblik.text.code_files import CODEBOOK_COLUMNS, SEPARATOR, read_codes, read_rows
+
+    try:
+        with Database(database) as db:
+            survey_id = find_survey(db, survey).id
+            if codebook_file:
+                rows = read_rows(file, CODEBOOK_COLUMNS[:2])
+                codes = [
+                    Code(
+                        row["kode"],
+                        row["etiket"],
+                        row.get("beskrivelse", ""),
+                        tuple(k for k in row.get("noegleord", "").split(SEPARATOR) if k),
+                        tuple(k for k in row.get("eksempler", "").split(SEPARATOR) if k),
+                        row.get("overkode") or None,
+                    )
+                    for _, row in rows
+                ]
+                count = save_codebook(db, survey_id, question, codes)
+                out.print(f"Kodebog for {question}: {integer(count)} koder")
+            else:
+                count = set_codes(db, survey_id, question, read_codes(file), coder=coder, source="import")
+                out.print(f"Kodet: {integer(count)} koder på {question} af {coder}")
+    except (TableError, StorageError) as exc:
+        fail(str(exc))
+
+
+@codes_app.command("export")
+def codes_export(
+    out_file: Path = typer.Option(..., "--out", help="CSV-filen der skrives (semikolon, UTF-8 med BOM)."),
+    survey: str = typer.Option(..., "--survey", help="Undersøgelsens id eller navn."),
+    question: str = typer.Option(..., "--question", help="Det åbne spørgsmåls id, fx hvorfor_tilfreds."),
+    codebook_file: bool = typer.Option(False, "--codebook", help="Skriv kodebogen i stedet for svarene."),
+    database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
+) -> None:
+    """Skriv kodebogen eller de (anonymiserede) svar med deres koder, så de kan kodes i et regneark.
+
+    Svarene skrives som svar_id;tekst;koder;kodet_af; filen kan læses ind igen med codes import.
+
+    Eksempel: borgerblik codes export --survey "KL 2024" --question hvorfor_tilfreds --out svar.csv
+    """
+    import polars as pl
+
+    from borgerblik.registers.survey_import import find_survey
+    from borgerblik.storage import Database, StorageError
+    from borgerblik.storage.open_answers import codebook, coded_answers
+    from borgerblik.text.code_files import CODEBOOK_COLUMNS, SEPARATOR, write_rows
+    from borgerblik.text.redaction import redact
+
+    try:
+        with Database(database) as db:
+            survey_id = find_survey(db, survey).id
+            if codebook_file:
+                book = codebook(db, survey_id, question)
+                rows = [
+                    (
+                        c.code,
+                        c.label,
+                        c.description,
+                        SEPARATOR.join(c.keywords),
+                        SEPARATOR.join(c.examples),
+                        c.parent or "",
+                    )
+                    for c in book
+                ]
+                count = write_rows(out_file, CODEBOOK_COLUMNS, rows)
+            else:
+                answers = db.responses_frame(survey_id).filter(
+                    (pl.col("question_id") == question) & pl.col("text").is_not_null()
+                )
+                coded = coded_answers(db, survey_id, question)
+                by_answer = coded.group_by("invitation_id").agg(pl.col("code"), pl.col("coder").unique())
+                joined = answers.join(by_answer, on="invitation_id", how="left").sort("invitation_id")
+                rows = [
+                    (
+                        r["invitation_id"],
+                        redact(r["text"]).text,
+                        SEPARATOR.join(r["code"] or []),
+                        SEPARATOR.join(r["coder"] or []),
+                    )
+                    for r in joined.iter_rows(named=True)
+                ]
+                count = write_rows(out_file, ("svar_id", "tekst", "koder", "kodet_af"), rows)
+    except StorageError as exc:
+        fail(str(exc))
+    out.print(f"Skrevet: {integer(count)} rækker til {out_file}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("redact")(redact_command)
+    app.add_typer(codes_app, name="codes")

@@ -145,10 +145,10 @@ def save_codebook(database: Database, survey_id: int, question_id: str, codes: I
 def codebook(database: Database, survey_id: int, question_id: str) -> list[Code]:
     with database.reading() as connection:
         rows = connection.execute(
-            select(CodebookCode)
+            select(CodebookCode.__table__)
             .where(CodebookCode.survey_id == survey_id, CodebookCode.question_id == question_id)
             .order_by(CodebookCode.position)
-        ).scalars()
+        ).all()
         return [
             Code(
                 row.code,
