@@ -253,17 +253,22 @@ def test_a_stored_survey_exports_its_respondents_weighted_and_logged(
     dataset = survey_dataset(db, survey_id)  # type: ignore[arg-type]
     frame = dataset.frame
     assert frame.height == 4
-    assert frame.get_column("udfald").to_list() == ["complete", "complete", "partial", "complete"]
-    assert frame.get_column("mode").to_list() == ["web", "web", "phone", "web"]
-    assert _codes(dataset, "tillid") == [5, 9, 2, 4]
-    assert _codes(dataset, "samarbejde") == [None, None, 1, None]
+    rows = frame.select("maalgruppe", "udfald", "mode", "tillid", "samarbejde", "samlet_tilfredshed").rows()
+    assert sorted(rows) == [
+        ("6.1", "complete", "web", 9, None, 9),
+        ("6.2", "complete", "web", 4, None, 5),
+        ("6.3", "partial", "phone", 2, 1, None),
+        ("6.6", "complete", "web", 5, None, 4),
+    ]
+    assert frame.get_column("lbnr").to_list() == [1, 2, 3, 4]
     # population 5, answers 4 in one cell per target group: weights population / answers per cell
     assert frame.get_column("vaegt").sum() == pytest.approx(5.0)
     with caplog.at_level(logging.INFO, logger="borgerblik.export"):
         done = export_survey(db, survey_id, "sav", out=tmp_path / "kl.sav", actor="analytiker")  # type: ignore[arg-type]
     assert done.respondents == 4 and done.codebook.name == "kl-kodebog.html"
     read, meta = pyreadstat.read_sav(str(done.path), user_missing=True)
-    assert read["tillid"].tolist() == [5.0, 9.0, 2.0, 4.0]
+    assert read["tillid"].tolist() == frame.get_column("tillid").cast(float).to_list()
+    assert meta.missing_ranges["tillid"] == [{"lo": 9.0, "hi": 9.0}]
     entries = audit_entries(db, action="export")  # type: ignore[arg-type]
     assert [(e.actor, e.detail) for e in entries] == [
         ("analytiker", f"survey_id={survey_id}, format=sav, language=da, respondents=4, "
