@@ -56,6 +56,8 @@ ROLE_NAMES = {
     "municipal_analyst": "Kommuneanalytiker",
     "interviewer": "Interviewer/hotline",
 }
+CSRF_HEADER = "X-CSRF-Token"
+"""Where a JSON client (``/api/``) sends the session's CSRF token, which ``GET /api/session`` hands out."""
 SECRET_VARIABLE = "BORGERBLIK_SECRET_KEY"
 """The key that signs staff sessions; every worker must share it (``serve`` makes one per run if unset)."""
 
@@ -197,8 +199,11 @@ class Auth:
                     request, 403, "Ingen adgang", "Din rolle giver ikke adgang til denne side."
                 )
             if request.method not in ("GET", "HEAD"):
-                fields = await read_form(request, files=files)
-                if not hmac.compare_digest(first(fields, "csrf").encode(), user.csrf.encode()):
+                if request.url.path.startswith("/api/"):  # JSON: the token travels in a header
+                    token = request.headers.get(CSRF_HEADER, "")
+                else:
+                    token = first(await read_form(request, files=files), "csrf")
+                if not hmac.compare_digest(token.encode(), user.csrf.encode()):
                     return self.refuse(
                         request,
                         403,

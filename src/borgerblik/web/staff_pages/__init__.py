@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from borgerblik.storage import Database
 from borgerblik.storage.audit import audit_entries
+from borgerblik.web.api import api_routes
 from borgerblik.web.auth import ALL_ROLES, ROLE_NAMES, Auth
 from borgerblik.web.i18n import Translator
 from borgerblik.web.interviewer import interviewer_routes
@@ -76,6 +77,7 @@ def staff_routes(
         auth.route("/", home, roles=ALL_ROLES),
         auth.route("/admin/audit", audit, roles=ADMIN),
         *survey_routes(db, auth, staff_page),
+        *api_routes(db, auth),
     ]
     if interviewer:
         routes.append(
