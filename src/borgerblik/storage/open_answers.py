@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 from sqlalchemy import String, Text, bindparam, delete, insert, select, update
 
-from borgerblik.storage.database import Database
 from borgerblik.storage.driver import Link, Prepared
 from borgerblik.storage.errors import StorageError
 from borgerblik.storage.schema import (
@@ -28,6 +28,9 @@ from borgerblik.storage.schema import (
     Timestamp,
 )
 from borgerblik.text.redaction import redact
+
+if TYPE_CHECKING:  # the gateway imports the save path, which imports this module
+    from borgerblik.storage.database import Database
 
 _DELETE_ORIGINAL = Prepared(
     delete(OpenAnswerOriginal).where(
