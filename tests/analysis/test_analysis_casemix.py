@@ -99,3 +99,16 @@ def test_the_mode_effect_after_case_mix_recovers_the_planted_phone_effect():
     assert effects["flag"] == "5 %"
     with_mode = casemix_scores(frame, Q, adjust=[*MIX, "mode"])
     assert with_mode["adjusted_for"][0] == "maalgruppe_kl2024, aldersgruppe, koen, mode"
+
+
+def test_analyze_adds_the_casemix_funnel_and_mode_tables():
+    from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
+
+    frame = case_mix_survey(8, seed=6, size=(60, 90), phone_effect=0.2)
+    tables = analyze_survey(frame, [Q], Q, options=AnalysisOptions(bootstrap=0, scheme="kl2024"))
+    casemix = tables["casemix"]
+    assert casemix.columns[: len(CASEMIX_COLUMNS)] == list(CASEMIX_COLUMNS)
+    assert casemix["adjusted_for"][0] == "maalgruppe_kl2024, aldersgruppe, koen"
+    assert tables["funnel"]["question"].unique().to_list() == [Q]
+    assert tables["modes"]["mode"].to_list() == ["telefon"]
+    assert list(tables)[-3:] == ["casemix", "funnel", "modes"]

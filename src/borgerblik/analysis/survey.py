@@ -170,9 +170,6 @@ def _analyze(
             ],
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
         )
-        tables["casemix"], tables["funnel"] = _casemix(frame, present, tested, options)
-    if "mode" in frame.columns and frame.get_column("mode").drop_nulls().n_unique() > 1:
-        tables["modes"] = mode_effects(frame, present, adjust=_mix(frame, options), design=tested)
     tables["significance"] = pl.concat(
         [subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested) for b in by]
         or [comparisons_frame([])]
@@ -182,6 +179,10 @@ def _analyze(
     drivers, summary = _drivers(frame, present, outcome, options)
     tables["drivers"], tables["drivers_summary"] = drivers, summary
     tables["differences"] = _differences(frame, present, options.differences_outcome or outcome, options)
+    if MUNICIPALITY in frame.columns:
+        tables["casemix"], tables["funnel"] = _casemix(frame, present, tested, options)
+    if "mode" in frame.columns and frame.get_column("mode").drop_nulls().n_unique() > 1:
+        tables["modes"] = mode_effects(frame, present, adjust=_mix(frame, options), design=tested)
     if history is not None:
         tables["trends"], tables["trend_changes"] = _trends(
             frame.drop(DESIGN_ROW), history, present, options, weighted=weight
