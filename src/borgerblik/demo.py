@@ -31,6 +31,7 @@ from borgerblik.storage import Database
 from borgerblik.surveys import create_survey_from_template, stored_survey
 from borgerblik.synth import generate_register
 from borgerblik.synth.behaviour import simulated_citizens
+from borgerblik.text.demo import open_answers_step
 from borgerblik.weighting.fieldwork_summary import weigh_fieldwork
 from borgerblik.weighting.tables import ID_COLUMN
 
@@ -206,3 +207,5 @@ def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: i
     console.print(f"{len(tables)} tabeller skrevet til {run.workdir / 'analyse'} ({len(written)} filer)")
     run.facts["weighted"] = weighted
     run.facts["tables"] = tables
+    weights, folder = weighted.weighting.weights, run.workdir / "analyse"
+    tables.update(open_answers_step(stored.respondents, stored.instrument, weights, folder, console))
