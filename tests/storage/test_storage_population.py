@@ -143,7 +143,7 @@ def test_cpr_numbers_never_appear_in_error_messages(db: Database, rows) -> None:
         db.add_members(survey_id, batch)
     assert str(caught.value) == (
         "række 3, felt 'cpr': forventede et CPR-nummer der ikke er set før, fik (skjult). "
-        "Samme CPR-nummer som række 1; udtrækket har dubletter."
+        "Tip: Samme CPR-nummer som række 1; udtrækket har dubletter."
     )
     assert batch[0]["cpr"] not in str(caught.value)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.weighting.design import SurveyDesign, Weighting, fixed_weights
 from borgerblik.weighting.inference import DesignVariance
 
@@ -22,7 +23,7 @@ VALID_CODES = (1, 2, 3, 4, 5)
 POSITIVE_CODES = (4, 5)
 
 
-class AnalysisInputError(ValueError):
+class AnalysisInputError(BorgerblikError, ValueError):
     """Bad input for an analysis: the message names the column and says what was expected."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from sqlalchemy import Connection, insert, select
 
 from borgerblik.collection.service import survey_instrument
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.core.model import BackgroundField
 from borgerblik.storage import Database, new_case_code, new_token
 from borgerblik.storage import answers as stored_answers
@@ -26,7 +27,7 @@ LAB_CODES = ("6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9")
 INTERVIEW_MODES = ("phone", "in_person")
 
 
-class InterviewError(ValueError):
+class InterviewError(BorgerblikError, ValueError):
     """A background field the interviewer must correct; ``field`` names it."""
 
     def __init__(self, field: str, message: str) -> None:

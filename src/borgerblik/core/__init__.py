@@ -5,7 +5,7 @@ instrument, ``scale_items()`` the closed items, ``visible_questions(context, ans
 """
 
 from borgerblik.core.dump import dump_instrument, instrument_to_data
-from borgerblik.core.errors import GroupingError, InstrumentError, Problem
+from borgerblik.core.errors import BorgerblikError, GroupingError, InstrumentError, Problem, phrase
 from borgerblik.core.groupings import Group, GroupingScheme, lab_group, load_groupings
 from borgerblik.core.loader import (
     FORMAT,
@@ -53,6 +53,7 @@ __all__ = [
     "AnyOf",
     "BackgroundField",
     "BackgroundKind",
+    "BorgerblikError",
     "Condition",
     "Group",
     "GroupIn",
@@ -81,6 +82,7 @@ __all__ = [
     "load_instrument",
     "load_template",
     "parse_instrument",
+    "phrase",
     "template_names",
     "text_direction",
 ]

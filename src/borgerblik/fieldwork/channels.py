@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
+from borgerblik.core.errors import BorgerblikError
+
 if TYPE_CHECKING:
     from borgerblik.fieldwork.memo import MemoSender
 
 
-class NotReachable(ValueError):
+class NotReachable(BorgerblikError, ValueError):
     """The citizen cannot be reached on this channel (exempt from Digital Post, no number or address)."""
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.fieldwork.channels import Envelope, NotReachable
 
 
-class SmtpError(RuntimeError):
+class SmtpError(BorgerblikError, RuntimeError):
     """The SMTP server refused or failed; the message stays in the outbox for a retry."""
 
 

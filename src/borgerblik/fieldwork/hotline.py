@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.fieldwork.schedule import reachable_channels
 from borgerblik.fieldwork.sms import normalise_phone
 from borgerblik.storage import Database
@@ -25,7 +26,7 @@ TOPICS: dict[str, str] = {
 }
 
 
-class HotlineError(ValueError):
+class HotlineError(BorgerblikError, ValueError):
     """A call that cannot be logged as given (unknown topic or case code)."""
 
 

@@ -28,6 +28,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.fieldwork.letters import (
     MessageKind,
     SurveyContact,
@@ -45,7 +46,7 @@ _TOKEN_FILLER = "Q"
 _CODE_FILLER = "J"
 
 
-class FontMissing(RuntimeError):
+class FontMissing(BorgerblikError, RuntimeError):
     """The DejaVu fonts are not installed (Debian package fonts-dejavu-core)."""
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.fieldwork.channels import Envelope, NotReachable
 
 # GSM 03.38 basic character set (æøåÆØÅ are in it) and the extension table, whose characters cost two septets.
@@ -88,7 +89,7 @@ class QuietHours:
         return opening.astimezone(moment.tzinfo)
 
 
-class SmsGatewayError(RuntimeError):
+class SmsGatewayError(BorgerblikError, RuntimeError):
     """The gateway refused or failed a request; the message stays in the outbox for a retry."""
 
 

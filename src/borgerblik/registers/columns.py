@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from borgerblik.core.errors import BorgerblikError
+
 REQUIRED_FIELDS: tuple[str, ...] = ("cpr", "kommune", "maalgruppe", "ydelse_start")
 OPTIONAL_FIELDS: tuple[str, ...] = ("ydelse_slut", "samtaler", "digital_post_fritaget", "telefon", "email")
 FIELDS: tuple[str, ...] = REQUIRED_FIELDS + OPTIONAL_FIELDS
@@ -38,7 +40,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-class MappingError(ValueError):
+class MappingError(BorgerblikError, ValueError):
     """The file's headers cannot be mapped onto the register fields."""
 
 

@@ -14,13 +14,15 @@ from datetime import date
 
 import polars as pl
 
+from borgerblik.core.errors import BorgerblikError
+
 CPR_PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
 #: Nine digits without a dash: a CPR number whose leading zero (days 01–09) a spreadsheet dropped.
 EXCEL_STRIPPED = re.compile(r"^\d{9}$")
 SUBSTITUTE_DAY_OFFSET = 60
 
 
-class CprError(ValueError):
+class CprError(BorgerblikError, ValueError):
     """A CPR number that cannot be a person: wrong shape or an impossible birth date."""
 
     def __init__(self, value: str, reason: str, message: str) -> None:

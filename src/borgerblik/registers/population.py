@@ -16,13 +16,14 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.registers.cpr import age_expr, age_group_expr
 
 DEFAULT_RULES = Path(__file__).with_name("population_rules.yaml")
 STRATUM_COLUMNS: tuple[str, ...] = ("kommune", "maalgruppe", "koen", "aldersgruppe")
 
 
-class PopulationRulesError(ValueError):
+class PopulationRulesError(BorgerblikError, ValueError):
     """A population-rules file that does not say what a rule needs."""
 
 

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import polars as pl
 
+from borgerblik.core.errors import BorgerblikError
+
 LINE = "_linje"
 DELIMITERS = (";", ",", "\t")
 
 
-class TableError(ValueError):
+class TableError(BorgerblikError, ValueError):
     """The file cannot be read as a table at all (missing, unknown encoding, no header)."""
 
 

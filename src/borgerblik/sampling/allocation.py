@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from borgerblik.core.errors import BorgerblikError
 
-class AllocationError(ValueError):
+
+class AllocationError(BorgerblikError, ValueError):
     """Sizes that cannot be allocated (negative n or populations)."""
 
 

@@ -14,12 +14,14 @@ from typing import Literal
 
 import yaml
 
+from borgerblik.core.errors import BorgerblikError
+
 DEFAULT_DESIGNS = Path(__file__).with_name("designs.yaml")
 Mode = Literal["proportional", "census", "fixed_per_group"]
 MODES: tuple[str, ...] = ("proportional", "census", "fixed_per_group")
 
 
-class DesignError(ValueError):
+class DesignError(BorgerblikError, ValueError):
     """A design that cannot be used as given."""
 
 

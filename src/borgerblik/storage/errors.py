@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from borgerblik.core.errors import BorgerblikError, phrase
 
-class StorageError(ValueError):
+
+class StorageError(BorgerblikError, ValueError):
     """Input the database cannot accept; the message is meant for the person who supplied it."""
 
 
@@ -23,5 +25,4 @@ class InvalidRowError(StorageError):
     def __init__(self, row: int, field: str, expected: str, got: object, hint: str = "") -> None:
         self.row, self.field, self.expected, self.got, self.hint = row, field, expected, got, hint
         shown = "(skjult)" if field in HIDDEN_FIELDS else repr(got)
-        message = f"række {row}, felt '{field}': forventede {expected}, fik {shown}"
-        super().__init__(f"{message}. {hint}" if hint else message)
+        super().__init__(phrase(f"række {row}, felt '{field}'", expected, shown, hint))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.registers import (
     REASONS,
     TableError,
@@ -31,7 +32,7 @@ EXPECTED = {
 HINTS = {"ukendt-maalgruppe": " Tip: fjern rækker uden for populationen før simuleringen."}
 
 
-class ExtractError(ValueError):
+class ExtractError(BorgerblikError, ValueError):
     """An extract the simulation cannot use; the message names file, line, column, expected and got."""
 
 

@@ -12,14 +12,16 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
+from borgerblik.core.errors import BorgerblikError
+
 MAX_FORM_BYTES = 256 * 1024
 
 
-class FormTooLarge(ValueError):
+class FormTooLarge(BorgerblikError, ValueError):
     """The body exceeds :data:`MAX_FORM_BYTES`."""
 
 
-class FormUnreadable(ValueError):
+class FormUnreadable(BorgerblikError, ValueError):
     """Not a urlencoded UTF-8 form (a tampered request; browsers never send this for our pages)."""
 
 

@@ -12,6 +12,8 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from borgerblik.core.errors import BorgerblikError
+
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD_LENGTH = 12
 USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
@@ -19,7 +21,7 @@ DUMMY_HASH = HASHER.hash("ingen bruger har denne adgangskode")
 """Checked against when the user does not exist, so the answer takes as long and says nothing more."""
 
 
-class PasswordRefused(ValueError):
+class PasswordRefused(BorgerblikError, ValueError):
     """A user name or password the rules refuse; the message says which rule."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from borgerblik.core.errors import BorgerblikError, phrase
 
-class WeightingInputError(ValueError):
+
+class WeightingInputError(BorgerblikError, ValueError):
     """A responses, population or weights file that cannot be used as it is."""
 
     def __init__(
@@ -31,13 +33,10 @@ class WeightingInputError(ValueError):
         where = file if line is None else f"{file}, linje {line}"
         if column is not None:
             where += f", kolonne '{column}'"
-        message = f"{where}: forventede {expected}, fik {got}"
-        if hint:
-            message += f". Tip: {hint}"
-        super().__init__(message)
+        super().__init__(phrase(where, expected, got, hint))
 
 
-class RakingError(ValueError):
+class RakingError(BorgerblikError, ValueError):
     """Raking stopped before every margin matched its population total."""
 
     def __init__(self, iterations: int, margin: str, category: str, target: float, achieved: float) -> None:
