@@ -227,3 +227,11 @@ def test_raking_on_the_cells_as_sampling_strata_is_refused(files: Path) -> None:
     code, _, stderr = run(*weights_args(files, "--method", "rake"))
     assert code == 2
     assert "raking ændrer intet" in stderr and "--design srs" in stderr
+
+
+def test_estimate_on_another_scale_names_the_bad_scale(files: Path) -> None:
+    code, _, stderr = run(*estimate_args(files, "--scale", "meget"))
+    assert code == 2 and "--scale: forventede 1-5, 0-10, ja/nej, numeric eller LAV-HØJ" in stderr
+    code, stdout, _ = run(*estimate_args(files, "--scale", "0-10", "--dont-know", "99"))
+    assert code == 0
+    assert stdout.splitlines()[0].startswith("question,by,group,n_valid,n_dont_know,weighted_n,mean,mean_se")

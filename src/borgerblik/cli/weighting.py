@@ -28,6 +28,7 @@ from borgerblik.weighting import (
     read_csv,
     trim_weights,
 )
+from borgerblik.weighting.estimates import scale_estimate
 from borgerblik.weighting.nonresponse import mean_age, nonresponse_table, optout_ratio
 from borgerblik.weighting.report import weights_report
 from borgerblik.weighting.tables import ID_COLUMN, Table, check_unique_ids, weights_column
@@ -176,6 +177,13 @@ def estimate_command(
     trim_lower: float = TRIM_LOWER,
     design_strata: str = DESIGN_STRATA,
     design: Design = DESIGN,
+    scale: str = typer.Option(
+        "1-5",
+        "--scale",
+        help="Svarskala: 1-5 (fuld tabel med fordelinger), eller 0-10, ja/nej, LAV-HØJ, numeric (gennemsnit "
+        "og andel positive med designbaserede SE).",
+    ),
+    dont_know: int = typer.Option(None, "--dont-know", help="Skalaens ved ikke-kode (1-5: 9; 0-10: 99)."),
     out: Path = typer.Option(None, "--out", help="Estimattabel, .csv eller .parquet; uden: standard output."),
 ) -> None:
     """Vægtede fordelinger, gennemsnit og andel positive med designbaserede standardfejl og 95 %-intervaller.
@@ -199,8 +207,17 @@ def estimate_command(
                 table, population, strata, method, min_cell, max_iterations, trim_upper, trim_lower,
                 design_strata, design,
             )
-        result = estimate(table, weighting, _columns(questions), _columns(by))
-    except (WeightingInputError, RakingError) as exc:
+        if scale == "1-5" and dont_know in (None, 9):
+            result = estimate(table, weighting, _columns(questions), _columns(by))
+        else:
+            from borgerblik.analysis.answers import parse_scale  # the analysis stack only when asked for
+
+            chosen = parse_scale(scale, dont_know=dont_know)
+            result = scale_estimate(
+                table, weighting, _columns(questions), _columns(by), low=chosen.low, high=chosen.high,
+                dont_know=chosen.dont_know, positive=chosen.positive,
+            )
+    except (WeightingInputError, RakingError, ValueError) as exc:
         fail(str(exc))
         return
     _write_table(result, out)
