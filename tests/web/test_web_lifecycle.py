@@ -6,25 +6,12 @@ from __future__ import annotations
 
 import re
 
-import polars as pl
+from web_staff_support import register_csv
 
 from borgerblik.storage.jobs import job
-from borgerblik.synth.register import generate_register
 from borgerblik.web.worker import run_next_job
 
 JOB_LINK = re.compile(r"^/koersler/(\d+)$")
-
-
-def register_csv(bad_rows: int = 2) -> bytes:
-    """300 rows of the synthetic register, and ``bad_rows`` copies of its first row with an impossible CPR
-    number (day 99)."""
-    frame = generate_register(seed=7).head(300)
-    faulty = pl.concat([frame.head(1)] * bad_rows) if bad_rows else frame.head(0)
-    cpr = frame.columns[0]
-    faulty = faulty.with_columns(
-        pl.Series(cpr, [f"99{n:04d}-0000" for n in range(bad_rows)], dtype=pl.String)
-    )
-    return pl.concat([frame, faulty]).write_csv().encode()
 
 
 def test_create_upload_and_sample_through_the_pages(admin, survey):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import polars as pl
 from starlette.testclient import TestClient
 
 from borgerblik.storage import Database
+from borgerblik.synth.register import generate_register
 from borgerblik.web import create_app
 
 STAFF_PASSWORD = "korrekt hest batteri"
@@ -45,3 +47,15 @@ def browser_sign_in(
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_load_state()
     return name
+
+
+def register_csv(bad_rows: int = 2) -> bytes:
+    """300 rows of the synthetic register, and ``bad_rows`` copies of its first row with an impossible CPR
+    number (day 99)."""
+    frame = generate_register(seed=7).head(300)
+    faulty = pl.concat([frame.head(1)] * bad_rows) if bad_rows else frame.head(0)
+    cpr = frame.columns[0]
+    faulty = faulty.with_columns(
+        pl.Series(cpr, [f"99{n:04d}-0000" for n in range(bad_rows)], dtype=pl.String)
+    )
+    return pl.concat([frame, faulty]).write_csv().encode()
