@@ -27,7 +27,6 @@ from borgerblik.storage.schema import (
     OpenAnswerOriginal,
     Timestamp,
 )
-from borgerblik.text.redaction import redact
 
 if TYPE_CHECKING:  # the gateway imports the save path, which imports this module
     from borgerblik.storage.database import Database
@@ -58,6 +57,9 @@ _INSERT_ORIGINAL = Prepared(
 
 def redact_on_arrival(answers: Mapping[str, object]) -> tuple[dict[str, object], dict[str, str]]:
     """The answers with every text redacted, and the originals of the texts redaction changed."""
+    # Imported here: the text stage reads the municipality list from the registers, which import storage.
+    from borgerblik.text.redaction import redact
+
     redacted: dict[str, object] = {}
     originals: dict[str, str] = {}
     for question_id, value in answers.items():

@@ -49,7 +49,7 @@ _STREET_SUFFIX = (
 _ADDRESS = re.compile(
     r"(?:(?:\b[A-ZÆØÅ][\w.]*\.?\s){0,2}\b[A-Za-zÆØÅæøåéü][\w-]+?" + _STREET_SUFFIX
     + r"|(?:\b[A-ZÆØÅ][\w.]*\.?\s){1,3}(?:Allé|Alle|Vej|Gade|Boulevard|Plads|Torv|Vænge|Have|Park))"
-    r"\s+\d{1,4}(?:\s?[A-Za-z]\b)?"
+    r"\s+\d{1,4}(?:[A-Za-z]\b|\s[A-Z]\b)?"
     r"(?:,?\s?(?:st|kld|\d{1,2})\.?(?:\s?(?:tv|th|mf)\b\.?)?)?(?![\d.,]\d)"
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
