@@ -32,6 +32,7 @@ import polars as pl
 import yaml
 
 from borgerblik.core import Instrument, parse_instrument
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 from borgerblik.storage import MODES, Database, StorageError
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
@@ -42,7 +43,7 @@ ANSWERED = frozenset({"partial", "complete", "blank"})
 STATES = ("complete", "partial")
 
 
-class MappingError(ValueError):
+class MappingError(BorgerblikError, ValueError):
     """The mapping file itself is wrong (a question the survey lacks, a column the file lacks, ...)."""
 
 

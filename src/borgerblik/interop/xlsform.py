@@ -30,7 +30,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import parse_file_to_json
 
 from borgerblik.core.dump import instrument_to_data
-from borgerblik.core.errors import InstrumentError
+from borgerblik.core.errors import BorgerblikError, InstrumentError
 from borgerblik.core.loader import FORMAT, parse_instrument
 from borgerblik.core.model import DONT_KNOW, Instrument, Kind, Question
 from borgerblik.core.routing import AllOf, AnswerIn, AnyOf, Condition, GroupIn, Not, RegisterIn
@@ -53,7 +53,7 @@ _THEME_START = "borgerblik: theme"
 _LANGUAGE_CODE = re.compile(r"\((?P<code>[a-z]{2,3})\)\s*$")
 
 
-class XlsformError(ValueError):
+class XlsformError(BorgerblikError, ValueError):
     """An XLSForm that cannot become an instrument; ``problems`` are located one per line."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.core.routing import AllOf, AnswerIn, AnyOf, Condition, GroupIn, Not, RegisterIn
 
 GROUP_FIELD = "maalgruppe_{scheme}"
@@ -22,7 +23,7 @@ _TOKEN = re.compile(
 )
 
 
-class ExpressionError(ValueError):
+class ExpressionError(BorgerblikError, ValueError):
     """A relevant expression outside the subset Borgerblik routing can hold."""
 
 

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import polars as pl
 
+from borgerblik.core.errors import BorgerblikError
+
 ROW = "_row"
 OPEN_ANSWERS = "open_answers"
 FACT_TABLES = ("response", "response_curve", "nonresponse", "method")
 """Tables of the survey's own facts; written beside the analysis tables by ``borgerblik report --survey``."""
 
 
-class ReportInputError(ValueError):
+class ReportInputError(BorgerblikError, ValueError):
     """Input a report cannot be made from; the message says which and why."""
 
 
