@@ -165,9 +165,8 @@ def _names(text: str, taken: bytearray) -> list[tuple[int, int]]:
     """The person names in ``text``: the list's names judged by capitalisation, position and context."""
     kinds = name_kinds()
     words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text) if not taken[m.start()]]
-    found: list[tuple[int, int]] = []
     is_name = [False] * len(words)
-    for i, (start, end, word) in enumerate(words):
+    for i, (start, _, word) in enumerate(words):
         folded = word.casefold()
         previous = words[i - 1][2].casefold() if i else ""
         following = words[i + 1][2] if i + 1 < len(words) else ""
@@ -187,9 +186,12 @@ def _names(text: str, taken: bytearray) -> list[tuple[int, int]]:
         if not is_name[i] and capital and initial and listed and following[:1].isupper():
             # "Per Hansen ringede": an ambiguous first word followed by a name
             is_name[i] = following.casefold() in kinds
-        if is_name[i]:
-            found.append((start, end))
-    return found
+    for i in range(len(words) - 2):
+        # "Kim og Bo fra jobcentret": an ambiguous first word joined by "og" to a name is one too
+        word = words[i][2]
+        if not is_name[i] and is_name[i + 2] and words[i + 1][2] == "og" and word[0].isupper():
+            is_name[i] = word.casefold() in kinds
+    return [(start, end) for (start, end, _), name in zip(words, is_name, strict=True) if name]
 
 
 def _starts_sentence(text: str, start: int) -> bool:
