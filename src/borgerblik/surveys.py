@@ -21,11 +21,10 @@ import polars as pl
 from borgerblik.analysis import prepare_analysis_frame
 from borgerblik.core import Instrument, dump_instrument, load_template, parse_instrument
 from borgerblik.storage import Database, SurveyRecord
+from borgerblik.storage.outcomes import RESPONDED
 from borgerblik.weighting import Weighting, poststratify
 from borgerblik.weighting.tables import ID_COLUMN
 
-RESPONDED = ("partial", "complete")
-"""Session states that count as an answer, as in the KL seed (a partial answer counts)."""
 MEMBER_FIELDS = {
     "member_id": ID_COLUMN,
     "kommune": "kommune",
@@ -100,7 +99,8 @@ class StoredSurvey:
     record: SurveyRecord
     instrument: Instrument
     respondents: pl.DataFrame
-    #: every sampled member with ``outcome``: complete, partial, opted_out or no_response
+    #: every sampled member with ``outcome``: complete, partial, blank, opted_out or no_response
+    #: (:mod:`borgerblik.storage.outcomes`, the one definition)
     sample: pl.DataFrame
     population: pl.DataFrame
 
@@ -113,24 +113,18 @@ class StoredSurvey:
 
 
 def stored_survey(db: Database, survey_id: int, schemes: Sequence[str] = ("kl2024",)) -> StoredSurvey:
-    """Respondents (partial and complete, with their register fields) and the population of a survey."""
+    """Respondents (partial and complete, with their register fields — never the opted-out or blank) and
+    the population of a survey."""
     record = db.survey(survey_id)
     instrument = parse_instrument(record.instrument_yaml, f"undersøgelse {record.id}")
     stored = db.members_frame(record.id)
     members = stored.select(pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items())
-    outcome = (
-        pl.when(pl.col("response_state").is_in(RESPONDED))
-        .then(pl.col("response_state"))
-        .when(pl.col("opted_out"))
-        .then(pl.lit("opted_out"))
-        .otherwise(pl.lit("no_response"))
-        .alias("outcome")
-    )
     sample = stored.filter(pl.col("sampled")).select(
-        *(pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()), outcome
+        *(pl.col(source).alias(target) for source, target in MEMBER_FIELDS.items()), "outcome"
     )
+    respondent_ids = stored.filter(pl.col("outcome").is_in(RESPONDED))["member_id"]
     answers = db.responses_frame(record.id, wide=True)
-    answered = answers.filter(pl.col("response_state").is_in(RESPONDED))
+    answered = answers.filter(pl.col("member_id").is_in(respondent_ids.implode()))
     answered = answered.drop("invitation_id", "response_state")
     respondents = members.join(
         answered.rename({"member_id": ID_COLUMN}), on=ID_COLUMN, how="inner", maintain_order="right"

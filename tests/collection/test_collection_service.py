@@ -14,11 +14,11 @@ from borgerblik.collection import (
     save_page,
     start,
     start_anonymous_interview,
-    store,
 )
-from borgerblik.collection.driver import single_statements
 from borgerblik.collection.interview import InterviewError
 from borgerblik.storage import Database
+from borgerblik.storage import responses as store
+from borgerblik.storage.driver import single_statements
 from borgerblik.storage.schema import OutboxMessage
 from borgerblik.storage.times import utcnow
 
@@ -108,8 +108,12 @@ def test_last_page_completes_and_the_link_is_closed(db, tokens):
 
 
 def test_complete_and_opt_out_directly(db, tokens):
-    assert complete(db, tokens["jobafklaring"]) is True
-    assert db.session(db.invitation_by_token(tokens["jobafklaring"]).id).state == "complete"
+    assert save_page(db, tokens["aktivitetsparate"], "moedet", {"tillid": 4}).outcome == "saved"
+    assert complete(db, tokens["aktivitetsparate"]) is True
+    assert db.session(db.invitation_by_token(tokens["aktivitetsparate"]).id).state == "complete"
+    assert complete(db, tokens["jobafklaring"]) is True  # nothing answered: submitted, but blank
+    assert db.session(db.invitation_by_token(tokens["jobafklaring"]).id).state == "blank"
+    assert open_session(db, tokens["jobafklaring"]).closed
     assert opt_out(db, tokens["dagpenge"]) is True
     assert opt_out(db, tokens["dagpenge"]) is False
     assert opt_out(db, "x" * 43) is None
@@ -299,9 +303,15 @@ def read_started(db: Database, token: str) -> store.Respondent:
 
 
 def cas_save(db: Database, respondent: store.Respondent, answers: dict) -> bool:
-    save = store.page_save(
+    with single_statements(db.engine) as link:
+        return store.save_answers_if_unchanged(link, _planned(link, respondent, answers))
+
+
+def _planned(link, respondent: store.Respondent, answers: dict) -> store.PageSave:
+    return store.page_save(
         respondent,
         answers,
+        rules=store.answer_rules(link, respondent.survey_id),
         stored=(),
         mode="web",
         language="da",
@@ -310,8 +320,6 @@ def cas_save(db: Database, respondent: store.Respondent, answers: dict) -> bool:
         state="partial",
         now=utcnow(),
     )
-    with single_statements(db.engine) as link:
-        return store.save_answers_if_unchanged(link, save)
 
 
 def test_compare_and_set_save_writes_when_nothing_moved(pg_tokens):

@@ -13,9 +13,9 @@ runner = CliRunner()
 
 LINES = [
     "CPR;Kommune;Målgruppe;Ydelse_start;Samtaler;Telefon",
-    "010190-1235;Høje-Taastrup;6.1;2023-10-02;jobsamtale;12345678",
-    "010190-1235;Høje-Taastrup;6.1;2023-10-02;jobsamtale;12345678",
-    "020290-1236;Høje-Taastrup;9.9;2023-10-02;jobsamtale;12345678",
+    "010190-1235;Høje-Taastrup;6.1;2023-10-02;jobsamtale;22345678",
+    "010190-1235;Høje-Taastrup;6.1;2023-10-02;jobsamtale;22345678",
+    "020290-1236;Høje-Taastrup;9.9;2023-10-02;jobsamtale;22345678",
     "030390-1237;Høje-Taastrup;6.2;2023-10-02;rådighedssamtale;999",
     "",
 ]

@@ -21,7 +21,7 @@ def test_semicolon_windows_1252_with_danish_letters_blank_lines_and_trailing_spa
     path = write_extract(
         [
             "CPR;Kommune;Målgruppe;Ydelse start;Ydelse slut;Samtaler;Digital Post fritaget;Telefonnr;E-mail",
-            "010190-1235;Høje-Taastrup;6.1;2023-10-02;;jobsamtale;nej;12345678;a@example.dk",
+            "010190-1235;Høje-Taastrup;6.1;2023-10-02;;jobsamtale;nej;22345678;a@example.dk",
             "",
             "020285-2346 ; Rødovre ; 6,6 ; 01.11.2023 ;  ; opfølgningssamtale ; ja ; +45 87 65 43 21 ;   ",
             "   ",
@@ -45,7 +45,7 @@ def test_semicolon_windows_1252_with_danish_letters_blank_lines_and_trailing_spa
         "jobsamtale", "opfølgningssamtale", "jobsamtale;rådighedssamtale",
     ]
     assert check.identities.select("cpr", "telefon", "email", "digital_post_fritaget").rows() == [
-        ("010190-1235", "12345678", "a@example.dk", False),
+        ("010190-1235", "22345678", "a@example.dk", False),
         ("020285-2346", "87654321", None, True),
         ("030370-3457", None, None, False),
     ]
@@ -71,7 +71,7 @@ def test_excel_file_with_dates_numbers_and_a_blank_row(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(["CPR-nr", "Kommunenavn", "Målgruppe", "Startdato", "Slutdato", "Samtaletyper",
                   "Fritaget digital post", "Mobilnummer", "Mail"])
-    sheet.append([101901235, "Odense", "6.2", datetime(2023, 3, 1), None, "jobsamtale", "nej", 12345678,
+    sheet.append([101901235, "Odense", "6.2", datetime(2023, 3, 1), None, "jobsamtale", "nej", 22345678,
                   "x@y.dk"])
     sheet.append([None] * 9)
     sheet.append(["020285-2346", "Odense", 6.9, datetime(2021, 5, 5), datetime(2023, 11, 30),
@@ -85,7 +85,7 @@ def test_excel_file_with_dates_numbers_and_a_blank_row(tmp_path: Path) -> None:
         (2, "6.2", date(2023, 3, 1), None),
         (4, "6.9", date(2021, 5, 5), date(2023, 11, 30)),
     ]
-    assert check.identities["telefon"].to_list() == ["12345678", None]
+    assert check.identities["telefon"].to_list() == ["22345678", None]
     assert check.identities["cpr"].to_list() == ["010190-1235", "020285-2346"]  # Excel dropped the 0
     assert check.rejects.select("line", "column", "reason", "value").rows() == [
         (4, "Mobilnummer", "ugyldigt-telefonnummer", "123"),
@@ -98,8 +98,8 @@ def test_every_fault_is_rejected_with_its_own_reason_line_and_column(
     path = write_extract(
         [
             "cpr,kommune,maalgruppe,ydelse_start,ydelse_slut,samtaler,digital_post_fritaget,telefon,email",
-            "010190-1235,Assens,6.1,2023-10-02,,jobsamtale,nej,12345678,a@b.dk",  # 2 accepted
-            "010190-1235,Assens,6.1,2023-10-02,,jobsamtale,nej,12345678,a@b.dk",  # 3 duplicate
+            "010190-1235,Assens,6.1,2023-10-02,,jobsamtale,nej,22345678,a@b.dk",  # 2 accepted
+            "010190-1235,Assens,6.1,2023-10-02,,jobsamtale,nej,22345678,a@b.dk",  # 3 duplicate
             "0101901236X,Assens,6.1,2023-10-02,,jobsamtale,nej,,",  # 4 malformed CPR
             "300290-1237,Assens,6.1,2023-10-02,,jobsamtale,nej,,",  # 5 impossible birth date
             "010190-1238,Assens,7.1,2023-10-02,,jobsamtale,nej,,",  # 6 unknown target group

@@ -117,7 +117,7 @@ def test_reachability_per_citizen_and_the_kl_totals() -> None:
             "borger_id": [1, 2, 3, 4, 5, 6],
             "cpr": ["x"] * 6,
             "digital_post_fritaget": [False, False, True, True, False, True],
-            "telefon": ["12345678", None, "12345678", None, None, None],
+            "telefon": ["22345678", None, "22345678", None, None, None],
             "email": [None, "a@b.dk", None, "c@d.dk", None, None],
         }
     )

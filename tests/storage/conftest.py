@@ -7,7 +7,23 @@ from typing import Any
 
 import pytest
 
+from borgerblik.core import dump_instrument, load_template
 from borgerblik.storage import Database
+
+_MULTI = """  - id: kanaler
+    kind: multi
+    text:
+      da: Hvordan har du været i kontakt med jobcenteret?
+    options:
+    - {code: 1, text: {da: Personligt fremmøde}}
+    - {code: 2, text: {da: Telefon}}
+    - {code: 3, text: {da: Digitalt}}
+"""
+_KL = dump_instrument(load_template("kl-2024"))
+_OPEN = "  - id: hvorfor_tilfreds\n"
+KL_YAML = _KL.replace(_OPEN, _MULTI + _OPEN, 1)
+"""The KL 2024 instrument with a multiple-choice question added (no shipped template has one), frozen as a
+survey stores it: saves are checked against it."""
 
 
 def register_row(number: int, **overrides: Any) -> dict[str, Any]:
@@ -40,7 +56,7 @@ def rows() -> Callable[..., list[dict[str, Any]]]:
 @pytest.fixture
 def invited(db: Database, rows: Callable[..., list[dict[str, Any]]]) -> tuple[int, list[int]]:
     """A survey with four members, all sampled and invited: (survey id, invitation ids)."""
-    survey_id = db.create_survey("KL 2024", "kl-2024", "name: kl-2024\n")
+    survey_id = db.create_survey("KL 2024", "kl-2024", KL_YAML)
     member_ids = db.add_members(survey_id, rows(4))
     db.save_sample(survey_id, {member_id: "stratum" for member_id in member_ids}, draw_seed=2024)
     db.create_invitations(survey_id)

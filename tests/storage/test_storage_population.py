@@ -9,8 +9,11 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
+from borgerblik.core import dump_instrument, load_template
 from borgerblik.storage import Database, InvalidRowError, NotFoundError, StorageError
 from borgerblik.storage.schema import Identity, Invitation, Member, Municipality, SampleEntry
+
+KL_YAML = dump_instrument(load_template("kl-2024"))
 
 
 def _count(db: Database, model: type) -> int:
@@ -41,6 +44,8 @@ def test_members_round_trip_as_a_table_without_identity_columns(db: Database, ro
         "invitation_state",
         "response_state",
         "opted_out",
+        "answers_withdrawn",
+        "outcome",
     ]
     first = frame.filter(pl.col("member_id") == member_ids[0]).row(0, named=True)
     assert first == {
@@ -61,6 +66,8 @@ def test_members_round_trip_as_a_table_without_identity_columns(db: Database, ro
         "invitation_state": None,
         "response_state": None,
         "opted_out": False,
+        "answers_withdrawn": None,
+        "outcome": "no_response",
     }
     assert sorted(frame["kommune"].to_list()) == ["Høje-Taastrup", "Høje-Taastrup", "Rødovre"]
     assert db.municipalities() == ["Høje-Taastrup", "Rødovre"]
@@ -163,7 +170,7 @@ def test_unknown_survey_is_a_clear_error(db: Database, rows) -> None:
 
 def test_purge_removes_identities_of_that_survey_and_nothing_else(db: Database, rows) -> None:
     kept = db.create_survey("Rødovre 2023", "rodovre-2023", "")
-    purged = db.create_survey("KL 2024", "kl-2024", "")
+    purged = db.create_survey("KL 2024", "kl-2024", KL_YAML)
     db.add_members(kept, rows(3))
     member_ids = db.add_members(purged, rows(4))
     db.save_sample(purged, {member_id: "s" for member_id in member_ids}, draw_seed=7)

@@ -24,7 +24,7 @@ def _fieldwork_under_way(survey) -> None:
 
 def _database_counts(survey) -> list[int]:
     """The same figures counted directly: invited, Digital Post, SMS, e-mail, no channel, opened, partial,
-    complete, opted out."""
+    complete, blank, opted out."""
     with survey.db.reading() as connection:
         invited = connection.execute(
             select(func.count()).where(
@@ -58,6 +58,7 @@ def _database_counts(survey) -> list[int]:
         sum(states.values()),
         states.get("partial", 0),
         states.get("complete", 0),
+        states.get("blank", 0),
         opted,
     ]
 
@@ -70,7 +71,7 @@ def test_monitor_numbers_equal_direct_database_counts(admin, survey):
     total = CELL.findall(response.text.split("<tfoot>")[1])
     by_kommune = CELL.findall(response.text.split("<tbody>")[1].split("</tbody>")[0])
     expected = _database_counts(survey)
-    assert expected == [3, 3, 3, 0, 0, 2, 1, 1, 1]
+    assert expected == [3, 3, 3, 0, 0, 2, 1, 1, 0, 1]
     assert total == ["I alt", *map(str, expected), "66,7 %"]
     assert by_kommune == ["Høje-Taastrup", *map(str, expected), "66,7 %"]
 

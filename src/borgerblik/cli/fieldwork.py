@@ -210,6 +210,7 @@ def _status_table(db: Database, survey_id: int) -> Table:
         "Åbnet",
         "Delvist",
         "Gennemført",
+        "Tom",
         "Fravalgt",
         "Svarprocent",
     ):
@@ -224,6 +225,7 @@ def _status_table(db: Database, survey_id: int) -> Table:
             row.opened,
             row.partial,
             row.complete,
+            row.blank,
             row.opted_out,
         )
         table.add_row(

@@ -2,24 +2,19 @@
 start an anonymous in-person interview for someone met at the job centre.
 
 An anonymous interviewee gets a member row (strata fields only: municipality, target group, gender, age) and
-an invitation like a sampled citizen, so the questionnaire, routing and storage are exactly the same; the
-instrument's background fields (unemployment period, ethnicity, …) are stored as answers.
+an invitation made the one way invitations are made (:meth:`Database.add_interviewee`), so the questionnaire,
+routing and storage are exactly the same; the instrument's background fields (unemployment period,
+ethnicity, …) are stored as answers through the one save path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection, insert, select
-
 from borgerblik.collection.service import survey_instrument
 from borgerblik.core.errors import BorgerblikError
 from borgerblik.core.model import BackgroundField
-from borgerblik.storage import Database, new_case_code, new_token
-from borgerblik.storage import answers as stored_answers
-from borgerblik.storage.population import new_member_id
-from borgerblik.storage.schema import GENDERS, Invitation, Member, Municipality
-from borgerblik.storage.times import utcnow
+from borgerblik.storage import GENDERS, Database
 
 #: Background fields that are the interviewee's member data, filled in from the screen's own fields.
 MEMBER_FIELDS = ("koen", "alder")
@@ -68,57 +63,25 @@ def start_anonymous_interview(
         raise InterviewError("alder", f"alder skal være 16–66 år, ikke {age}")
     if not interviewer_id.strip():
         raise InterviewError("interviewer", "interviewerens id mangler")
-    with db.writing() as connection:
-        instrument = survey_instrument(connection, survey_id)
-        fields = {field.id: field for field in instrument.background}
-        unknown = sorted(set(background) - set(fields))
-        if unknown:
-            raise InterviewError(unknown[0], f"baggrundsfeltet {unknown[0]!r} findes ikke i instrumentet")
-        answers = _background_answers(fields, {**_member_background(fields, gender, age), **background})
-        municipality_id = connection.execute(
-            select(Municipality.id).where(Municipality.name == kommune)
-        ).scalar()
-        if municipality_id is None:
-            raise InterviewError("kommune", f"ukendt kommune {kommune!r}")
-        now = utcnow()
-        member_id = new_member_id()
-        connection.execute(
-            insert(Member).values(
-                id=member_id,
-                survey_id=survey_id,
-                municipality_id=municipality_id,
-                maalgruppe=maalgruppe,
-                gender=gender,
-                age=age,
-                age_group=age_group(age),
-            )
-        )
-        token = new_token()
-        invitation_id = connection.execute(
-            insert(Invitation)
-            .values(
-                survey_id=survey_id,
-                member_id=member_id,
-                token=token,
-                case_code=_free_case_code(connection, survey_id),
-                state="invited",
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(Invitation.id)
-        ).scalar_one()
-        stored_answers.save(
-            connection,
-            invitation_id,
-            answers,
-            mode=mode,
-            language="da",
-            interviewer_id=interviewer_id.strip(),
-            page=0,
-            state="started",
-            now=now,
-        )
-        return token
+    instrument = survey_instrument(db, survey_id)
+    fields = {field.id: field for field in instrument.background}
+    unknown = sorted(set(background) - set(fields))
+    if unknown:
+        raise InterviewError(unknown[0], f"baggrundsfeltet {unknown[0]!r} findes ikke i instrumentet")
+    answers = _background_answers(fields, {**_member_background(fields, gender, age), **background})
+    if kommune not in db.municipalities():
+        raise InterviewError("kommune", f"ukendt kommune {kommune!r}")
+    return db.add_interviewee(
+        survey_id,
+        kommune=kommune,
+        maalgruppe=maalgruppe,
+        gender=gender,
+        age=age,
+        age_group=age_group(age),
+        background=answers,  # type: ignore[arg-type]
+        interviewer_id=interviewer_id.strip(),
+        mode=mode,
+    )
 
 
 def _background_answers(
@@ -157,14 +120,3 @@ def _member_background(fields: Mapping[str, BackgroundField], gender: str, age: 
         if codes:
             values["koen"] = codes[0]
     return values
-
-
-def _free_case_code(connection: Connection, survey_id: int) -> str:
-    """A case code not yet used in the survey (40 random bits, so a retry is rare)."""
-    while True:
-        code = new_case_code()
-        taken = connection.execute(
-            select(Invitation.id).where(Invitation.survey_id == survey_id, Invitation.case_code == code)
-        ).first()
-        if taken is None:
-            return code

@@ -17,12 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
-from borgerblik.collection import store
-from borgerblik.collection.driver import Link, single_statements, transaction
 from borgerblik.collection.form import AnswerValue, Problem, check_page_answers
 from borgerblik.collection.pages import (
     Page,
@@ -33,13 +30,15 @@ from borgerblik.collection.pages import (
     theme_index,
 )
 from borgerblik.core import Instrument
-from borgerblik.core.loader import parse_instrument
 from borgerblik.storage import Database
-from borgerblik.storage.times import utcnow
+from borgerblik.storage import responses as store
+from borgerblik.storage.answers import TEXT_LIMIT, AnswerRefused, AnswerRules
+from borgerblik.storage.driver import Link, single_statements, transaction
+from borgerblik.storage.outcomes import SUBMITTED
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MODES = ("web", "phone", "in_person")
-Status = Literal["new", "started", "partial", "complete", "opted_out"]
+Status = Literal["new", "started", "partial", "blank", "complete", "opted_out"]
 Outcome = Literal["saved", "completed", "invalid", "stale", "closed", "unknown"]
 
 
@@ -53,17 +52,13 @@ def well_formed_token(token: str) -> bool:
     return bool(TOKEN_SHAPE.match(token))
 
 
-_INSTRUMENTS: WeakKeyDictionary[Engine, dict[int, Instrument]] = WeakKeyDictionary()
-
-
-def survey_instrument(connection: Connection | Link, survey_id: int) -> Instrument:
-    """The survey's frozen instrument, parsed once per database: a survey's instrument never changes once
-    stored (later template edits make a new survey), so the cache cannot go stale."""
-    link = connection if isinstance(connection, Link) else Link.of(connection)
-    cached = _INSTRUMENTS.setdefault(link.engine, {})
-    if survey_id not in cached:
-        cached[survey_id] = parse_instrument(store.instrument_yaml(link, survey_id), f"survey {survey_id}")
-    return cached[survey_id]
+def survey_instrument(source: Database | Connection | Link, survey_id: int) -> Instrument:
+    """The survey's frozen instrument, parsed once per database (see :func:`store.survey_instrument`)."""
+    if isinstance(source, Database):
+        with transaction(source.engine, write=False) as link:
+            return store.survey_instrument(link, survey_id)
+    link = source if isinstance(source, Link) else Link.of(source)
+    return store.survey_instrument(link, survey_id)
 
 
 @dataclass(frozen=True)
@@ -73,6 +68,7 @@ class Questionnaire:
     respondent: store.Respondent
     instrument: Instrument
     answers: dict[str, AnswerValue]
+    rules: AnswerRules
 
     @property
     def status(self) -> Status:
@@ -82,7 +78,7 @@ class Questionnaire:
 
     @property
     def closed(self) -> bool:
-        return self.status in ("complete", "opted_out")
+        return self.status in (*SUBMITTED, "opted_out")
 
     @property
     def nonce(self) -> str:
@@ -122,7 +118,10 @@ def _load(link: Link, token: str, *, for_update: bool = False) -> Questionnaire 
     if found is None or not well_formed_token(token):
         return None
     respondent, answers = found
-    return Questionnaire(respondent, survey_instrument(link, respondent.survey_id), answers)
+    survey_id = respondent.survey_id
+    return Questionnaire(
+        respondent, store.survey_instrument(link, survey_id), answers, store.answer_rules(link, survey_id)
+    )
 
 
 def open_session(db: Database, token: str) -> Questionnaire | None:
@@ -142,12 +141,13 @@ def start(
         started = store.page_save(
             questionnaire.respondent,
             {},
+            rules=questionnaire.rules,
             mode=mode,
             language=lang,
             interviewer_id=interviewer_id,
             page=0,
             state="started",
-            now=utcnow(),
+            now=db.clock(),
         )
         store.save_answers(link, started)
 
@@ -169,7 +169,8 @@ def save_page(
     ``answers`` maps the page's answer ids to codes or texts (strings from a form are fine); an id left
     out is unanswered. Going ``next`` from the last page completes the questionnaire. Answers that the new
     routing no longer shows (say, a follow-up after its trigger changed) are cleared in the same transaction.
-    A web form passes its ``nonce``; the simulated fieldwork may pass None.
+    A web form passes its ``nonce``; the simulated fieldwork may pass None. An answer storage refuses
+    (:func:`borgerblik.storage.answers.check_answers`) makes the page ``invalid``, nothing written.
 
     On PostgreSQL the common case — a page of a started questionnaire that does not complete it — is read
     without a lock and written as one compare-and-set statement (:func:`store.save_answers_if_unchanged`):
@@ -178,23 +179,42 @@ def save_page(
     """
     if mode not in MODES:
         raise ValueError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
-    if db.dialect == "postgresql":
-        with single_statements(db.engine) as link:
-            planned = _plan(_load(link, token), page, answers, nonce, direction)
+    try:
+        if db.dialect == "postgresql":
+            with single_statements(db.engine) as link:
+                planned = _plan(_load(link, token), page, answers, nonce, direction, db.clock())
+                if not isinstance(planned, _Plan):
+                    return planned
+                if not planned.completing and planned.questionnaire.respondent.session_state is not None:
+                    saved = store.save_answers_if_unchanged(link, planned.write(lang, mode, interviewer_id))
+                    if saved:
+                        return planned.result()
+        with transaction(db.engine, write=True) as link:
+            planned = _plan(_load(link, token, for_update=True), page, answers, nonce, direction, db.clock())
             if not isinstance(planned, _Plan):
                 return planned
-            if not planned.completing and planned.questionnaire.respondent.session_state is not None:
-                saved = store.save_answers_if_unchanged(link, planned.write(lang, mode, interviewer_id))
-                if saved:
-                    return planned.result()
-    with transaction(db.engine, write=True) as link:
-        planned = _plan(_load(link, token, for_update=True), page, answers, nonce, direction)
-        if not isinstance(planned, _Plan):
-            return planned
-        store.save_answers(link, planned.write(lang, mode, interviewer_id))
-        if planned.completing:
-            store.close_completed(link, planned.questionnaire.respondent.invitation_id, planned.now)
-        return planned.result()
+            store.save_answers(link, planned.write(lang, mode, interviewer_id))
+            if planned.completing:
+                store.close_completed(link, planned.questionnaire.respondent.invitation_id, planned.now)
+            return planned.result()
+    except AnswerRefused as refused:
+        return SaveResult("invalid", next_page=page, problems=(refusal_problem(refused),))
+
+
+REFUSAL_MESSAGES = {
+    "unknown_question": "error_unknown_field",
+    "invalid_code": "error_invalid_code",
+    "too_long": "error_too_long",
+    "invalid_text": "error_invalid_text",
+}
+
+
+def refusal_problem(refused: AnswerRefused) -> Problem:
+    """Storage's refusal as the problem a page shows next to the answer (a translation key and values)."""
+    values: dict[str, object] = {"field": refused.answer_id}
+    if refused.reason == "too_long":
+        values.update(length=refused.length, limit=TEXT_LIMIT)
+    return Problem(refused.answer_id, REFUSAL_MESSAGES[refused.reason], values)
 
 
 @dataclass(frozen=True)
@@ -214,6 +234,7 @@ class _Plan:
         return store.page_save(
             self.questionnaire.respondent,
             self.changes,
+            rules=self.questionnaire.rules,
             stored=self.questionnaire.answers.keys(),
             mode=mode,
             language=lang,
@@ -240,6 +261,7 @@ def _plan(
     answers: Mapping[str, object],
     nonce: str | None,
     direction: str,
+    now: datetime,
 ) -> _Plan | SaveResult:
     """Check the save against the session as read, then decide what it writes; a refusal is a result."""
     if questionnaire is None:
@@ -292,7 +314,7 @@ def _plan(
         next_key=next_key,
         completing=completing,
         revealed=revealed,
-        now=utcnow(),
+        now=now,
     )
 
 
@@ -302,10 +324,12 @@ def complete(db: Database, token: str, *, lang: str = "da", mode: str = "web") -
         questionnaire = _load(link, token, for_update=True)
         if questionnaire is None or questionnaire.closed:
             return False
-        now = utcnow()
+        now = db.clock()
         completed = store.page_save(
             questionnaire.respondent,
             {},
+            rules=questionnaire.rules,
+            stored=questionnaire.answers.keys(),
             mode=mode,
             language=lang,
             interviewer_id=questionnaire.respondent.interviewer_id,

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from borgerblik.core.errors import BorgerblikError
+from borgerblik.core.phone import danish_number
 from borgerblik.fieldwork.schedule import reachable_channels
-from borgerblik.fieldwork.sms import normalise_phone
 from borgerblik.storage import Database
-from borgerblik.storage.schema import Invitation, ResponseSession
+from borgerblik.storage.outcomes import SUBMITTED
 
 TOPICS: dict[str, str] = {
     "question": "Spørgsmål",
@@ -71,27 +69,16 @@ class CallListEntry:
     status: str
 
 
-def _sessions(db: Database, survey_id: int) -> dict[int, str]:
-    with db.reading() as connection:
-        return dict(
-            connection.execute(
-                select(ResponseSession.invitation_id, ResponseSession.state)
-                .join(Invitation, Invitation.id == ResponseSession.invitation_id)
-                .where(Invitation.survey_id == survey_id)
-            ).all()
-        )
-
-
 def phone_follow_up(db: Database, survey_id: int) -> list[CallListEntry]:
     """Non-respondents with a valid phone number, not opted out: whom to offer a phone interview."""
-    sessions = _sessions(db, survey_id)
+    sessions = db.session_states(survey_id)
     contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
     entries = []
     for invitation in db.invitations(survey_id):
         contact = contacts.get(invitation.id)
-        phone = normalise_phone(contact.phone) if contact else None
+        phone = danish_number(contact.phone) if contact else None
         state = sessions.get(invitation.id, "new")
-        if invitation.state in ("completed", "opted_out", "created") or state == "complete" or phone is None:
+        if invitation.state in ("completed", "opted_out", "created") or state in SUBMITTED or phone is None:
             continue
         entries.append(
             CallListEntry(invitation.case_code, invitation.kommune, invitation.maalgruppe, phone, state)

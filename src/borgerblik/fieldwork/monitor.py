@@ -1,8 +1,11 @@
-"""The fieldwork monitor: invited, reachable by channel, opened, partial, complete, opted out — and the curve.
+"""The fieldwork monitor: invited, reachable by channel, opened, partial, complete, blank, opted out — and the
+curve.
 
-Counts come straight from the database in a handful of grouped queries, overall and per municipality. The
-response rate is the KL report's: complete plus partial answers over invited citizens. The cumulative curve
-counts a complete answer on the day it was completed and a partial one on the day it was last saved, and marks
+Counts come from the gateway in a handful of queries, overall and per municipality, with the outcomes of
+:mod:`borgerblik.storage.outcomes` (docs/outcomes.md): an opted-out citizen is counted as opted out
+only, never also as partial, and a blank submission on its own column, never as complete. The response
+rate is the KL report's: complete plus partial answers over invited citizens. The cumulative curve counts
+a complete answer on the day it was completed and a partial one on the day it was last saved, and marks
 the days reminders went out, so the reminder jumps show.
 """
 
@@ -13,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from borgerblik.fieldwork.schedule import reachable_channels
 from borgerblik.storage import Database
-from borgerblik.storage.schema import Invitation, Member, Municipality, OptOut, OutboxMessage, ResponseSession
+from borgerblik.storage.outcomes import is_respondent
 from borgerblik.storage.times import as_utc
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
@@ -35,6 +36,8 @@ class StatusRow:
     partial: int
     complete: int
     opted_out: int
+    blank: int = 0
+    """submitted with no closed question answered: closed, but no answer (see docs/outcomes.md)"""
 
     @property
     def responded(self) -> int:
@@ -69,61 +72,32 @@ def _local_day(moment: datetime) -> date:
 def fieldwork_status(db: Database, survey_id: int, *, until: date | None = None) -> FieldworkStatus:
     """The monitor's numbers for one survey; ``until`` ends the curve (default: the last event)."""
     survey = db.survey(survey_id)
-    with db.reading() as connection:
-        kommune_of = dict(
-            connection.execute(
-                select(Invitation.id, Municipality.name)
-                .join(Member, Member.id == Invitation.member_id)
-                .join(Municipality, Municipality.id == Member.municipality_id)
-                .where(Invitation.survey_id == survey_id, Invitation.state != "created")
-            ).all()
-        )
-        sessions = connection.execute(
-            select(
-                ResponseSession.invitation_id,
-                ResponseSession.state,
-                ResponseSession.updated_at,
-                ResponseSession.completed_at,
-            )
-            .join(Invitation, Invitation.id == ResponseSession.invitation_id)
-            .where(Invitation.survey_id == survey_id)
-        ).all()
-        opted = set(
-            connection.execute(select(OptOut.invitation_id).where(OptOut.survey_id == survey_id)).scalars()
-        )
-        reminder_times = connection.execute(
-            select(func.min(OutboxMessage.due_at))
-            .where(OutboxMessage.survey_id == survey_id, OutboxMessage.kind == "reminder")
-            .group_by(OutboxMessage.created_at)
-        ).scalars()
-        invitation_times = connection.execute(
-            select(func.min(OutboxMessage.due_at)).where(
-                OutboxMessage.survey_id == survey_id, OutboxMessage.kind == "invitation"
-            )
-        ).scalar()
+    events = db.fieldwork_events(survey_id)
     contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for invitation_id, kommune in kommune_of.items():
+    for invitation_id, kommune in events.kommune_of.items():
         row = counts[kommune]
         row["invited"] += 1
         channels = reachable_channels(contacts.get(invitation_id))
         for channel in channels:
             row[channel] += 1
         row["no_channel"] += not channels
-        row["opted_out"] += invitation_id in opted
+        row["opted_out"] += invitation_id in events.opted_out
     responses: list[date] = []
-    for invitation_id, state, updated_at, completed_at in sessions:
-        kommune = kommune_of.get(invitation_id)
+    for session in events.sessions:
+        kommune = events.kommune_of.get(session.invitation_id)
         if kommune is None:
             continue
         counts[kommune]["opened"] += 1
-        if state in ("partial", "complete"):
-            counts[kommune][state] += 1
-            responses.append(_local_day(completed_at if state == "complete" else updated_at))
+        if session.outcome in ("partial", "complete", "blank"):
+            counts[kommune][session.outcome] += 1
+        if is_respondent(session.outcome):
+            responses.append(_local_day(session.at))
     rows = [_row(kommune, counts[kommune]) for kommune in sorted(counts)]
     overall = _row("I alt", sum((counts[k] for k in counts), Counter()))
-    reminder_days = sorted({_local_day(t) for t in reminder_times if t is not None})
-    start = _local_day(invitation_times) if invitation_times is not None else None
+    reminder_days = sorted({_local_day(t) for t in events.reminder_times})
+    first = events.invitation_time
+    start = _local_day(first) if first is not None else None
     curve = _curve(start, responses, overall.invited, reminder_days, until)
     return FieldworkStatus(survey.name, overall, rows, curve, reminder_days)
 
@@ -140,6 +114,7 @@ def _row(kommune: str, c: Counter[str]) -> StatusRow:
         c["partial"],
         c["complete"],
         c["opted_out"],
+        c["blank"],
     )
 
 

@@ -15,16 +15,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-
+from borgerblik.core.phone import can_text
 from borgerblik.fieldwork.letters import MessageKind, SurveyContact, render_message
 from borgerblik.fieldwork.pdf_letters import LetterPress
-from borgerblik.fieldwork.sms import QuietHours, normalise_phone, sms_segments
+from borgerblik.fieldwork.sms import QuietHours, sms_segments
 from borgerblik.fieldwork.spool import SpoolFile
 from borgerblik.storage import Contact, Database, InvitationRecord
-from borgerblik.storage import outbox as outbox_store
-from borgerblik.storage.schema import Invitation, OptOut, OutboxMessage, ResponseSession
-from borgerblik.storage.times import as_utc, utcnow
+from borgerblik.storage.outcomes import SUBMITTED
+from borgerblik.storage.times import as_utc
 
 CHUNK = 5_000
 FALLBACK_ORDER = ("digital_post", "sms", "email")
@@ -61,7 +59,7 @@ def reachable_channels(contact: Contact | None) -> list[str]:
     found = []
     if not contact.digital_post_exempt:
         found.append("digital_post")
-    if normalise_phone(contact.phone):
+    if can_text(contact.phone):
         found.append("sms")
     if contact.email and "@" in contact.email:
         found.append("email")
@@ -88,34 +86,8 @@ def _chunks(items: Sequence[InvitationRecord]) -> Iterator[Sequence[InvitationRe
 
 
 def _outcomes(db: Database, survey_id: int) -> tuple[dict[int, str], set[int], dict[int, int]]:
-    """Session state per invitation, the opted-out, and how many reminder waves each has been queued.
-
-    A wave's messages to one citizen are queued in one statement and share ``created_at``, so distinct
-    creation times count waves (the SMS of a wave may be due later than its letter, because of quiet hours).
-    """
-    with db.reading() as connection:
-        sessions = dict(
-            connection.execute(
-                select(ResponseSession.invitation_id, ResponseSession.state)
-                .join(Invitation, Invitation.id == ResponseSession.invitation_id)
-                .where(Invitation.survey_id == survey_id)
-            ).all()
-        )
-        opted = set(
-            connection.execute(select(OptOut.invitation_id).where(OptOut.survey_id == survey_id)).scalars()
-        )
-        reminded = dict(
-            connection.execute(
-                select(OutboxMessage.invitation_id, func.count(func.distinct(OutboxMessage.created_at)))
-                .where(
-                    OutboxMessage.survey_id == survey_id,
-                    OutboxMessage.kind == "reminder",
-                    OutboxMessage.status != "cancelled",
-                )
-                .group_by(OutboxMessage.invitation_id)
-            ).all()
-        )
-    return sessions, opted, reminded
+    """Session state per invitation, the opted-out, and how many reminder waves each has been queued."""
+    return db.session_states(survey_id), db.opted_out(survey_id), db.reminder_waves(survey_id)
 
 
 def queue_invitations(
@@ -137,7 +109,7 @@ def queue_invitations(
         "invitation",
         "i0",
         plan.invitation_channels,
-        as_utc(at) or utcnow(),
+        as_utc(at) or db.clock(),
         plan,
         {},
     )
@@ -162,7 +134,7 @@ def queue_reminder(
         for i in db.invitations(survey_id)
         if i.state in ("invited", "reminded")
         and i.id not in opted
-        and sessions.get(i.id) != "complete"
+        and sessions.get(i.id) not in SUBMITTED
         and reminded.get(i.id, 0) < number
     ]
     return _queue_wave(
@@ -173,7 +145,7 @@ def queue_reminder(
         "reminder",
         f"r{number}",
         plan.reminder_channels,
-        as_utc(at) or utcnow(),
+        as_utc(at) or db.clock(),
         plan,
         sessions,
     )
@@ -246,19 +218,12 @@ def _queue_wave(
                         }
                     )
                     summary.queued[channel] = summary.queued.get(channel, 0) + 1
-        with db.writing() as connection:
-            outbox_store.queue(connection, survey_id, messages, utcnow())
-            unreachable = set(summary.no_channel)
-            reached = [i.id for i in chunk if i.id not in unreachable]
-            connection.execute(
-                update(Invitation)
-                .where(Invitation.id.in_(reached), Invitation.state.in_(("created", "invited", "reminded")))
-                .values(state="invited" if kind == "invitation" else "reminded", updated_at=utcnow())
-            )
-            if kind == "invitation":
-                connection.execute(
-                    update(Invitation)
-                    .where(Invitation.id.in_([i.id for i in chunk if i.id in unreachable]))
-                    .values(state="undeliverable", updated_at=utcnow())
-                )
+        unreachable = set(summary.no_channel)
+        db.queue_wave(
+            survey_id,
+            messages,
+            reached=[i.id for i in chunk if i.id not in unreachable],
+            unreachable=[i.id for i in chunk if i.id in unreachable],
+            kind=kind,
+        )
     return summary

@@ -8,8 +8,8 @@ citizens answer through :mod:`borgerblik.collection` — the functions the web p
 routing. What each citizen does, and on which day, is a list of :class:`CitizenAction`, given by the caller:
 the demo and `borgerblik fieldwork simulate` take it from synth's one behaviour model of simulated citizens
 (:mod:`borgerblik.synth.behaviour`, calibrated to KL 2024), so this stage holds no seed figures. The
-collection stage stamps answers with the clock; the simulation moves those stamps to the simulated day,
-which is what a real three-week fieldwork would have recorded.
+gateway stamps every write with the clock it is given; the simulation gives it the simulated moment, so what
+is stored is what a real three-week fieldwork would have recorded.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import bindparam, update
-
 from borgerblik.collection import answer_questionnaire, opt_out
 from borgerblik.danish import integer, share
 from borgerblik.fieldwork.channels import Channel, DigitalPostFolder
@@ -35,7 +33,6 @@ from borgerblik.fieldwork.sms import SmsGateway
 from borgerblik.fieldwork.sms_sink import SmsSink
 from borgerblik.fieldwork.smtp_sink import SmtpSink
 from borgerblik.storage import Database
-from borgerblik.storage.schema import Answer, OptOut, ResponseSession
 
 HOTLINE_INTERVIEWER = "hotline"
 SIMULATION_SENDER = "undersoegelse@jobcenter.example.dk"
@@ -85,36 +82,14 @@ class SimulationResult:
         ]
 
 
-def _restamp(db: Database, moments: dict[int, datetime], opted: dict[int, datetime]) -> None:
-    """Move the gateway's clock stamps of today's actions to the simulated moments."""
-    with db.writing() as connection:
-        if moments:
-            rows = [{"i": i, "t": t} for i, t in moments.items()]
-            connection.execute(
-                update(ResponseSession)
-                .where(ResponseSession.invitation_id == bindparam("i"))
-                .values(started_at=bindparam("t"), updated_at=bindparam("t")),
-                rows,
-            )
-            connection.execute(
-                update(ResponseSession)
-                .where(ResponseSession.invitation_id == bindparam("i"), ResponseSession.state == "complete")
-                .values(completed_at=bindparam("t")),
-                rows,
-            )
-            connection.execute(
-                update(Answer)
-                .where(Answer.invitation_id == bindparam("i"))
-                .values(answered_at=bindparam("t")),
-                rows,
-            )
-        if opted:
-            connection.execute(
-                update(OptOut)
-                .where(OptOut.invitation_id == bindparam("i"))
-                .values(recorded_at=bindparam("t")),
-                [{"i": i, "t": t} for i, t in opted.items()],
-            )
+class SimulatedClock:
+    """The simulated moment, read by the gateway for every stamp it writes (see ``Database(clock=...)``)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
 
 
 def run_simulated_fieldwork(
@@ -139,6 +114,8 @@ def run_simulated_fieldwork(
     plan = plan or FieldworkPlan()
     rng = random.Random(seed)
     workdir = Path(workdir)
+    clock = SimulatedClock(start)
+    simulated = db.with_clock(clock)
     invitations = db.invitations(survey_id)
     token = {i.id: i.token for i in invitations}
     by_day: dict[int, list[CitizenAction]] = {}
@@ -155,25 +132,23 @@ def run_simulated_fieldwork(
             "email": SmtpChannel("127.0.0.1", mail.port, SIMULATION_SENDER, starttls=False),
         }
         for day in range(days):
-            morning = start + timedelta(days=day)
+            morning = clock.moment = start + timedelta(days=day)
             if day in wave_days:
                 number = wave_days[day]
                 if number == 0:
-                    queue_invitations(db, survey_id, workdir / "udbakke", at=morning, plan=plan)
+                    queue_invitations(simulated, survey_id, workdir / "udbakke", at=morning, plan=plan)
                 else:
-                    queue_reminder(db, survey_id, workdir / "udbakke", number, at=morning, plan=plan)
-            sent.update(send_due(db, channels, now=morning + timedelta(minutes=5)).sent)
-            moments: dict[int, datetime] = {}
-            opted: dict[int, datetime] = {}
+                    queue_reminder(simulated, survey_id, workdir / "udbakke", number, at=morning, plan=plan)
+            clock.moment = morning + timedelta(minutes=5)
+            sent.update(send_due(simulated, channels, now=clock.moment).sent)
             for action in by_day.get(day, []):
-                moment = morning + timedelta(minutes=rng.randrange(15, 11 * 60))
+                clock.moment = morning + timedelta(minutes=rng.randrange(15, 11 * 60))
                 if action.outcome == "opted_out":
                     channel = "hotline" if rng.random() < 0.1 else "web"
-                    opt_out(db, token[action.invitation_id], channel=channel)
-                    opted[action.invitation_id] = moment
+                    opt_out(simulated, token[action.invitation_id], channel=channel)
                 else:
                     answer_questionnaire(
-                        db,
+                        simulated,
                         token[action.invitation_id],
                         action.answers,
                         stop_after_pages=action.pages if action.outcome == "partial" else None,
@@ -181,9 +156,7 @@ def run_simulated_fieldwork(
                         mode=action.mode,
                         interviewer_id=HOTLINE_INTERVIEWER if action.mode == "phone" else None,
                     )
-                    moments[action.invitation_id] = moment
                 outcomes[action.outcome] += 1
-            _restamp(db, moments, opted)
             if on_day is not None:
                 on_day(day + 1, outcomes)
         for channel in channels.values():

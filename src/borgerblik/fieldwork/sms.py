@@ -10,13 +10,13 @@ from __future__ import annotations
 import http.client
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from borgerblik.core.errors import BorgerblikError
+from borgerblik.core.phone import danish_number as normalise_phone  # the one phone rule
 from borgerblik.fieldwork.channels import Envelope, NotReachable
 
 # GSM 03.38 basic character set (æøåÆØÅ are in it) and the extension table, whose characters cost two septets.
@@ -25,24 +25,6 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
-_SEPARATORS = re.compile(r"[\s\-.()/]")
-
-
-def normalise_phone(raw: str | None) -> str | None:
-    """A Danish number as ``+45XXXXXXXX``, or None if it is not one (empty, wrong length, starts with 0/1)."""
-    if not raw:
-        return None
-    digits = _SEPARATORS.sub("", raw.strip())
-    if digits.startswith("+45"):
-        digits = digits[3:]
-    elif digits.startswith("0045"):
-        digits = digits[4:]
-    elif len(digits) == 10 and digits.startswith("45"):
-        digits = digits[2:]
-    if len(digits) != 8 or not digits.isdigit() or digits[0] in "01":
-        return None
-    return f"+45{digits}"
-
 
 @dataclass(frozen=True)
 class SmsSegments:

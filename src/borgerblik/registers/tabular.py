@@ -8,7 +8,6 @@ it; blank lines are counted, rows with the wrong number of fields are kept aside
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +28,14 @@ class TableError(BorgerblikError, ValueError):
 class RaggedLine:
     line: int
     fields: int
+    #: for a quote never closed: the last physical line the unbalanced record ran to (the rows after it were
+    #: read again from the next line, so the stray quote costs its own line only)
+    spans_to: int | None = None
+
+    def describe(self, expected: int) -> str:
+        if self.spans_to is not None:
+            return f'uafsluttet anførselstegn (") — ville slå linje {self.line}–{self.spans_to} sammen'
+        return f"{self.fields} felter, forventede {expected}"
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,34 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
+        _refuse_mixed_encodings(data, path)
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         raise TableError(
             f"{path}: kan hverken læses som UTF-8 eller Windows-1252 (byte {exc.start}); gem filen som UTF-8"
         ) from exc
+
+
+def _refuse_mixed_encodings(data: bytes, path: Path) -> None:
+    """A file that is not UTF-8 throughout but has lines that are UTF-8 with letters beyond ASCII changes
+    encoding part-way (two extracts pasted together): read as one encoding, half of it would be garbled
+    ("RÃ¸dovre" beside "Rødovre") without a word. Refused, naming the first line that does not decode."""
+    utf8_lines, first_bad = 0, None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+        else:
+            utf8_lines += 1
+        if utf8_lines and first_bad:
+            raise TableError(
+                f"{path}: linje {first_bad} kan ikke læses som UTF-8, men andre linjer er UTF-8 — filen "
+                "skifter tegnsæt undervejs og ville blive læst halvt forkert. Tip: gem hele filen som UTF-8"
+            )
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -174,17 +202,31 @@ def _check_headers(headers: list[str], path: Path) -> None:
 
 
 def _read_quoted(text: str, path: Path, encoding: str, delimiter: str) -> RawTable:
-    """Quoted fields may hold delimiters or line breaks; Python's csv reader keeps the physical line count."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    """Python's csv reader, record by record, keeping physical line numbers.
+
+    A record that runs over several lines and then has the wrong number of fields is a stray quote, not a
+    quoted line break: it is rejected as its first line alone (with the lines it would have swallowed
+    named), and reading goes on from the next line — so a stray ``"`` never costs the rows after it.
+    """
     headers: list[str] | None = None
     lines: list[int] = []
     rows: list[list[str | None]] = []
     ragged: list[RaggedLine] = []
     blank = 0
-    start = 1
-    for record in reader:
-        line = start
-        start = reader.line_num + 1
+    physical = text.splitlines(keepends=True)
+    position = 0
+    while position < len(physical):
+        reader = csv.reader((physical[k] for k in range(position, len(physical))), delimiter=delimiter)
+        record = next(reader, None)
+        if record is None:
+            break
+        used = max(reader.line_num, 1)
+        line = position + 1
+        if headers is not None and used > 1 and len(record) != len(headers):
+            ragged.append(RaggedLine(line, len(record), spans_to=position + used))
+            position += 1
+            continue
+        position += used
         if not any(cell.strip() for cell in record):
             if headers is not None:
                 blank += 1

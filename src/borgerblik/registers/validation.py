@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from borgerblik.core.phone import national_digits
 from borgerblik.registers.columns import FIELDS, ColumnMapping, fold_header, resolve_columns
 from borgerblik.registers.cpr import (
     age_expr,
@@ -180,17 +181,11 @@ def conversation_types(value: str) -> str:
 
 
 def _phone_numbers(numbers: pl.Series) -> pl.Series:
-    """The 8-digit number without spaces, dashes or +45/0045; null when it is not a Danish number.
-
-    Most numbers already are 8 plain digits, so only the others go through the cleaning expressions.
-    """
-    plain = numbers.str.contains(r"^\d{8}$").fill_null(False)
-    result = numbers.set(~plain, None)
-    others = (~plain & numbers.is_not_null()).arg_true()
-    if others.len():
-        digits = numbers.gather(others).str.replace_all(r"[\s\-]", "").str.replace(r"^(\+45|0045)", "")
-        result = result.scatter(others, digits.set(~digits.str.contains(r"^\d{8}$"), None))
-    return result
+    """The 8-digit national number by the one phone rule (:mod:`borgerblik.core.phone`, the SMS client's);
+    null when it is not a Danish subscriber number. Judged once per distinct value."""
+    distinct = [value for value in numbers.unique().to_list() if value is not None]
+    verdicts = {value: national_digits(value) for value in distinct}
+    return numbers.replace_strict(verdicts, default=None, return_dtype=pl.String)
 
 
 def _by_unique(
@@ -303,7 +298,7 @@ def _collect_rejects(
                     "line": [r.line for r in raw.ragged],
                     "column": [""] * len(raw.ragged),
                     "reason": ["forkert-antal-felter"] * len(raw.ragged),
-                    "value": [f"{r.fields} felter, forventede {len(raw.headers)}" for r in raw.ragged],
+                    "value": [r.describe(len(raw.headers)) for r in raw.ragged],
                 },
                 schema=REJECT_SCHEMA,
             )

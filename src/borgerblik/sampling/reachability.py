@@ -1,7 +1,8 @@
 """Which channels can reach each sampled citizen: Digital Post, SMS, e-mail — or none.
 
-Digital Post reaches everyone not exempt from it; SMS needs a valid Danish mobile number; e-mail a valid
-address (the importer has already cleared invalid phone numbers and addresses). The KL report counts the
+Digital Post reaches everyone not exempt from it; SMS needs a Danish number the SMS client can text — the
+one rule of :mod:`borgerblik.core.phone`, applied here too, so a number the import let through but the SMS
+client would refuse never counts as reachable; e-mail a valid address. The KL report counts the
 sample by the two channels it used — neither, SMS only (exempt from Digital Post), Digital Post only (no or
 invalid phone) — so the totals follow that split, with e-mail as an extra channel beside it.
 """
@@ -9,6 +10,8 @@ invalid phone) — so the totals follow that split, with e-mail as an extra chan
 from __future__ import annotations
 
 import polars as pl
+
+from borgerblik.core.phone import can_text
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("digital_post_og_sms", "Digital Post og SMS"),
@@ -21,20 +24,28 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 def reachability(
     sample: pl.DataFrame, identities: pl.DataFrame, id_column: str = "borger_id"
 ) -> pl.DataFrame:
-    """One row per sampled citizen: the channel flags and the KL category. No CPR or contact data leaves."""
+    """One row per sampled citizen: the channel flags and the KL category. No CPR or contact data leaves.
+
+    ``identities`` has ``digital_post_fritaget`` and either the register's ``telefon`` and ``email`` or the
+    gateway's flags ``sms`` and ``email`` (booleans, judged by the same rule).
+    """
+    if "telefon" in identities.columns:
+        phones = identities["telefon"].cast(pl.String)
+        identities = identities.with_columns(
+            sms=pl.Series([can_text(phone) for phone in phones.to_list()], dtype=pl.Boolean),
+            email=pl.col("email").is_not_null() & pl.col("email").cast(pl.String).str.contains("@"),
+        )
     joined = sample.select(id_column).join(
-        identities.select(id_column, "digital_post_fritaget", "telefon", "email"),
+        identities.select(id_column, "digital_post_fritaget", "sms", "email"),
         on=id_column,
         how="left",
         maintain_order="left",
     )
-    digital_post = ~pl.col("digital_post_fritaget").fill_null(False)
-    sms = pl.col("telefon").is_not_null()
     flags = joined.select(
         id_column,
-        digital_post.alias("digital_post"),
-        sms.alias("sms"),
-        pl.col("email").is_not_null().alias("email"),
+        (~pl.col("digital_post_fritaget").fill_null(False)).alias("digital_post"),
+        pl.col("sms").fill_null(False).alias("sms"),
+        pl.col("email").fill_null(False).alias("email"),
     )
     return flags.with_columns(
         kategori=pl.when(pl.col("digital_post") & pl.col("sms"))

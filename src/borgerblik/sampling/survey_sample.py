@@ -2,20 +2,18 @@
 
 The design is the survey's ``sample_design`` setting (default ``kl2024``). A survey is sampled once: the
 draw is stored with its seed, so the same seed reproduces it, and a second draw is refused rather than
-mixed into the first. The gateway has no query for contact flags, so :func:`survey_channels` reads the
-identities table through the gateway's connection and hands back flags only, never the data itself.
+mixed into the first. :func:`survey_channels` reads the gateway's contact flags, never the numbers or
+addresses themselves.
 """
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import select
 
 from borgerblik.sampling.design import DesignError, SampleDesign, load_design
 from borgerblik.sampling.draw import Sample, design_keys, draw_sample
 from borgerblik.sampling.reachability import reachability
 from borgerblik.storage import Database, SurveyRecord
-from borgerblik.storage.schema import Identity
 
 DEFAULT_DESIGN_NAME = "kl2024"
 STORED_NAMES = {"member_id": "borger_id", "gender": "koen", "age_group": "aldersgruppe", "age": "alder"}
@@ -66,17 +64,6 @@ def sample_survey(
 
 
 def survey_channels(database: Database, survey_id: int, sample: pl.DataFrame) -> pl.DataFrame:
-    """Reachability per sampled member (see :func:`reachability`)."""
-    with database.reading() as connection:
-        rows = connection.execute(
-            select(Identity.member_id, Identity.digital_post_exempt, Identity.phone, Identity.email).where(
-                Identity.survey_id == survey_id
-            )
-        ).all()
-    identities = pl.DataFrame(
-        rows,
-        schema={"borger_id": pl.String, "digital_post_fritaget": pl.Boolean, "telefon": pl.String,
-                "email": pl.String},
-        orient="row",
-    )
-    return reachability(sample, identities)
+    """Reachability per sampled member (see :func:`reachability`), from the gateway's contact flags."""
+    flags = database.contact_flags(survey_id).rename({"member_id": "borger_id"})
+    return reachability(sample, flags)

@@ -10,6 +10,7 @@ from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageErr
 from borgerblik.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from borgerblik.storage.records import ClaimedMessage, Contact, InvitationRecord, SessionRecord, SurveyRecord
 from borgerblik.storage.schema import (
+    GENDERS,
     INVITATION_STATES,
     MESSAGE_STATUSES,
     MODES,
@@ -19,6 +20,7 @@ from borgerblik.storage.schema import (
 
 __all__ = [
     "DEFAULT_URL",
+    "GENDERS",
     "INVITATION_STATES",
     "MESSAGE_STATUSES",
     "MODES",

@@ -1,133 +1,171 @@
-"""Saving answers: the hot path of the web questionnaire and the interviewer form, in Core statements.
+"""What an answer may be, checked at the one place every answer is written; and answers read back.
 
-Each save replaces the rows of the questions it names (so a citizen going back and changing an answer leaves
-one answer, not two) and moves the response session forward. The session row is written first: on PostgreSQL
-its row lock serialises two saves for the same invitation, so concurrent double-submits cannot interleave.
+Every entry point — the web questionnaire, the interviewer screen, the hotline, the simulated fieldwork,
+imports and the gateway's own ``save_answers`` — ends in :func:`borgerblik.storage.responses.page_save`,
+which calls :func:`check_answers`. So a NUL byte, an over-long text, an unknown question id or a code outside
+the question's scale is refused the same way whoever sends it, before anything is written, on SQLite and on
+PostgreSQL alike (PostgreSQL cannot store a NUL byte in text at all: it would be a driver error, a 500).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, select
 
-from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
+from borgerblik.core import Instrument
+from borgerblik.core.model import NO, YES, BackgroundKind, Kind, Question
+from borgerblik.storage.errors import InvalidRowError
 from borgerblik.storage.records import SessionRecord
-from borgerblik.storage.schema import MODES, SESSION_STATES, Answer, Invitation, ResponseSession
+from borgerblik.storage.schema import Answer, ResponseSession
 from borgerblik.storage.times import as_utc
 
 AnswerValue = int | str | Sequence[int] | None
+TEXT_LIMIT = 10_000
+"""The longest open answer storage keeps (the questionnaire asks for at most 5.000; interviewers' notes and
+imported answers may be longer, but a 10.000-character answer is a paste accident, not an answer)."""
 SMALLINT_MAX = 32_767
+SHOWN_TEXT = 40
 
 
-def _rows(answers: Mapping[str, AnswerValue]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for index, (question_id, value) in enumerate(answers.items(), start=1):
-        if not isinstance(question_id, str) or not question_id or len(question_id) > 100:
-            raise InvalidRowError(
-                index, "question_id", "et spørgsmåls-id (tekst, højst 100 tegn)", question_id
+class AnswerRefused(InvalidRowError):
+    """One answer storage will not write; nothing of the save was written.
+
+    ``reason`` says why in a word a screen can translate: ``unknown_question``, ``invalid_code``,
+    ``too_long`` or ``invalid_text``.
+    """
+
+    def __init__(self, row: int, answer_id: str, reason: str, expected: str, got: object) -> None:
+        shown = (
+            got
+            if not isinstance(got, str) or len(got) <= SHOWN_TEXT
+            else f"{got[:SHOWN_TEXT]}… ({len(got)} tegn)"
+        )
+        super().__init__(row, str(answer_id), expected, shown)
+        self.answer_id, self.reason = str(answer_id), reason
+        self.length = len(got) if isinstance(got, str) else None
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """Per answer id of an instrument: the codes it accepts, or that it is an open text or a number."""
+
+    codes: Mapping[str, frozenset[int]]
+    multi: frozenset[str]
+    texts: frozenset[str]
+    numbers: Mapping[str, tuple[int | None, int | None]]
+    closed: frozenset[str]
+    """The closed questions' answer ids (background fields not included): a submission answering none of
+    them is *blank* (see :mod:`borgerblik.storage.outcomes`)."""
+
+    @classmethod
+    def of(cls, instrument: Instrument) -> AnswerRules:
+        codes: dict[str, frozenset[int]] = {}
+        multi, texts, closed = set(), set(), set()
+        for question in _every_question(instrument):
+            if question.kind is Kind.OPEN:
+                texts.add(question.id)
+                continue
+            for item in question.items if question.kind is Kind.MATRIX else (question,):
+                codes[item.id] = item.codes or question.codes
+                closed.add(item.id)
+            if question.kind is Kind.MULTI:
+                multi.add(question.id)
+        numbers: dict[str, tuple[int | None, int | None]] = {}
+        for field in instrument.background:
+            if field.kind in (BackgroundKind.NUMBER, BackgroundKind.DURATION):
+                numbers[field.id] = (field.minimum, field.maximum)
+            elif field.kind is BackgroundKind.YESNO:
+                codes[field.id] = frozenset({YES, NO})
+            else:
+                codes[field.id] = frozenset(option.code for option in field.options) or frozenset({YES, NO})
+        return cls(codes, frozenset(multi), frozenset(texts), numbers, frozenset(closed))
+
+    def is_blank(self, answers: Iterable[str]) -> bool:
+        """True when none of ``answers`` (answer ids with a stored value) is a closed question's."""
+        return not any(answer_id in self.closed for answer_id in answers)
+
+
+def _every_question(instrument: Instrument) -> Iterable[Question]:
+    """Every question a citizen may answer, follow-ups and every municipality's local questions too."""
+    local = [q for questions in instrument.local_questions.values() for q in questions]
+    for question in [*instrument.questions(), *local]:
+        yield question
+        if question in local:
+            yield from question.follow_ups
+
+
+def check_answers(answers: Mapping[str, AnswerValue], rules: AnswerRules | None = None) -> None:
+    """Refuse the first answer that storage will not write (:class:`AnswerRefused`).
+
+    Without ``rules`` only what every answer must be is checked: an id, text without NUL bytes and within
+    :data:`TEXT_LIMIT`, codes that are small whole numbers.
+    """
+    for row, (answer_id, value) in enumerate(answers.items(), start=1):
+        if not isinstance(answer_id, str) or not answer_id or len(answer_id) > 100 or "\x00" in answer_id:
+            raise AnswerRefused(
+                row,
+                str(answer_id)[:100],
+                "unknown_question",
+                "et spørgsmåls-id (tekst, højst 100 tegn)",
+                answer_id,
+            )
+        known = (
+            rules is None
+            or answer_id in rules.codes
+            or answer_id in rules.texts
+            or answer_id in rules.numbers
+        )
+        if not known:
+            raise AnswerRefused(
+                row, answer_id, "unknown_question", "et spørgsmål i undersøgelsens skema", answer_id
             )
         if value is None:
             continue
         if isinstance(value, str):
-            if "\x00" in value:
-                raise InvalidRowError(index, question_id, "tekst uden nul-tegn (\\x00)", value)
-            rows.append({"question_id": question_id, "value_code": None, "text": value})
-            continue
-        codes = list(value) if isinstance(value, list | tuple) else [value]
-        for code in codes:
-            if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= SMALLINT_MAX:
-                raise InvalidRowError(
-                    index, question_id, "en svarkode (heltal), en tekst eller en liste af koder", value
+            if rules is not None and answer_id not in rules.texts:
+                raise AnswerRefused(
+                    row, answer_id, "invalid_code", "en svarkode (heltal), ikke en tekst", value
                 )
-            rows.append({"question_id": question_id, "value_code": code, "text": None})
-    return rows
-
-
-def save(
-    connection: Connection,
-    invitation_id: int,
-    answers: Mapping[str, AnswerValue],
-    *,
-    mode: str,
-    language: str,
-    interviewer_id: str | None,
-    page: int | None,
-    state: str,
-    now: datetime,
-) -> SessionRecord:
-    """Write ``answers`` for one invitation; ``None`` removes an answer.
-
-    The session state never moves backwards: a complete questionnaire edited later stays complete.
-    """
-    if mode not in MODES:
-        raise StorageError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
-    if state not in SESSION_STATES:
-        raise StorageError(
-            f"ukendt besvarelsestilstand {state!r}; forventede en af {', '.join(SESSION_STATES)}"
-        )
-    rows = _rows(answers)
-    session = _advance_session(connection, invitation_id, mode, language, interviewer_id, page, state, now)
-    if answers:
-        connection.execute(
-            delete(Answer).where(Answer.invitation_id == invitation_id, Answer.question_id.in_(list(answers)))
-        )
-    if rows:
-        common = {
-            "invitation_id": invitation_id,
-            "mode": mode,
-            "language": language,
-            "interviewer_id": interviewer_id,
-            "answered_at": now,
-        }
-        connection.execute(insert(Answer), [{**common, **row} for row in rows])
-    return session
-
-
-def _advance_session(
-    connection: Connection,
-    invitation_id: int,
-    mode: str,
-    language: str,
-    interviewer_id: str | None,
-    page: int | None,
-    state: str,
-    now: datetime,
-) -> SessionRecord:
-    s = ResponseSession
-    current = connection.execute(
-        select(s.state, s.current_page).where(s.invitation_id == invitation_id).with_for_update()
-    ).first()
-    if current is None:
-        exists = connection.execute(select(Invitation.id).where(Invitation.id == invitation_id)).scalar()
-        if exists is None:
-            raise NotFoundError(f"invitation {invitation_id} findes ikke")
-        connection.execute(
-            insert(s).values(
-                invitation_id=invitation_id,
-                state=state,
-                mode=mode,
-                language=language,
-                current_page=page or 0,
-                interviewer_id=interviewer_id,
-                started_at=now,
-                updated_at=now,
-                completed_at=now if state == "complete" else None,
-            )
-        )
-    else:
-        new_state = max(current.state, state, key=SESSION_STATES.index)
-        values: dict[str, Any] = {"state": new_state, "mode": mode, "language": language, "updated_at": now}
-        if page is not None:
-            values["current_page"] = page
-        if interviewer_id is not None:
-            values["interviewer_id"] = interviewer_id
-        if new_state == "complete" and current.state != "complete":
-            values["completed_at"] = now
-        connection.execute(update(s).where(s.invitation_id == invitation_id).values(**values))
-    return session(connection, invitation_id)  # type: ignore[return-value]
+            if "\x00" in value:
+                raise AnswerRefused(row, answer_id, "invalid_text", "tekst uden nul-tegn (\\x00)", value)
+            if len(value) > TEXT_LIMIT:
+                raise AnswerRefused(
+                    row,
+                    answer_id,
+                    "too_long",
+                    f"en tekst på højst {TEXT_LIMIT:,} tegn".replace(",", "."),
+                    value,
+                )
+            continue
+        if rules is not None and answer_id in rules.texts:
+            raise AnswerRefused(row, answer_id, "invalid_code", "en tekst (åbent svar)", value)
+        several = isinstance(value, list | tuple)
+        values = list(value) if several else [value]
+        if several and rules is not None and answer_id not in rules.multi:
+            raise AnswerRefused(row, answer_id, "invalid_code", "én svarkode", value)
+        for code in values:
+            if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= SMALLINT_MAX:
+                raise AnswerRefused(
+                    row,
+                    answer_id,
+                    "invalid_code",
+                    "en svarkode (heltal), en tekst eller en liste af koder",
+                    value,
+                )
+            if rules is None:
+                continue
+            if answer_id in rules.numbers:
+                low, high = rules.numbers[answer_id]
+                if (low is not None and code < low) or (high is not None and code > high):
+                    raise AnswerRefused(
+                        row, answer_id, "invalid_code", f"et tal mellem {low} og {high}", code
+                    )
+            elif code not in rules.codes[answer_id]:
+                allowed = ", ".join(str(c) for c in sorted(rules.codes[answer_id]))
+                raise AnswerRefused(row, answer_id, "invalid_code", f"en af svarkoderne {allowed}", code)
 
 
 def session(connection: Connection, invitation_id: int) -> SessionRecord | None:
@@ -153,7 +191,7 @@ def session(connection: Connection, invitation_id: int) -> SessionRecord | None:
 
 
 def load(connection: Connection, invitation_id: int) -> dict[str, AnswerValue]:
-    """The stored answers of one invitation, in the shape :func:`save` takes.
+    """The stored answers of one invitation, in the shape a save takes.
 
     A question with several codes comes back as a list; with one code, as that code.
     """

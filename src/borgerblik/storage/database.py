@@ -8,7 +8,7 @@ reminders, bad input rejected before anything is written. Readers hand back plai
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,14 +18,16 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from borgerblik.storage import answers as answer_store
-from borgerblik.storage import frames, outbox, population
+from borgerblik.storage import fieldwork, frames, outbox, population, responses
 from borgerblik.storage.bulk import bulk_insert
+from borgerblik.storage.driver import Link
 from borgerblik.storage.engine import WRITE_OPTION, database_url, make_engine
 from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
 from borgerblik.storage.migrate import upgrade
 from borgerblik.storage.records import ClaimedMessage, Contact, InvitationRecord, SessionRecord, SurveyRecord
 from borgerblik.storage.schema import (
     INVITATION_STATES,
+    Answer,
     ContactEvent,
     HotlineCall,
     Identity,
@@ -38,7 +40,10 @@ from borgerblik.storage.schema import (
     SampleEntry,
     Survey,
 )
+from borgerblik.storage.outcomes import SUBMITTED
 from borgerblik.storage.times import as_utc, utcnow
+
+Clock = Callable[[], datetime]
 
 CASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 TOKEN_BYTES = 32
@@ -63,10 +68,22 @@ def _conflict(exc: IntegrityError) -> StorageError:
 
 
 class Database:
-    """Open (and migrate) the database at ``url``; defaults as in :func:`~borgerblik.storage.database_url`."""
+    """Open (and migrate) the database at ``url``; defaults as in :func:`~borgerblik.storage.database_url`.
 
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
+    ``clock`` stamps every write (answers, sessions, opt-outs, invitations, messages): the simulated fieldwork
+    passes its simulated day, so what is stored is what a real fieldwork would have recorded, first time.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        migrate: bool = True,
+        clock: Clock = utcnow,
+    ) -> None:
         self.engine = engine if engine is not None else make_engine(url)
+        self.clock = clock
         if migrate:
             try:
                 upgrade(self.engine)
@@ -79,6 +96,10 @@ class Database:
     def from_env(cls) -> Database:
         """The database in ``BORGERBLIK_DATABASE_URL``, else ``borgerblik.sqlite`` in the current folder."""
         return cls(database_url())
+
+    def with_clock(self, clock: Clock) -> Database:
+        """The same database, its writes stamped by ``clock`` (closing it leaves this one open)."""
+        return Database(engine=self.engine, migrate=False, clock=clock)
 
     @property
     def dialect(self) -> str:
@@ -138,7 +159,7 @@ class Database:
                     period_end=period_end,
                     reference_date=reference_date,
                     settings=dict(settings or {}),
-                    created_at=utcnow(),
+                    created_at=self.clock(),
                 )
                 .returning(Survey.id)
             ).scalar_one()
@@ -223,7 +244,7 @@ class Database:
                     source=source,
                     sha256=sha256,
                     row_count=len(parsed),
-                    imported_at=utcnow(),
+                    imported_at=self.clock(),
                 )
                 .returning(ImportBatch.id)
             ).scalar_one()
@@ -271,7 +292,7 @@ class Database:
                     raise InvalidRowError(
                         index, "member_id", "et medlem der ikke er udtrukket før", member_id
                     )
-            now = utcnow()
+            now = self.clock()
             rows = [
                 {
                     "member_id": m,
@@ -296,31 +317,76 @@ class Database:
                     .order_by(SampleEntry.member_id)
                 ).scalars()
             )
-            codes = set(
-                connection.execute(
-                    select(Invitation.case_code).where(Invitation.survey_id == survey_id)
-                ).scalars()
-            )
-            now = utcnow()
-            rows = []
-            for member_id in waiting:
+            return len(self._new_invitations(connection, survey_id, waiting, "created"))
+
+    def _new_invitations(
+        self, connection: Connection, survey_id: int, member_ids: Sequence[str], state: str
+    ) -> list[str]:
+        """The one way invitations are made: a fresh token and a case code unused in the survey each."""
+        taken = select(Invitation.case_code).where(Invitation.survey_id == survey_id)
+        codes = set(connection.execute(taken).scalars())
+        now = self.clock()
+        rows = []
+        for member_id in member_ids:
+            code = new_case_code()
+            while code in codes:
                 code = new_case_code()
-                while code in codes:
-                    code = new_case_code()
-                codes.add(code)
-                rows.append(
-                    {
-                        "survey_id": survey_id,
-                        "member_id": member_id,
-                        "token": new_token(),
-                        "case_code": code,
-                        "state": "created",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+            codes.add(code)
+            rows.append(
+                {
+                    "survey_id": survey_id,
+                    "member_id": member_id,
+                    "token": new_token(),
+                    "case_code": code,
+                    "state": state,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        bulk_insert(connection, Invitation.__table__, rows)
+        return [row["token"] for row in rows]
+
+    def add_interviewee(
+        self,
+        survey_id: int,
+        *,
+        kommune: str,
+        maalgruppe: str,
+        gender: str,
+        age: int,
+        age_group: str,
+        background: Mapping[str, answer_store.AnswerValue],
+        interviewer_id: str,
+        mode: str,
+    ) -> str:
+        """An interviewee met in person, all in one transaction: a member (strata fields only, no CPR or
+        contact data), an invitation made like any other (state ``invited``: they are being asked now) and
+        the background answers through the one save path. Returns the link token the interview goes on under.
+        """
+        with self.writing() as connection:
+            municipality_id = connection.execute(
+                select(Municipality.id).where(Municipality.name == kommune)
+            ).scalar()
+            if municipality_id is None:
+                raise InvalidRowError(1, "kommune", "en kommune i registeret", kommune)
+            member_id = population.new_member_id()
+            connection.execute(
+                insert(Member).values(
+                    id=member_id,
+                    survey_id=survey_id,
+                    municipality_id=municipality_id,
+                    maalgruppe=maalgruppe,
+                    gender=gender,
+                    age=age,
+                    age_group=age_group,
                 )
-            bulk_insert(connection, Invitation.__table__, rows)
-            return len(rows)
+            )
+            (token,) = self._new_invitations(connection, survey_id, [member_id], "invited")
+            self._save(
+                Link.of(connection), token, background, mode=mode, language="da",
+                interviewer_id=interviewer_id, page=0, state="started",
+            )
+            return token
 
     def invitation_by_token(self, token: str) -> InvitationRecord | None:
         """The invitation behind a personal link, with the register context routing needs; None if unknown."""
@@ -377,8 +443,40 @@ class Database:
             return connection.execute(
                 update(Invitation)
                 .where(Invitation.id.in_(list(invitation_ids)))
-                .values(state=state, updated_at=utcnow())
+                .values(state=state, updated_at=self.clock())
             ).rowcount
+
+    def invitation_states(self, invitation_ids: Sequence[int]) -> dict[int, str]:
+        """Invitation id → state, read right before a send so a citizen who finished is not contacted."""
+        with self.reading() as connection:
+            return fieldwork.invitation_states(connection, invitation_ids)
+
+    def session_states(self, survey_id: int) -> dict[int, str]:
+        """Invitation id → response session state, for the invitations that have a session."""
+        with self.reading() as connection:
+            return fieldwork.session_states(connection, survey_id)
+
+    def opted_out(self, survey_id: int) -> set[int]:
+        """The invitations whose citizen opted out."""
+        with self.reading() as connection:
+            return fieldwork.opted_out(connection, survey_id)
+
+    def reminder_waves(self, survey_id: int) -> dict[int, int]:
+        """Invitation id → how many reminder waves have been queued to it (cancelled ones not counted)."""
+        with self.reading() as connection:
+            return fieldwork.reminder_waves(connection, survey_id)
+
+    def fieldwork_events(self, survey_id: int) -> fieldwork.FieldworkEvents:
+        """What the fieldwork monitor counts: invited citizens by municipality, sessions with their outcome,
+        opt-outs and when the waves went out."""
+        with self.reading() as connection:
+            return fieldwork.fieldwork_events(connection, survey_id)
+
+    def contact_flags(self, survey_id: int) -> pl.DataFrame:
+        """Per member (``member_id, digital_post_fritaget, sms, email``): exempt from Digital Post, can be
+        texted, has an e-mail address — flags for reachability, never the numbers or addresses themselves."""
+        with self.reading() as connection:
+            return fieldwork.contact_flags(connection, survey_id)
 
     def contacts(self, survey_id: int, invitation_ids: Sequence[int] | None = None) -> list[Contact]:
         """Addresses of invited citizens, for the sending workers only; empty once identities are purged."""
@@ -406,18 +504,18 @@ class Database:
     def queue_messages(self, survey_id: int, messages: Iterable[Mapping[str, Any]]) -> int:
         """Queue ``{invitation_id, channel, kind: invitation|reminder, payload?, due_at?}`` messages."""
         with self.writing() as connection:
-            return outbox.queue(connection, survey_id, messages, utcnow())
+            return outbox.queue(connection, survey_id, messages, self.clock())
 
     def claim_messages(
         self, limit: int, worker: str, *, now: datetime | None = None, lease: timedelta = outbox.DEFAULT_LEASE
     ) -> list[ClaimedMessage]:
         """Hand up to ``limit`` due messages to ``worker``; concurrent workers never get the same message."""
         with self.writing() as connection:
-            return outbox.claim(connection, limit, worker, as_utc(now) or utcnow(), lease)
+            return outbox.claim(connection, limit, worker, as_utc(now) or self.clock(), lease)
 
     def mark_message_sent(self, message_id: int) -> None:
         with self.writing() as connection:
-            outbox.mark_sent(connection, message_id, utcnow())
+            outbox.mark_sent(connection, message_id, self.clock())
 
     def mark_message_failed(
         self,
@@ -430,6 +528,39 @@ class Database:
         """Report a failed send: queued again at ``retry_at`` if attempts remain; returns the new status."""
         with self.writing() as connection:
             return outbox.mark_failed(connection, message_id, error, as_utc(retry_at), max_attempts)
+
+    def queue_wave(
+        self,
+        survey_id: int,
+        messages: Iterable[Mapping[str, Any]],
+        *,
+        reached: Sequence[int],
+        unreachable: Sequence[int],
+        kind: str,
+    ) -> int:
+        """Queue one chunk of a wave and move its invitations on, in one transaction, so re-running a wave
+        after a crash queues nobody twice: the reached become ``invited`` (or ``reminded``); for an
+        invitation wave, those no channel reaches become ``undeliverable``. Returns how many were queued."""
+        with self.writing() as connection:
+            now = self.clock()
+            queued = outbox.queue(connection, survey_id, messages, now)
+            fieldwork.advance_invitations(connection, reached, unreachable, kind, now)
+            return queued
+
+    def cancel_claimed_messages(self, message_ids: Sequence[int]) -> int:
+        """Cancel claimed messages that must not go out after all (the citizen completed or opted out)."""
+        if not message_ids:
+            return 0
+        with self.writing() as connection:
+            return outbox.cancel_claimed(connection, message_ids)
+
+    def mark_messages_sent(self, delivered: Sequence[tuple[ClaimedMessage, str]], *, at: datetime) -> int:
+        """Mark a batch of delivered messages (each with its channel's reference) sent and log each as a
+        contact event at ``at``, in one transaction: one commit per batch, not two per message."""
+        if not delivered:
+            return 0
+        with self.writing() as connection:
+            return outbox.mark_batch_sent(connection, delivered, self.clock(), as_utc(at))  # type: ignore[arg-type]
 
     # Contacts, opt-outs and the hotline ---------------------------------------------------------------------
 
@@ -454,7 +585,7 @@ class Database:
                     outcome=outcome,
                     note=note,
                     interviewer_id=interviewer_id,
-                    occurred_at=as_utc(at) or utcnow(),
+                    occurred_at=as_utc(at) or self.clock(),
                 )
                 .returning(ContactEvent.id)
             ).scalar_one()
@@ -478,14 +609,16 @@ class Database:
                     note=note,
                     invitation_id=invitation_id,
                     handled_by=handled_by,
-                    occurred_at=as_utc(at) or utcnow(),
+                    occurred_at=as_utc(at) or self.clock(),
                 )
                 .returning(HotlineCall.id)
             ).scalar_one()
 
     def record_opt_out(self, invitation_id: int, channel: str, *, reason: str | None = None) -> bool:
-        """Record that a citizen declined: no more reminders. False if the citizen already opted out or
-        completed (a complete answer stands).
+        """Record that a citizen declined: no more reminders, and the answers given so far are withdrawn —
+        deleted, their number kept in the opt-out log (``answers_withdrawn``), so the citizen is no
+        respondent (docs/outcomes.md). False if the citizen already opted out or submitted (a submitted
+        questionnaire stands).
 
         The invitation and session rows are locked first, and the session's ``updated_at`` moves, so a page
         save racing the opt-out either finishes before it or finds the session moved and stores nothing.
@@ -502,11 +635,12 @@ class Database:
                 .with_for_update()
             ).scalar()
             if (
-                session_state == "complete"
+                session_state in SUBMITTED
                 or connection.execute(select(OptOut.id).where(OptOut.invitation_id == invitation_id)).first()
             ):
                 return False
-            now = utcnow()
+            now = self.clock()
+            withdrawn = connection.execute(delete(Answer).where(Answer.invitation_id == invitation_id)).rowcount
             connection.execute(
                 insert(OptOut).values(
                     survey_id=survey_id,
@@ -514,6 +648,7 @@ class Database:
                     channel=channel,
                     reason=reason,
                     recorded_at=now,
+                    answers_withdrawn=withdrawn,
                 )
             )
             connection.execute(
@@ -526,7 +661,7 @@ class Database:
                 .where(ResponseSession.invitation_id == invitation_id)
                 .values(updated_at=now)
             )
-            outbox.cancel_pending(connection, invitation_id)
+            outbox.CANCEL_QUEUED.execute(Link.of(connection), {"invitation": invitation_id})
             return True
 
     # Responses ----------------------------------------------------------------------------------------------
@@ -544,29 +679,59 @@ class Database:
     ) -> SessionRecord:
         """Save answers (code, text, list of codes, or None to clear) and advance the response session.
 
-        ``state="complete"`` also marks the invitation completed and cancels its queued reminders.
+        The same save as a questionnaire page's (:mod:`borgerblik.storage.responses`), checked against the
+        survey's instrument. ``state="complete"`` also marks the invitation completed and cancels its queued
+        reminders; with no answer to any closed question the session is recorded as ``blank``. A citizen who
+        opted out has withdrawn: nothing is saved for them.
         """
         with self.writing() as connection:
-            now = utcnow()
-            session = answer_store.save(
-                connection,
-                invitation_id,
-                answers,
-                mode=mode,
-                language=language,
-                interviewer_id=interviewer_id,
-                page=page,
-                state=state,
-                now=now,
+            link = Link.of(connection)
+            token = responses.token_of(link, invitation_id)
+            if token is None:
+                raise NotFoundError(f"invitation {invitation_id} findes ikke")
+            self._save(
+                link, token, answers, mode=mode, language=language, interviewer_id=interviewer_id,
+                page=page, state=state,
             )
-            if session.state == "complete":
-                connection.execute(
-                    update(Invitation)
-                    .where(Invitation.id == invitation_id, Invitation.state != "completed")
-                    .values(state="completed", updated_at=now)
-                )
-                outbox.cancel_pending(connection, invitation_id)
-            return session
+            return answer_store.session(connection, invitation_id)  # type: ignore[return-value]
+
+    def _save(
+        self,
+        link: Link,
+        token: str,
+        answers: Mapping[str, answer_store.AnswerValue],
+        *,
+        mode: str,
+        language: str,
+        interviewer_id: str | None,
+        page: int | None,
+        state: str,
+    ) -> None:
+        found = responses.respondent_with_answers(link, token, for_update=True)
+        if found is None:
+            raise NotFoundError("invitationen findes ikke")
+        respondent, stored = found
+        if respondent.opted_out:
+            raise StorageError(
+                f"borgeren med koden {respondent.case_code} har frameldt sig undersøgelsen; "
+                "svar gemmes ikke (frameldingen trak de tidligere svar tilbage)"
+            )
+        now = self.clock()
+        save = responses.page_save(
+            respondent,
+            answers,
+            rules=responses.answer_rules(link, respondent.survey_id),
+            stored=stored.keys(),
+            mode=mode,
+            language=language,
+            interviewer_id=interviewer_id,
+            page=page,
+            state=state,
+            now=now,
+        )
+        responses.save_answers(link, save)
+        if save.values["new_state"] in ("complete", "blank"):
+            responses.close_completed(link, respondent.invitation_id, now)
 
     def answers(self, invitation_id: int) -> dict[str, answer_store.AnswerValue]:
         with self.reading() as connection:

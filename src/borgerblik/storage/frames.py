@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Select, select
 
+from borgerblik.storage.outcomes import outcome_expression
 from borgerblik.storage.schema import (
     Answer,
     Invitation,
@@ -39,6 +40,7 @@ MEMBER_SCHEMA: dict[str, Any] = {
     "invitation_state": pl.String,
     "response_state": pl.String,
     "opted_out": pl.Boolean,
+    "answers_withdrawn": pl.Int32,
 }
 
 RESPONSE_SCHEMA: dict[str, Any] = {
@@ -87,7 +89,8 @@ def _frame(connection: Connection, query: Select[Any], schema: dict[str, Any]) -
 def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
     """The population with its strata, whether each member was sampled, and how far they got.
 
-    One table serves weighting (population per stratum vs complete answers) and the non-response analysis
+    ``outcome`` is each member's outcome as :mod:`borgerblik.storage.outcomes` defines it. One table serves
+    weighting (population per stratum vs complete answers) and the non-response analysis
     (sample vs respondents by gender, age and target group).
     """
     m = Member
@@ -110,6 +113,7 @@ def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
             Invitation.state,
             ResponseSession.state,
             OptOut.id.is_not(None),
+            OptOut.answers_withdrawn,
         )
         .join(Municipality, Municipality.id == m.municipality_id)
         .outerjoin(SampleEntry, SampleEntry.member_id == m.id)
@@ -119,7 +123,7 @@ def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
         .where(m.survey_id == survey_id)
         .order_by(m.id)
     )
-    return _frame(connection, query, MEMBER_SCHEMA)
+    return _frame(connection, query, MEMBER_SCHEMA).with_columns(outcome_expression())
 
 
 def responses_frame(connection: Connection, survey_id: int) -> pl.DataFrame:

@@ -8,15 +8,16 @@ the lease they are claimable again, and ``attempts`` shows how often that happen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
+from borgerblik.storage.driver import Prepared
 from borgerblik.storage.errors import InvalidRowError, NotFoundError
 from borgerblik.storage.records import ClaimedMessage
-from borgerblik.storage.schema import MESSAGE_KINDS, Invitation, OutboxMessage
+from borgerblik.storage.schema import MESSAGE_KINDS, ContactEvent, Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc
 
 DEFAULT_LEASE = timedelta(minutes=15)
@@ -105,14 +106,51 @@ def mark_failed(
     return "failed"
 
 
-def cancel_pending(connection: Connection, invitation_id: int) -> int:
-    """Cancel queued messages of an invitation (after opt-out or a complete answer): no reminder to those."""
-    result = connection.execute(
+CANCEL_QUEUED = Prepared(
+    update(OutboxMessage)
+    .where(OutboxMessage.invitation_id == bindparam("invitation"), OutboxMessage.status == "queued")
+    .values(status="cancelled")
+)
+"""The one outbox cancel: queued messages of an invitation (after opt-out or a submitted questionnaire) are
+never sent. Run by :func:`borgerblik.storage.responses.close_completed` and the gateway's opt-out."""
+
+
+def cancel_claimed(connection: Connection, message_ids: Sequence[int]) -> int:
+    """Cancel claimed messages the sender found stale (the citizen completed or opted out meanwhile)."""
+    return connection.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.invitation_id == invitation_id, OutboxMessage.status == "queued")
-        .values(status="cancelled")
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == "sending")
+        .values(status="cancelled", worker=None)
+    ).rowcount
+
+
+def mark_batch_sent(
+    connection: Connection, delivered: Sequence[tuple[ClaimedMessage, str]], now: datetime, moment: datetime
+) -> int:
+    """Mark a batch of delivered messages sent and log each as a contact event, in the caller's transaction.
+
+    Only messages still ``sending`` are marked, as :func:`mark_sent` requires one by one; returns how many.
+    """
+    marked = connection.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m, _ in delivered]), OutboxMessage.status == "sending")
+        .values(status="sent", sent_at=now, worker=None, last_error=None)
+    ).rowcount
+    connection.execute(
+        insert(ContactEvent),
+        [
+            {
+                "invitation_id": message.invitation_id,
+                "channel": message.channel,
+                "kind": "sent",
+                "outcome": message.kind,
+                "note": reference,
+                "occurred_at": moment,
+            }
+            for message, reference in delivered
+        ],
     )
-    return result.rowcount
+    return marked
 
 
 def _finish(connection: Connection, message_id: int, **values: Any) -> None:

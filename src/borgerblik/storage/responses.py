@@ -1,13 +1,16 @@
-"""The questionnaire's reads and writes, as Core statements built once at import.
+"""The one save path of answers, as Core statements built once at import.
 
-Everything here runs on a connection the caller opened, so a page save is atomic: either one transaction
+Every answer is written here — the web questionnaire, the interviewer screen, the hotline, the simulated
+fieldwork and the gateway's :meth:`~borgerblik.storage.Database.save_answers` — and every save is checked by
+:func:`borgerblik.storage.answers.check_answers` first, so the rules are the same whoever sends the answer.
+
+Everything runs on a connection the caller opened, so a page save is atomic: either one transaction
 that locks the invitation and session rows, checks the page nonce and replaces the answers, or — on
 PostgreSQL, for the common page — one compare-and-set statement that writes only if the session is still as
 it was read. Either way nothing is acknowledged before it is committed. The statements are module
 constants with bind parameters because building a SQLAlchemy statement costs more than executing it on
-SQLite; the save path is the hot path of fieldwork (issue 5's benchmark). The semantics follow
-:func:`borgerblik.storage.answers.save`: a save replaces the rows of the answer ids it names, and the
-session state never moves backwards.
+SQLite; the save path is the hot path of fieldwork (issue 5's benchmark). A save replaces the rows of the
+answer ids it names, and the session state never moves backwards.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Delete,
+    Engine,
     Insert,
     Integer,
     SmallInteger,
@@ -36,16 +41,21 @@ from sqlalchemy import (
     update,
 )
 
-from borgerblik.collection.driver import Link, Prepared, pipelined
-from borgerblik.storage.answers import fold_answers
+from borgerblik.core import Instrument
+from borgerblik.core.loader import parse_instrument
+from borgerblik.storage.answers import AnswerRules, check_answers, fold_answers
+from borgerblik.storage.driver import Link, Prepared, pipelined
+from borgerblik.storage.errors import NotFoundError, StorageError
+from borgerblik.storage.open_answers import keep_originals, redact_on_arrival
+from borgerblik.storage.outbox import CANCEL_QUEUED
 from borgerblik.storage.schema import (
+    MODES,
     SESSION_STATES,
     Answer,
     Invitation,
     Member,
     Municipality,
     OptOut,
-    OutboxMessage,
     ResponseSession,
     Survey,
     Timestamp,
@@ -54,7 +64,7 @@ from borgerblik.storage.times import as_utc
 
 AnswerValue = int | str | list[int] | None
 
-CLOSED_INVITATION_STATES = frozenset({"opted_out", "completed"})
+CLOSED_INVITATION_STATES = ("opted_out", "completed")
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,7 @@ _WITH_ANSWERS = Prepared(
     .where(Invitation.token == bindparam("token"))
     .order_by(Answer.id)
 )
+_TOKEN_OF = Prepared(select(Invitation.token).where(Invitation.id == bindparam("invitation")))
 _LOCK_INVITATION = Prepared(
     select(Invitation.id).where(Invitation.token == bindparam("token")).with_for_update()
 )
@@ -255,6 +266,12 @@ _SAVE_PAGE_IF_UNCHANGED = Prepared(
 )
 
 
+def token_of(link: Link, invitation_id: int) -> str | None:
+    """The link token of an invitation (None if there is none), to read it as its citizen's page would."""
+    rows = _TOKEN_OF.all(link, {"invitation": invitation_id})
+    return rows[0][0] if rows else None
+
+
 def respondent_with_answers(
     link: Link, token: str, *, for_update: bool = False
 ) -> tuple[Respondent, dict[str, AnswerValue]] | None:
@@ -274,10 +291,41 @@ def respondent_with_answers(
         rows = _WITH_ANSWERS.rows(link, cursor)
     else:
         rows = _WITH_ANSWERS.all(link, parameters)
+    return _folded(rows)
+
+
+def _folded(rows: list[Any]) -> tuple[Respondent, dict[str, AnswerValue]] | None:
     if not rows:
         return None
     respondent = _respondent(rows[0][:16])
-    return respondent, fold_answers(row[16:] for row in rows if row[16] is not None)
+    return respondent, fold_answers(row[16:] for row in rows if row[16] is not None)  # type: ignore[arg-type]
+
+
+_INSTRUMENT = Prepared(select(Survey.instrument_yaml).where(Survey.id == bindparam("survey")))
+_INSTRUMENTS: WeakKeyDictionary[Engine, dict[int, tuple[Instrument, AnswerRules]]] = WeakKeyDictionary()
+
+
+def _parsed(link: Link, survey_id: int) -> tuple[Instrument, AnswerRules]:
+    """The survey's frozen instrument and its answer rules, parsed once per database: a survey's instrument
+    never changes once stored (later template edits make a new survey), so the cache cannot go stale."""
+    cached = _INSTRUMENTS.setdefault(link.engine, {})
+    if survey_id not in cached:
+        rows = _INSTRUMENT.all(link, {"survey": survey_id})
+        if not rows:
+            raise NotFoundError(f"ingen undersøgelse med id {survey_id}")
+        instrument = parse_instrument(rows[0][0], f"survey {survey_id}")
+        cached[survey_id] = (instrument, AnswerRules.of(instrument))
+    return cached[survey_id]
+
+
+def survey_instrument(link: Link, survey_id: int) -> Instrument:
+    """The survey's frozen instrument (parsed once per database)."""
+    return _parsed(link, survey_id)[0]
+
+
+def answer_rules(link: Link, survey_id: int) -> AnswerRules:
+    """What the survey's instrument accepts under each answer id (see :func:`check_answers`)."""
+    return _parsed(link, survey_id)[1]
 
 
 @dataclass(frozen=True)
@@ -293,6 +341,7 @@ def page_save(
     respondent: Respondent,
     answers: Mapping[str, AnswerValue],
     *,
+    rules: AnswerRules,
     mode: str,
     language: str,
     interviewer_id: str | None,
@@ -303,9 +352,24 @@ def page_save(
 ) -> PageSave:
     """Replace the named answers (``None`` clears one) and move the session to ``state`` (never backwards).
 
-    ``stored`` names the answer ids that have rows (None = unknown), so a first answer costs no DELETE.
+    The answers are checked against ``rules`` first (:class:`~borgerblik.storage.answers.AnswerRefused`,
+    nothing written). ``stored`` names the answer ids that have rows, so a first answer costs no DELETE. A
+    questionnaire completed without an answer to any closed question is recorded as ``blank``.
     """
+    if mode not in MODES:
+        raise StorageError(f"ukendt svarform {mode!r}; forventede en af {', '.join(MODES)}")
+    if state not in SESSION_STATES:
+        expected = ", ".join(SESSION_STATES)
+        raise StorageError(f"ukendt besvarelsestilstand {state!r}; forventede en af {expected}")
+    check_answers(answers, rules)
+    if state in ("complete", "blank"):
+        kept = {key for key in stored or () if key not in answers}
+        kept.update(key for key, value in answers.items() if value is not None)
+        state = "blank" if rules.is_blank(kept) else "complete"
     new_state = max(respondent.session_state or state, state, key=SESSION_STATES.index)
+    # Open answers are redacted on arrival; the originals go to the protected store (storage.open_answers).
+    answers, originals = redact_on_arrival(answers)
+    replaced = [key for key in answers if stored is None or key in stored]
     stored_rows = [
         (question_id, code, text)
         for question_id, value in answers.items()
@@ -321,8 +385,10 @@ def page_save(
             "new_page": page,
             "new_interviewer": interviewer_id,
             "now": now,
-            "completed": now if new_state == "complete" else None,
-            "replaced": [key for key in answers if stored is None or key in stored],
+            "completed": now if new_state in ("complete", "blank") else None,
+            "replaced": replaced,
+            "originals": originals,
+            "open_replaced": [k for k in replaced if answers[k] is None or isinstance(answers[k], str)],
             "questions": [row[0] for row in stored_rows],
             "codes": [row[1] for row in stored_rows],
             "texts": [row[2] for row in stored_rows],
@@ -336,6 +402,10 @@ def save_answers(link: Link, save: PageSave) -> datetime:
     The caller holds the invitation lock and has read the session through ``save.respondent``.
     """
     values = save.values
+    if values["originals"] or values["open_replaced"]:
+        keep_originals(
+            link, values["invitation"], values["open_replaced"], values["originals"], values["now"]
+        )
     if link.postgresql and save.respondent.session_state is not None:
         _SAVE_PAGE_ARRAY.execute(link, values)
         return values["now"]
@@ -381,6 +451,8 @@ def save_answers_if_unchanged(link: Link, save: PageSave) -> bool:
     read (another save, completion or an opt-out) — the caller then takes the locked path, which sees why.
     """
     seen = save.respondent.updated_at
+    if save.values["originals"] or save.values["open_replaced"]:
+        return False  # the locked path writes the protected originals in the save's transaction
     if save.respondent.session_state is None or seen is None:
         raise ValueError("a compare-and-set save needs a session that was read")
     return bool(_SAVE_PAGE_IF_UNCHANGED.all(link, {**save.values, "seen": seen}))
@@ -413,27 +485,19 @@ def _stored_values(value: AnswerValue) -> list[tuple[int | None, str | None]]:
     return [(code, None) for code in value]
 
 
-_INSTRUMENT = Prepared(select(Survey.instrument_yaml).where(Survey.id == bindparam("survey")))
 _CLOSE_INVITATION = Prepared(
     update(Invitation)
-    .where(Invitation.id == bindparam("invitation"))
-    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+    .where(
+        Invitation.id == bindparam("invitation"),
+        *(Invitation.state != closed for closed in CLOSED_INVITATION_STATES),
+    )
+    .values(state="completed", updated_at=bindparam("now"))
 )
-# The rule of :func:`borgerblik.storage.outbox.cancel_pending`, as a statement the save path can run.
-_CANCEL_QUEUED = Prepared(
-    update(OutboxMessage)
-    .where(OutboxMessage.invitation_id == bindparam("invitation"), OutboxMessage.status == "queued")
-    .values(status="cancelled")
-)
-
-
-def instrument_yaml(link: Link, survey_id: int) -> str:
-    """The survey's frozen instrument (YAML)."""
-    return _INSTRUMENT.all(link, {"survey": survey_id})[0][0]
 
 
 def close_completed(link: Link, invitation_id: int, now: datetime) -> None:
-    """Mark the invitation completed and cancel its queued reminders: a complete answer gets no more."""
+    """Mark the invitation completed (unless it already is, or the citizen opted out) and cancel its queued
+    reminders: a submitted questionnaire gets no more."""
     with pipelined(link):
-        _CLOSE_INVITATION.execute(link, {"invitation": invitation_id, "new_state": "completed", "now": now})
-        _CANCEL_QUEUED.execute(link, {"invitation": invitation_id})
+        _CLOSE_INVITATION.execute(link, {"invitation": invitation_id, "now": now})
+        CANCEL_QUEUED.execute(link, {"invitation": invitation_id})

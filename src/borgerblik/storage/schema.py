@@ -40,7 +40,9 @@ NAMING_CONVENTION = {
 INVITATION_STATES = ("created", "invited", "reminded", "opted_out", "completed", "undeliverable")
 MESSAGE_STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 MESSAGE_KINDS = ("invitation", "reminder")
-SESSION_STATES = ("started", "partial", "complete")
+SESSION_STATES = ("started", "partial", "blank", "complete")
+"""In the order a session moves (never backwards); :mod:`borgerblik.storage.outcomes` says what each means."""
+IMPORT_STATES = ("loading", "complete")
 MODES = ("web", "phone", "in_person")
 GENDERS = ("mand", "kvinde")
 
@@ -87,6 +89,7 @@ class ImportBatch(Base):
     """Which register file a member came from (name, sha256, rows), so every member traces to its extract."""
 
     __tablename__ = "import_batches"
+    __table_args__ = (CheckConstraint(_one_of("state", IMPORT_STATES), name="state"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
@@ -94,6 +97,8 @@ class ImportBatch(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[datetime]
+    # The batch marker of a chunked import: its members count only once the last chunk committed.
+    state: Mapped[str] = mapped_column(String(10), default="complete", server_default="complete")
 
 
 class Member(Base):
@@ -259,6 +264,8 @@ class OptOut(Base):
     channel: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime]
+    # Opting out withdraws the answers given so far: how many answer rows were deleted.
+    answers_withdrawn: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class HotlineCall(Base):

@@ -1,13 +1,12 @@
 """The citizen's questionnaire as a Starlette app: server-rendered, no JavaScript needed, Danish first.
 
 Plain Starlette (FastAPI's validation layer buys nothing for HTML forms) keeps the save path short: parse the
-form, one transaction through :mod:`borgerblik.collection`, a 303 to the next page. Database calls are plain
-blocking calls in the event loop: on SQLite the single write lock serialises saves anyway, and a thread pool
-would only add contention; on PostgreSQL concurrency comes from worker processes (``--workers``), and on two
-cores handing each save to a thread cost more than the overlap won (measured: about 0.85 of the throughput,
-p99 several times higher). No transaction spans an ``await``, so requests in one process never wait on each
-other's locks. ``BORGERBLIK_WEB_DB_THREADS=n`` runs PostgreSQL calls in up to n threads instead, for a
-database far enough away that waiting on it dominates.
+form, one transaction through :mod:`borgerblik.collection`, a 303 to the next page. Database calls run in
+a thread pool (``anyio.to_thread``), never in the event loop: one slow call — a save waiting for the SQLite
+write lock while ``register import`` writes, a slow PostgreSQL — must not stall every other citizen's page
+and the static files (issue 12; the event-loop variant measured about 1.2 × the throughput on two cores,
+but one held lock froze the app). No transaction spans an ``await``. ``BORGERBLIK_WEB_DB_THREADS=n`` sets
+the pool size (default 8).
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from borgerblik.web.staff_pages import staff_routes
 log = logging.getLogger("borgerblik.web")
 NONCE_HEADER = "X-Borgerblik-Nonce"
 THREADS_VARIABLE = "BORGERBLIK_WEB_DB_THREADS"
+DEFAULT_DB_THREADS = 8
 
 
 class Questionnaires:
@@ -47,13 +47,10 @@ class Questionnaires:
 
     def __init__(self, db: Database, *, database_threads: int = 0) -> None:
         self.db = db
-        in_threads = database_threads > 0 and db.dialect != "sqlite"
-        self.threads = CapacityLimiter(database_threads) if in_threads else None
+        self.threads = CapacityLimiter(database_threads or DEFAULT_DB_THREADS)
 
     async def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self.threads is not None:
-            return await to_thread.run_sync(partial(function, *args, **kwargs), limiter=self.threads)
-        return function(*args, **kwargs)
+        return await to_thread.run_sync(partial(function, *args, **kwargs), limiter=self.threads)
 
     # Helpers -----------------------------------------------------------------------------------------------
 
@@ -352,8 +349,8 @@ def create_app(
     """The questionnaire app on ``db``, and the staff pages behind a sign-in with the accounts in ``db``
     (:mod:`borgerblik.web.staff_pages`); ``interviewer=False`` leaves out the interviewer screen and
     ``analyst=False`` the fieldwork monitor; ``secret_key`` signs staff sessions (without one, a random key:
-    sessions then live as long as the process); ``database_threads > 0`` runs PostgreSQL calls in that many
-    threads instead of the event loop."""
+    sessions then live as long as the process); ``database_threads`` sizes the pool the database calls run
+    in (0 = the default, 8): never in the event loop."""
     handlers = Questionnaires(db, database_threads=database_threads)
     auth = Auth(db, secret_key or secrets.token_urlsafe(32), secure_cookies=secure_cookies)
 
