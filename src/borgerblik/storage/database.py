@@ -24,6 +24,7 @@ from borgerblik.storage.driver import Link
 from borgerblik.storage.engine import WRITE_OPTION, database_url, make_engine
 from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
 from borgerblik.storage.migrate import upgrade
+from borgerblik.storage.outcomes import SUBMITTED
 from borgerblik.storage.records import ClaimedMessage, Contact, InvitationRecord, SessionRecord, SurveyRecord
 from borgerblik.storage.schema import (
     INVITATION_STATES,
@@ -40,7 +41,6 @@ from borgerblik.storage.schema import (
     SampleEntry,
     Survey,
 )
-from borgerblik.storage.outcomes import SUBMITTED
 from borgerblik.storage.times import as_utc, utcnow
 
 Clock = Callable[[], datetime]
@@ -640,7 +640,8 @@ class Database:
             ):
                 return False
             now = self.clock()
-            withdrawn = connection.execute(delete(Answer).where(Answer.invitation_id == invitation_id)).rowcount
+            given = delete(Answer).where(Answer.invitation_id == invitation_id)
+            withdrawn = connection.execute(given).rowcount
             connection.execute(
                 insert(OptOut).values(
                     survey_id=survey_id,
