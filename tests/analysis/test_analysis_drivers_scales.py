@@ -68,3 +68,19 @@ def test_a_scale_is_named_or_given_as_low_high():
     assert SCALES["ja/nej"].positive == (1,)
     with pytest.raises(AnalysisInputError, match="--scale"):
         parse_scale("meget")
+
+
+def test_the_instrument_declares_which_categories_are_positive():
+    from borgerblik.analysis.answers import instrument_scale, positive_share
+    from borgerblik.core import dump_instrument, load_template, parse_instrument
+
+    instrument = load_template("kl-2024")
+    assert instrument.scales["grad"].positive == (4, 5)  # the default: the top two
+    text = dump_instrument(instrument).replace("  grad:\n", "  grad:\n    positive: [5]\n", 1)
+    declared = parse_instrument(text, "test")
+    assert declared.scales["grad"].positive == (5,)
+    assert "positive: [5]" in dump_instrument(declared) or "positive:\n    - 5" in dump_instrument(declared)
+    scale = instrument_scale(declared.scales["grad"])
+    assert positive_share(np.array([5.0, 4.0, np.nan]), scale)[:2].tolist() == [1.0, 0.0]
+    with pytest.raises(Exception, match="positive"):
+        parse_instrument(text.replace("positive: [5]", "positive: [7]"), "test")

@@ -65,6 +65,13 @@ SCALES = {
 """The scales a command line can name; 0–10 is NPS-style (9–10 positive, 99 = ved ikke)."""
 
 
+def instrument_scale(scale: object) -> AnswerScale:
+    """The analysis scale of an instrument's scale (core.model.Scale): its "ved ikke" and positive codes."""
+    positive = tuple(getattr(scale, "positive", POSITIVE_CODES))
+    dont_know = DONT_KNOW if getattr(scale, "dont_know", None) is not None else None
+    return AnswerScale(1, 5, dont_know, positive, str(getattr(scale, "name", "1-5")))
+
+
 def parse_scale(text: str, *, dont_know: int | None = None, positive: Sequence[float] | None = None
                 ) -> AnswerScale:
     """``1-5``, ``0-10``, ``ja/nej``, ``numeric`` or any ``LOW-HIGH``; ``dont_know``/``positive`` override."""

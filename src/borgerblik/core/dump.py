@@ -55,6 +55,8 @@ def _scale(scale: Scale) -> dict[str, object]:
         data["order"] = "ascending"
     if scale.source is not None:
         data["source"] = scale.source
+    if scale.positive != (4, 5):
+        data["positive"] = list(scale.positive)
     return data
 
 

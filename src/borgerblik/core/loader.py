@@ -48,7 +48,7 @@ _TOP_KEYS = (
     "background",
 )
 _THEME_KEYS = ("id", "title", "intro", "local", "questions")
-_SCALE_KEYS = ("labels", "dont_know", "order", "source")
+_SCALE_KEYS = ("labels", "dont_know", "order", "source", "positive")
 _BACKGROUND_KEYS = ("id", "kind", "text", "options", "min", "max", "unit", "source")
 
 
@@ -244,6 +244,13 @@ class _InstrumentParser:
                     "descending (5 først) eller ascending (1 først)",
                     f"'{order}'",
                 )
+            positive = body.get("positive", [4, 5])
+            if not isinstance(positive, list) or not positive or not set(positive) <= {1, 2, 3, 4, 5}:
+                ctx.problem(
+                    (*path, "positive"), f"scales.{name}.positive",
+                    "en liste af de koder 1–5, der tæller som positive (fx [4, 5])", describe(positive),
+                )
+                continue
             if any(label is None for label in labels.values()):
                 continue
             scales[str(name)] = Scale(
@@ -252,6 +259,7 @@ class _InstrumentParser:
                 dont_know=dont_know,
                 descending=order != "ascending",
                 source=body.get("source"),
+                positive=tuple(sorted(positive)),
             )
         self.questions.broken_scales = {str(name) for name in data} - set(scales)
         return scales

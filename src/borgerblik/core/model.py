@@ -48,6 +48,8 @@ class Scale:
     dont_know: LocalText | None = None
     descending: bool = True
     source: str | None = None
+    positive: tuple[int, ...] = (4, 5)
+    """The codes that count as a positive answer ("% positive"); the top two unless the instrument says."""
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.labels.items())), self.dont_know, self.descending))
