@@ -47,6 +47,7 @@ Clock = Callable[[], datetime]
 
 CASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 TOKEN_BYTES = 32
+IMPORT_CHUNK_ROWS = 5_000  # a chunk commits in tens of milliseconds on SQLite
 
 
 def new_token() -> str:
@@ -245,10 +246,32 @@ class Database:
                     sha256=sha256,
                     row_count=len(parsed),
                     imported_at=self.clock(),
+                    state="loading",
                 )
                 .returning(ImportBatch.id)
             ).scalar_one()
-            return population.insert_members(connection, survey_id, batch_id, parsed)
+        # Chunked commits, so a national register never holds the write lock for long (a citizen's save
+        # waits at most one chunk); the batch marker keeps it all or nothing: readers see a batch's members
+        # only once it is complete, and a failure removes what was written.
+        ids: list[str] = []
+        try:
+            for chunk in parsed.chunks(IMPORT_CHUNK_ROWS):
+                with self.writing() as connection:
+                    ids += population.insert_members(connection, survey_id, batch_id, chunk)
+            with self.writing() as connection:
+                connection.execute(
+                    update(ImportBatch).where(ImportBatch.id == batch_id).values(state="complete")
+                )
+        except BaseException:
+            self._discard_batch(batch_id)
+            raise
+        return ids
+
+    def _discard_batch(self, batch_id: int) -> None:
+        """Remove a batch that did not finish loading (its members' identities go by cascade)."""
+        with self.writing() as connection:
+            connection.execute(delete(Member).where(Member.import_batch_id == batch_id))
+            connection.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
 
     def purge_identities(self, survey_id: int) -> int:
         """Delete all CPR numbers and contact data of a survey in one statement; answers and strata stay."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, or_, select
 
 from borgerblik.storage.outcomes import outcome_expression
 from borgerblik.storage.schema import (
     Answer,
+    ImportBatch,
     Invitation,
     Member,
     Municipality,
@@ -120,7 +121,8 @@ def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
         .outerjoin(Invitation, Invitation.member_id == m.id)
         .outerjoin(ResponseSession, ResponseSession.invitation_id == Invitation.id)
         .outerjoin(OptOut, OptOut.invitation_id == Invitation.id)
-        .where(m.survey_id == survey_id)
+        .outerjoin(ImportBatch, ImportBatch.id == m.import_batch_id)
+        .where(m.survey_id == survey_id, or_(ImportBatch.id.is_(None), ImportBatch.state == "complete"))
         .order_by(m.id)
     )
     return _frame(connection, query, MEMBER_SCHEMA).with_columns(outcome_expression())

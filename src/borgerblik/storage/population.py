@@ -163,6 +163,13 @@ class ValidatedRows:
     def cprs(self) -> list[str]:
         return [identity[0] for identity in self.identities]
 
+    def chunks(self, size: int) -> list[ValidatedRows]:
+        """The batch in pieces of ``size`` rows, in order, for commits short enough not to hold the lock."""
+        return [
+            ValidatedRows(self.strata[start : start + size], self.identities[start : start + size])
+            for start in range(0, len(self), size)
+        ]
+
 
 def validate_rows(rows: Iterable[Mapping[str, Any]]) -> ValidatedRows:
     """Every row validated, rows numbered from 1; a CPR number twice in the batch is an error, not a merge."""
