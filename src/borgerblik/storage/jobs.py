@@ -143,3 +143,20 @@ def fail_job(db: Database, job_id: int, message: str) -> None:
             .where(Job.id == job_id)
             .values(state="failed", message=message, upload=None, finished_at=utcnow())
         )
+
+
+def latest_done_job(db: Database, survey_id: int, kind: str) -> tuple[JobRecord | None, bool]:
+    """The newest finished ``kind`` job of the survey with its result, and whether a newer one is waiting."""
+    with db.reading() as connection:
+        row = connection.execute(
+            select(*_COLUMNS)
+            .where(Job.survey_id == survey_id, Job.kind == kind, Job.state == "done")
+            .order_by(Job.id.desc())
+            .limit(1)
+        ).first()
+        waiting = connection.execute(
+            select(Job.id).where(
+                Job.survey_id == survey_id, Job.kind == kind, Job.state.in_(("queued", "running"))
+            )
+        ).first()
+    return (_record(row) if row is not None else None), waiting is not None

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from starlette.convertors import IntegerConvertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -23,7 +24,7 @@ from borgerblik.storage.audit import audit_entries, record_audit
 from borgerblik.storage.jobs import job, queue_job
 from borgerblik.storage.overview import survey_progress
 from borgerblik.surveys import create_survey_from_template
-from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth
+from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth, StaffRoute
 from borgerblik.web.staff_pages.surveys import LARGEST_ID
 
 ADMIN = ("administrator",)
@@ -179,7 +180,8 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
         return reply([asdict(entry) for entry in await auth.call(audit_entries, db)])
 
     async def openapi(request: Request) -> Response:
-        return reply(openapi_document(routes))
+        every = [r for r in request.app.routes if isinstance(r, StaffRoute) and r.path.startswith("/api/")]
+        return reply(openapi_document(every))
 
     routes = [
         auth.route("/api/openapi.json", openapi, roles=ALL_ROLES),
@@ -215,7 +217,13 @@ SUMMARIES = {
     ("/api/surveys/{survey_id}/purge", "POST"): "Slet persondata (confirm: true) som kørsel",
     ("/api/jobs/{job_id}", "GET"): "En kørsels status, fremdrift og resultat",
     ("/api/audit", "GET"): "Revisionsloggen, nyeste først",
+    ("/api/surveys/{survey_id}/results/{question}", "GET"): "Et spørgsmåls fordeling, opdelinger og "
+    "kommunesammenligning (?kommune=; en kommuneanalytiker kun egen kommune og landstal)",
 }
+
+
+def _type(convertor: Any) -> str:
+    return "integer" if isinstance(convertor, IntegerConvertor) else "string"
 
 
 def openapi_document(routes: list[Any]) -> dict[str, Any]:
@@ -225,8 +233,8 @@ def openapi_document(routes: list[Any]) -> dict[str, Any]:
         path = route.path.replace(":int}", "}")
         for method in sorted((route.methods or set()) - {"HEAD"}):
             parameters = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-                for name in route.param_convertors
+                {"name": name, "in": "path", "required": True, "schema": {"type": _type(convertor)}}
+                for name, convertor in route.param_convertors.items()
             ]
             operation: dict[str, Any] = {
                 "summary": SUMMARIES.get((path, method), path),

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
 from borgerblik.registers import TableError
 from borgerblik.registers.survey_import import find_survey, import_register
 from borgerblik.registers.validation import read_register
@@ -26,6 +27,8 @@ from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import JobRecord, claim_job, fail_job, finish_job, report_progress
 from borgerblik.storage.purge import purge_survey
+from borgerblik.surveys import stored_survey
+from borgerblik.weighting import poststratify
 
 log = logging.getLogger("borgerblik.worker")
 REJECTS_SHOWN = 200
@@ -74,17 +77,100 @@ def _sample(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[s
     return result, f"Stikprøve på {sample.size} borgere trukket (seed {seed})"
 
 
+RESULT_COLUMNS = {
+    "breakdowns": (
+        "question",
+        "kommune",
+        "by",
+        "group",
+        "n_valid",
+        "n_dont_know",
+        "mean",
+        "pct_positive",
+        "share_1",
+        "share_2",
+        "share_3",
+        "share_4",
+        "share_5",
+        "suppressed",
+        "suppression_note",
+    ),
+    "benchmark": (
+        "question",
+        "kommune",
+        "n_valid",
+        "mean",
+        "pct_positive",
+        "rank",
+        "n_municipalities",
+        "national_mean",
+        "national_pct_positive",
+        "difference",
+        "p_value",
+        "flag",
+    ),
+}
+"""What the results pages show of the analysis tables (all their rows, these columns)."""
+
+
+def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    """``borgerblik analyze --survey`` with its defaults: post-stratified on kommune × køn × alder ×
+    målgruppe, on the drawn sample's stratified design."""
+    from borgerblik.cli.analysis import drawn_strata  # the command's own reading of the drawn design
+
+    assert job.survey_id is not None
+    scheme = "kl2024"
+    report_progress(db, job.id, 10, "Svarene og populationen læses")
+    stored = stored_survey(db, job.survey_id, (scheme,))
+    cells = ["kommune", "koen", "aldersgruppe", f"maalgruppe_{scheme}"]
+    weighting = poststratify(
+        stored.respondents,
+        stored.population_counts(cells),
+        cells,
+        design="stratified",
+        drawn=drawn_strata(db, stored.record),
+    )
+    report_progress(db, job.id, 40, "Analysen kører")
+    options = AnalysisOptions(
+        bootstrap=int(job.params.get("bootstrap", 1000)),
+        scheme=scheme,
+        breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", f"maalgruppe_{scheme}"),
+    )
+    tables = analyze_survey(
+        stored.respondents,
+        stored.instrument.scale_items(),
+        stored.instrument.overall_question,
+        design=weighting,
+        options=options,
+    )
+    kept = {
+        name: tables[name].select([c for c in columns if c in tables[name].columns]).to_dicts()
+        for name, columns in RESULT_COLUMNS.items()
+    }
+    questions = [
+        {"id": q, "text": stored.instrument.question(q).text("da")} for q in stored.instrument.scale_items()
+    ]
+    result = {"tables": kept, "questions": questions, "respondents": stored.respondents.height}
+    return result, f"Analyse af {stored.respondents.height} besvarelser"
+
+
 def _purge(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     assert job.survey_id is not None
     result = purge_survey(db, job.survey_id, job.requested_by)
     return asdict(result), result.line()
 
 
-RUNNERS: dict[str, Runner] = {"import_register": _import, "draw_sample": _sample, "purge": _purge}
+RUNNERS: dict[str, Runner] = {
+    "import_register": _import,
+    "draw_sample": _sample,
+    "purge": _purge,
+    "analysis": _analysis,
+}
 JOB_NAMES = {
     "import_register": "Indlæsning af registerudtræk",
     "draw_sample": "Stikprøvetrækning",
     "purge": "Sletning af persondata",
+    "analysis": "Analyse",
 }
 EXPECTED_ERRORS = (StorageError, TableError, DesignError, ValueError)
 

@@ -21,6 +21,7 @@ from borgerblik.web.i18n import Translator
 from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import render
+from borgerblik.web.staff_pages.results import results_routes
 from borgerblik.web.staff_pages.surveys import survey_routes
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def staff_routes(
             can_monitor=analyst and role in MONITOR_ROLES,
             can_interview=interviewer and role in INTERVIEW_ROLES,
             is_admin=role == "administrator",
+            can_see_results=role != "interviewer",
         )
 
     async def audit(request: Request) -> Response:
@@ -77,6 +79,7 @@ def staff_routes(
         auth.route("/", home, roles=ALL_ROLES),
         auth.route("/admin/audit", audit, roles=ADMIN),
         *survey_routes(db, auth, staff_page),
+        *results_routes(db, auth, staff_page),
         *api_routes(db, auth),
     ]
     if interviewer:

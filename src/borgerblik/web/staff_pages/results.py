@@ -1,0 +1,146 @@
+"""Results pages: a question's distribution nationally and per municipality, its breakdowns, and the
+municipality benchmark — the rows of the analysis job, which are ``borgerblik analyze --survey``'s own.
+
+A municipal analyst sees the national figure and their own municipality only: asking for another by URL (or
+through ``/api/``) is a 403, and the benchmark shows them no other municipality's row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute
+
+from borgerblik.core.errors import BorgerblikError
+from borgerblik.storage import Database, StorageError
+from borgerblik.storage.jobs import latest_done_job, queue_job
+from borgerblik.web.api import problem, reply
+from borgerblik.web.auth import Auth, StaffUser
+
+ANALYSTS = ("administrator", "analyst", "municipal_analyst")
+RUNNERS = ("administrator", "analyst")
+NATIONAL = "alle"
+LARGEST_ID = 2**63 - 1
+
+
+class Forbidden(BorgerblikError, PermissionError):
+    """The user's role may not see the municipality asked for."""
+
+
+def visible_rows(rows: list[dict[str, Any]], user: StaffUser, kommune: str) -> list[dict[str, Any]]:
+    """The rows of ``kommune`` (or national) the user may see; Forbidden for another municipality."""
+    if user.role == "municipal_analyst" and kommune not in (NATIONAL, user.municipality):
+        raise Forbidden(kommune)
+    return [row for row in rows if row["kommune"] == kommune]
+
+
+def benchmark_rows(rows: list[dict[str, Any]], user: StaffUser) -> list[dict[str, Any]]:
+    if user.role == "municipal_analyst":
+        return [row for row in rows if row["kommune"] == user.municipality]
+    return rows
+
+
+def question_view(
+    result: dict[str, Any], question: str, user: StaffUser, kommune: str
+) -> dict[str, Any] | None:
+    """Everything the question's page (and its API twin) shows, or None for an unknown question."""
+    texts = {q["id"]: q["text"] for q in result["questions"]}
+    if question not in texts:
+        return None
+    tables = result["tables"]
+    breakdowns = [row for row in tables["breakdowns"] if row["question"] == question]
+    shown = visible_rows(breakdowns, user, kommune)
+    benchmark = benchmark_rows([row for row in tables["benchmark"] if row["question"] == question], user)
+    municipalities = sorted({row["kommune"] for row in breakdowns} - {NATIONAL})
+    if user.role == "municipal_analyst":
+        municipalities = [m for m in municipalities if m == user.municipality]
+    return {
+        "question": question,
+        "text": texts[question],
+        "kommune": kommune,
+        "total": next((row for row in shown if row["by"] == NATIONAL), None),
+        "breakdowns": [row for row in shown if row["by"] != NATIONAL],
+        "benchmark": benchmark,
+        "municipalities": municipalities,
+    }
+
+
+def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
+    def survey_or_none(survey_id: int) -> Any:
+        if survey_id > LARGEST_ID:
+            return None
+        try:
+            return db.survey(survey_id)
+        except StorageError:
+            return None
+
+    async def latest(request: Request) -> tuple[Any, Any, bool] | Response:
+        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
+        if survey is None:
+            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
+        found, waiting = await auth.call(latest_done_job, db, survey.id, "analysis")
+        return survey, found, waiting
+
+    async def overview(request: Request) -> Response:
+        loaded = await latest(request)
+        if isinstance(loaded, Response):
+            return loaded
+        survey, found, waiting = loaded
+        return page(
+            request,
+            "staff/results.html",
+            survey=survey,
+            analysis=found,
+            waiting=waiting,
+            can_run=request.state.staff.role in RUNNERS,
+        )
+
+    async def question(request: Request) -> Response:
+        loaded = await latest(request)
+        if isinstance(loaded, Response):
+            return loaded
+        survey, found, _ = loaded
+        if found is None:
+            return RedirectResponse(f"/resultater/{survey.id}", 303)
+        user: StaffUser = request.state.staff
+        kommune = request.query_params.get("kommune", NATIONAL)[:100]
+        try:
+            view = question_view(found.result, request.path_params["question"], user, kommune)
+        except Forbidden:
+            return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
+        if view is None:
+            return auth.refuse(request, 404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
+        return page(request, "staff/result_question.html", survey=survey, view=view)
+
+    async def run(request: Request) -> Response:
+        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
+        if survey is None:
+            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
+        user = request.state.staff.username
+        job_id = await auth.call(lambda: queue_job(db, "analysis", user, survey_id=survey.id))
+        return RedirectResponse(f"/koersler/{job_id}", 303)
+
+    async def question_json(request: Request) -> Response:
+        loaded = await latest(request)
+        if isinstance(loaded, Response):
+            return loaded
+        _survey, found, _ = loaded
+        if found is None:
+            return problem(409, "Ingen analyse", "Kør analysen først.")
+        kommune = request.query_params.get("kommune", NATIONAL)[:100]
+        try:
+            view = question_view(found.result, request.path_params["question"], request.state.staff, kommune)
+        except Forbidden:
+            return problem(403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
+        if view is None:
+            return problem(404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
+        return reply({**view, "analysis_job": found.id})
+
+    return [
+        auth.route("/api/surveys/{survey_id:int}/results/{question}", question_json, roles=ANALYSTS),
+        auth.route("/resultater/{survey_id:int}", overview, roles=ANALYSTS),
+        auth.route("/resultater/{survey_id:int}/analyse", run, roles=RUNNERS, methods=["POST"]),
+        auth.route("/resultater/{survey_id:int}/{question}", question, roles=ANALYSTS),
+    ]
