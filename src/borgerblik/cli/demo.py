@@ -18,7 +18,7 @@ def demo(
     municipalities: str = typer.Option(
         ",".join(DEMO_MUNICIPALITIES),
         "--municipalities",
-        help="Kun disse kommuner, kommasepareret (standard: seks kommuner, omkring et minut).",
+        help="Kun disse kommuner, kommasepareret (standard: seks kommuner, under to minutter).",
     ),
     national: bool = typer.Option(
         False, "--national", help="Hele det syntetiske landsregister: 44 kommuner, 198.877 borgere (længere)."
