@@ -175,7 +175,7 @@ def _names(text: str, taken: bytearray) -> list[tuple[int, int]]:
         capital = word[0].isupper()
         initial = i == 0 or _starts_sentence(text, start)
         listed = folded in kinds or _is_listed_compound(folded, kinds)
-        after_role = previous in ROLE_WORDS
+        after_role = previous in ROLE_WORDS and not initial  # "… sagsbehandlere. Ring gerne" is no name
         if listed and folded not in AMBIGUOUS_NAMES:
             is_name[i] = capital or not _is_common_lowercase(folded)
         elif listed:
