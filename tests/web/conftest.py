@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -18,8 +20,12 @@ import uvicorn
 from starlette.testclient import TestClient
 from web_staff_support import CSRF_FIELD, SECRET, STAFF_PASSWORD, sign_in, staff_test_client
 
+from borgerblik.core import load_template
+from borgerblik.fieldwork import run_simulated_fieldwork
+from borgerblik.sampling.survey_sample import sample_survey
 from borgerblik.storage import Database
 from borgerblik.storage.staff import add_staff_account
+from borgerblik.synth.behaviour import simulated_citizens
 from borgerblik.web import create_app
 from borgerblik.web.passwords import hash_password
 
@@ -184,3 +190,36 @@ def staff_client(survey: Survey) -> Iterator[Callable[..., StaffClient]]:
 @pytest.fixture
 def admin(staff_client: Callable[..., StaffClient]) -> StaffClient:
     return staff_client("administrator")
+
+
+@pytest.fixture
+def answered(survey, tmp_path):
+    """A second survey: 400 citizens in two municipalities through a simulated three-week fieldwork."""
+    db = survey.db
+    yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
+    survey_id = db.create_survey("KL simuleret", "kl-2024", yaml_text)
+    rows = [
+        {
+            "cpr": f"{(n % 28) + 61:02d}0385-{n:04d}",
+            "kommune": ("Høje-Taastrup", "Rødovre")[n % 2],
+            "maalgruppe": ("6.1", "6.2", "6.3")[n % 3],
+            "gender": "mand" if n % 2 else "kvinde",
+            "birth_date": "1985-03-01",
+            "age": 38,
+            "age_group": "30-49",
+            "ydelse_start": "2023-06-15",
+            "ydelse_slut": "",
+            "samtaler": "jobsamtale",
+            "digital_post_fritaget": "nej",
+            "telefon": f"2{n:07d}",
+            "email": "",
+        }
+        for n in range(1, 401)
+    ]
+    db.add_members(survey_id, rows)
+    sample_survey(db, db.survey(survey_id), seed=1)
+    db.create_invitations(survey_id)
+    citizens = simulated_citizens(db, survey_id, load_template("kl-2024"), seed=7)
+    start = datetime(2024, 3, 11, 9, tzinfo=UTC)
+    run_simulated_fieldwork(db, survey_id, tmp_path / "felt", start=start, actions=citizens.actions, seed=7)
+    return survey_id

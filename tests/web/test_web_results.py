@@ -4,55 +4,15 @@ and through the API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from importlib.resources import files
-
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from borgerblik.core import load_template
-from borgerblik.fieldwork import run_simulated_fieldwork
-from borgerblik.sampling.survey_sample import sample_survey
 from borgerblik.storage.jobs import latest_done_job
-from borgerblik.synth.behaviour import simulated_citizens
 from borgerblik.web.worker import run_next_job
 
 pytestmark = pytest.mark.slow
-KOMMUNER = ("Høje-Taastrup", "Rødovre")
-
-
-@pytest.fixture
-def answered(survey, tmp_path):
-    """A second survey: 400 citizens in two municipalities through a simulated three-week fieldwork."""
-    db = survey.db
-    yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
-    survey_id = db.create_survey("KL simuleret", "kl-2024", yaml_text)
-    rows = [
-        {
-            "cpr": f"{(n % 28) + 61:02d}0385-{n:04d}",
-            "kommune": KOMMUNER[n % 2],
-            "maalgruppe": ("6.1", "6.2", "6.3")[n % 3],
-            "gender": "mand" if n % 2 else "kvinde",
-            "birth_date": "1985-03-01",
-            "age": 38,
-            "age_group": "30-49",
-            "ydelse_start": "2023-06-15",
-            "ydelse_slut": "",
-            "samtaler": "jobsamtale",
-            "digital_post_fritaget": "nej",
-            "telefon": f"2{n:07d}",
-            "email": "",
-        }
-        for n in range(1, 401)
-    ]
-    db.add_members(survey_id, rows)
-    sample_survey(db, db.survey(survey_id), seed=1)
-    db.create_invitations(survey_id)
-    citizens = simulated_citizens(db, survey_id, load_template("kl-2024"), seed=7)
-    start = datetime(2024, 3, 11, 9, tzinfo=UTC)
-    run_simulated_fieldwork(db, survey_id, tmp_path / "felt", start=start, actions=citizens.actions, seed=7)
-    return survey_id
+KOMMUNER = ("Høje-Taastrup", "Rødovre")  # the municipalities of the ``answered`` fixture
 
 
 def test_the_pages_show_the_numbers_of_borgerblik_analyze(survey, answered, admin, tmp_path):

@@ -58,3 +58,23 @@ def test_an_administrator_runs_a_survey_through_the_pages(phone, server, survey,
     phone.goto(survey_url)
     assert "/login?next=" in phone.url
     assert {name: found for name, found in visited.items() if found} == {}
+
+
+def test_the_results_pages_pass_axe(phone, server, survey, answered, wcag_violations):
+    from borgerblik.storage.jobs import queue_job
+
+    queue_job(survey.db, "analysis", "test", survey_id=answered, params={"bootstrap": 20})
+    run_next_job(survey.db, "browser-test")
+    browser_sign_in(phone, server.url, survey.db, "municipal_analyst", kommune="Rødovre")
+    visited: dict[str, list[str]] = {}
+    phone.goto(f"{server.url}/resultater/{answered}")
+    visited["resultater"] = wcag_violations(phone)
+    phone.locator('a[href$="/samlet_tilfredshed"]').click()
+    visited["spørgsmål (landstal)"] = wcag_violations(phone)
+    phone.get_by_role("link", name="Rødovre").click()
+    assert "Fordeling: Rødovre" in phone.content()
+    visited["spørgsmål (egen kommune)"] = wcag_violations(phone)
+    phone.goto(f"{server.url}/resultater/{answered}/samlet_tilfredshed?kommune=H%C3%B8je-Taastrup")
+    assert "Ingen adgang" in phone.content()
+    visited["ingen adgang"] = wcag_violations(phone)
+    assert {name: found for name, found in visited.items() if found} == {}
