@@ -104,6 +104,7 @@ def test_double_submit_is_recognised_and_changes_nothing(client, survey):
 
 def test_completed_link_shows_already_answered_and_cannot_overwrite(client, survey):
     token = survey.tokens["dagpenge"]
+    post_page(client, token, "samlet", samlet_tilfredshed="4")  # a closed answer: complete, not blank
     url = f"/s/{token}/side/aabne"
     nonce = nonce_of(client, url)
     assert (
@@ -115,7 +116,8 @@ def test_completed_link_shows_already_answered_and_cannot_overwrite(client, surv
     assert "Du har allerede svaret" in client.get(f"/s/{token}").text
     again = client.post(url, data={"nonce": nonce, "forbedringer": "Noget andet"})
     assert "Du har allerede svaret" in again.text
-    assert survey.db.answers(survey.db.invitation_by_token(token).id) == {"forbedringer": "Kortere ventetid"}
+    stored = survey.db.answers(survey.db.invitation_by_token(token).id)
+    assert stored == {"samlet_tilfredshed": 4, "forbedringer": "Kortere ventetid"}
     assert survey.db.session(survey.db.invitation_by_token(token).id).state == "complete"
 
 
