@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine
 
 from benchmarks.result import Result, stopwatch
+from borgerblik.core import dump_instrument, load_template
 from borgerblik.storage import Database
 
 MEMBERS = 198_877
@@ -74,7 +75,7 @@ def _postgres_url() -> Iterator[str | None]:
 
 
 def _measure(db: Database, backend: str, rows: list[dict[str, Any]]) -> list[Result]:
-    survey_id = db.create_survey("Benchmark", "kl-2024", "")
+    survey_id = db.create_survey("Benchmark", "kl-2024", dump_instrument(load_template("kl-2024")))
     with stopwatch() as loading:
         member_ids = db.add_members(survey_id, rows)
     with stopwatch() as reading:
