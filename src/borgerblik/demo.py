@@ -25,6 +25,7 @@ from borgerblik.fieldwork import run_simulated_fieldwork
 from borgerblik.progress import fieldwork_days
 from borgerblik.registers import read_register
 from borgerblik.registers.survey_import import import_register
+from borgerblik.reporting.demo_reports import publish_demo_reports
 from borgerblik.sampling import reachability_totals
 from borgerblik.sampling.survey_sample import sample_survey, survey_channels
 from borgerblik.storage import Database
@@ -79,6 +80,7 @@ def run_demo(
         draw_kl_sample(db, run, console, seed, national=not municipalities)
         run_fieldwork(db, run, console, seed)
         weigh_and_analyse(db, run, console, bootstrap)
+        run.facts["index"] = publish_demo_reports(db, run.survey_id, run.facts, workdir, console)
     return run
 
 

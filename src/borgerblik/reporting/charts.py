@@ -51,7 +51,7 @@ def _label(
     )
 
 
-def _short(text: str, limit: int = 32) -> str:
+def _short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

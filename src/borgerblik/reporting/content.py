@@ -631,9 +631,13 @@ class ContentBuilder:
             section.blocks.append(Sentence((self.w["open_none"],)))
             return section
         for name, frame in found.items():
-            if "kommune" in frame.columns and self.municipality:
+            if "kommune" in frame.columns:
                 frame = frame.filter(pl.col("kommune") == self.place)
-            columns = [c for c in frame.columns if c != ROW]
+            if "suppressed" in frame.columns:
+                frame = frame.filter(~pl.col("suppressed").fill_null(False))
+            if not frame.height:
+                continue
+            columns = [c for c in frame.columns if c not in (ROW, "suppressed", "kommune")]
             rows = [
                 [
                     self.fig(name, r, c)

@@ -8,10 +8,13 @@ import math
 from babel.numbers import format_decimal
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
-SHARE_PREFIXES = ("pct_", "share_", "national_pct", "response_rate", "opt_out_rate")
+SHARE_PREFIXES = ("pct_", "share", "national_pct", "response_rate", "opt_out_rate")
 COUNT_COLUMNS = frozenset(
     {
         "n_valid",
+        "answers",
+        "with_code",
+        "theme",
         "n_dont_know",
         "rank",
         "n_municipalities",

@@ -78,7 +78,7 @@ def read_tables(directory: Path, threshold: int = 5) -> AnalysisTables:
     reminders: list[int] = []
     method = tables.get("method")
     if method is not None and method.height:
-        facts = dict(zip(method["key"].to_list(), method["value"].to_list(), strict=True))
-        threshold = int(float(facts.get("suppression_threshold", threshold)))
-        reminders = [int(d) for d in str(facts.get("reminder_days", "")).split(";") if d]
+        facts = dict(zip(method["key"].to_list(), method["label"].to_list(), strict=True))
+        threshold = int(float(facts.get("suppression_threshold") or threshold))
+        reminders = [int(d) for d in str(facts.get("reminder_days") or "").split(";") if d]
     return AnalysisTables(tables, threshold=threshold, reminders=reminders)
