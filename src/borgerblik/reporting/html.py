@@ -58,7 +58,7 @@ def table(t: Table, show_caption: bool = True) -> Markup:
     return Markup(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def block(b: object) -> Markup:
+def block(b: object, behind: str = "Tabel med tallene") -> Markup:
     if isinstance(b, Sentence):
         return Markup(
             "<p>"
@@ -69,14 +69,12 @@ def block(b: object) -> Markup:
         return Markup(
             f'<figure aria-labelledby="{b.id}-c">'
             f'<figcaption id="{b.id}-c">{escape(b.title)}</figcaption>{b.svg}'
-            f"<details><summary>{escape(TABLE_BEHIND)}</summary>{table(b.table)}</details></figure>"
+            f"<details><summary>{escape(behind)}</summary>{table(b.table)}</details></figure>"
         )
     if isinstance(b, Table):
         return table(b)
     raise TypeError(type(b))
 
-
-TABLE_BEHIND = "Tabel med tallene"
 
 
 @cache
