@@ -13,8 +13,7 @@ from borgerblik.web.rendering import environment
 
 NONCE = re.compile(r'name="nonce" value="([0-9a-f]+)"')
 MACRO = (
-    '{% import "questions.html" as q with context %}'
-    '{{ q.question(question, {}, lang, "present", {}, 5000) }}'
+    '{% import "questions.html" as q with context %}{{ q.question(question, {}, lang, "present", {}, 5000) }}'
 )
 
 
