@@ -111,20 +111,8 @@ def test_a_municipality_with_too_few_answers_is_refused(analysis_dir, tmp_path):
     assert result.exit_code == 2 and "for få svar" in result.output
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write everywhere")
 def test_an_unwritable_folder_is_a_clear_error(analysis_dir, tmp_path):
-    locked = tmp_path / "laast"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        result = runner.invoke(app, ["report", "--analysis", str(analysis_dir), "--out", str(locked / "r")])
-    finally:
-        locked.chmod(0o700)
-    assert result.exit_code == 2 and "kan ikke skrives" in result.output
-    assert list(locked.iterdir()) == []
-
-
-def test_an_unwritable_folder_is_a_clear_error_even_as_root(analysis_dir, tmp_path):
+    # a file where the folder should go: unwritable for root too (CI runs as root; chmod proves nothing)
     blocker = tmp_path / "fil"
     blocker.write_text("ikke en mappe")
     result = runner.invoke(app, ["report", "--analysis", str(analysis_dir), "--out", str(blocker / "r")])
