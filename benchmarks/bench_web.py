@@ -22,6 +22,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -293,7 +294,12 @@ class Server:
     def __init__(self, factory: str, url: str) -> None:
         self.port = _free_port()
         workers = "1" if url.startswith("sqlite") else os.environ.get("BENCH_WEB_PG_WORKERS", "4")
-        env = {**os.environ, "BORGERBLIK_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parent.parent)}
+        env = {
+            **os.environ,
+            "BORGERBLIK_DATABASE_URL": url,
+            "BORGERBLIK_SECRET_KEY": secrets.token_urlsafe(32),  # the app refuses to start without one
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -375,7 +381,6 @@ def _prepare(url: str) -> tuple[Any, list[str]]:
 def _link_timing(port: int, token: str, rounds: int = 200) -> tuple[float, float]:
     """Median ms of opening a real link and a guessed one, interleaved so load changes hit both alike."""
     import http.client
-    import secrets
     import statistics
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
