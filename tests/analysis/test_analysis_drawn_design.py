@@ -6,9 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from borgerblik.cli.analysis import drawn_strata
 from borgerblik.storage import Database
-from borgerblik.surveys import create_survey_from_template
+from borgerblik.surveys import create_survey_from_template, drawn_strata
 from borgerblik.weighting import poststratify, weights_report
 
 

@@ -32,13 +32,10 @@ from borgerblik.core import Instrument, load_template
 from borgerblik.core.errors import GroupingError, InstrumentError
 from borgerblik.danish import decimal, integer
 from borgerblik.registers.survey_import import find_survey
-from borgerblik.sampling.draw import design_keys
-from borgerblik.sampling.survey_sample import design_of
-from borgerblik.storage import Database, StorageError, SurveyRecord
-from borgerblik.surveys import stored_survey
+from borgerblik.storage import Database, StorageError
+from borgerblik.surveys import drawn_strata, stored_survey
 from borgerblik.text.analysis import open_answer_tables
 from borgerblik.weighting import (
-    DrawnStrata,
     RakingError,
     Weighting,
     WeightingInputError,
@@ -61,43 +58,6 @@ DRIVER_COLUMNS = (
     "quadrant",
     "rank",
 )
-
-
-
-SAMPLE_NAMES = {"gender": "koen", "age_group": "aldersgruppe", "age": "alder"}
-"""The stored members' columns under the names the sample designs use."""
-
-
-def drawn_strata(db: Database, record: SurveyRecord) -> DrawnStrata | None:
-    """The strata of the sample as drawn: each sampled member's stored stratum, each stratum's population.
-
-    The population per stratum is counted with the survey's sample design (the same labels the draw
-    stored); a stored label the design does not give back means the design changed after the draw, and then
-    the drawn design cannot be stated — an error rather than a silently wrong fpc.
-    """
-    members = db.members_frame(record.id).unique("member_id", keep="first").rename(SAMPLE_NAMES)
-    if not members.get_column("sampled").fill_null(False).any():
-        return None
-    keys = design_keys(design_of(record))
-    parts = [pl.col(k).cast(pl.String).fill_null("") for k in keys]
-    label = pl.concat_str(parts, separator=" × ") if keys else pl.lit("alle")
-    labelled = members.with_columns(label.alias("_label"))
-    sampled = labelled.filter(pl.col("sampled").fill_null(False))
-    unsampled = labelled.filter(~pl.col("sampled").fill_null(False))
-    changed = sampled.filter(pl.col("_label") != pl.col("stratum"))
-    if changed.height and unsampled.height:
-        raise WeightingInputError(
-            f"undersøgelse {record.id}", None, "stratum", f"stikprøvestratum '{changed['_label'][0]}'",
-            f"'{changed['stratum'][0]}'", "stikprøvedesignet er ændret efter udtrækningen",
-        )
-    # the drawn members count in their stored stratum; the others in the one the design gives them
-    population = pl.concat(
-        [sampled.select(pl.col("stratum").alias("_label")), unsampled.select("_label")]
-    ).group_by("_label").len("count")
-    return DrawnStrata(
-        of_respondent=dict(zip(sampled["member_id"].to_list(), sampled["stratum"].to_list(), strict=True)),
-        population=dict(zip(population["_label"].to_list(), population["count"].to_list(), strict=True)),
-    )
 
 
 def _columns(text: str) -> list[str]:

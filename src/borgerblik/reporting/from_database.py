@@ -19,7 +19,7 @@ CELLS = ["kommune", "koen", "aldersgruppe", "maalgruppe_kl2024"]
 def analysed_survey(
     survey: str, database: str | None, bootstrap: int = 1000
 ) -> tuple[AnalysisTables, Instrument, str]:
-    from borgerblik.cli.analysis import drawn_strata
+    from borgerblik.surveys import drawn_strata
 
     with Database(database) as db:
         try:

@@ -116,7 +116,7 @@ RESULT_COLUMNS = {
 def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     """``borgerblik analyze --survey`` with its defaults: post-stratified on kommune × køn × alder ×
     målgruppe, on the drawn sample's stratified design."""
-    from borgerblik.cli.analysis import drawn_strata  # the command's own reading of the drawn design
+    from borgerblik.surveys import drawn_strata
 
     assert job.survey_id is not None
     scheme = "kl2024"
