@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.errors import NotFoundError, StorageError
+from borgerblik.storage.population import municipality_ids
 from borgerblik.storage.schema import ROLES, LoginFailure, Municipality, StaffAccount
 from borgerblik.storage.times import as_utc, utcnow
 
@@ -92,13 +93,6 @@ def active_account_count(db: Database) -> int:
         ).scalar_one()
 
 
-def _municipality_id(connection: object, name: str) -> int:
-    found = connection.execute(select(Municipality.id).where(Municipality.name == name)).scalar()
-    if found is not None:
-        return found
-    return connection.execute(insert(Municipality).values(name=name).returning(Municipality.id)).scalar_one()
-
-
 def add_staff_account(
     db: Database, username: str, password_hash: str | None, role: str, municipality: str | None = None
 ) -> StaffRecord:
@@ -111,7 +105,7 @@ def add_staff_account(
         raise StorageError(f"brugeren {username!r} findes allerede; brug borgerblik staff reset")
     now = utcnow()
     with db.writing() as connection:
-        municipality_id = _municipality_id(connection, municipality) if municipality else None
+        municipality_id = municipality_ids(connection, {municipality})[municipality] if municipality else None
         connection.execute(
             insert(StaffAccount).values(
                 username=username,
