@@ -36,10 +36,10 @@ from borgerblik.core.errors import BorgerblikError
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 from borgerblik.storage import MODES, Database, StorageError
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
+from borgerblik.storage.outcomes import outcome_of
 
 REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "column": pl.String, "reason": pl.String,
                  "value": pl.String}
-ANSWERED = frozenset({"partial", "complete", "blank"})
 STATES = ("complete", "partial")
 
 
@@ -237,7 +237,9 @@ def survey_citizens(db: Database, survey_id: int, by: str) -> dict[str, Citizen]
     opted_out = db.opted_out(survey_id)
     return {
         (invitation.case_code if by == "case_code" else invitation.token): Citizen(
-            invitation.id, states.get(invitation.id) in ANSWERED, invitation.id in opted_out
+            invitation.id,
+            outcome_of(states.get(invitation.id), opted_out=False) != "no_response",
+            invitation.id in opted_out,
         )
         for invitation in db.invitations(survey_id)
     }
