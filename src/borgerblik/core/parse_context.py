@@ -187,31 +187,32 @@ class ParseContext:
         self, path: Path, field_name: str, question: str | None, present: dict[str, str], past: dict[str, str]
     ) -> None:
         """Offered languages missing from a citizen's text: it would be shown in Danish on their page."""
-        missing = [lang for lang in self.languages if lang not in present]
-        if missing:
+        def gap(expected: str, got: str, hint: str) -> None:
             self.gaps.append(
                 Problem(
                     file=self.source.file,
                     line=self.source.line(path),
                     question=question,
                     field=field_name,
-                    expected="en tekst på hvert tilbudt sprog (" + ", ".join(self.languages) + ")",
-                    got="ingen tekst på " + ", ".join(missing),
-                    hint="oversæt teksten, eller tilbyd ikke sproget under 'languages'",
+                    expected=expected,
+                    got=got,
+                    hint=hint,
                 )
+            )
+
+        missing = [lang for lang in self.languages if lang not in present]
+        if missing:
+            gap(
+                "en tekst på hvert tilbudt sprog (" + ", ".join(self.languages) + ")",
+                "ingen tekst på " + ", ".join(missing),
+                "oversæt teksten, eller tilbyd ikke sproget under 'languages'",
             )
         no_past = [lang for lang in present if past and lang not in past]
         if no_past:
-            self.gaps.append(
-                Problem(
-                    file=self.source.file,
-                    line=self.source.line(path),
-                    question=question,
-                    field=field_name,
-                    expected="datidsformen (past) på hvert sprog, da den danske har en",
-                    got="ingen past på " + ", ".join(no_past),
-                    hint="borgere hvis forløb er afsluttet, får ellers nutid på deres sprog",
-                )
+            gap(
+                "datidsformen (past) på hvert sprog, da den danske har en",
+                "ingen past på " + ", ".join(no_past),
+                "borgere hvis forløb er afsluttet, får ellers nutid på deres sprog",
             )
 
     # -- routing -------------------------------------------------------------------------------
