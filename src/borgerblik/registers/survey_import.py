@@ -1,7 +1,9 @@
 """Importing a checked register extract into a survey: the population goes through the storage gateway.
 
-Only the survey's population is stored (weighting reads it as the population per stratum); the exclusions
-and rejects are reported, not stored. Re-importing is idempotent: citizens whose CPR is already in the
+Only the survey's population is stored (weighting reads it as the population per stratum); the rejects are
+reported, not stored, and the count excluded by each population rule is kept in the survey's settings
+(``population_exclusions``, one entry per extract file by its sha256) for the report's method section.
+Re-importing is idempotent: citizens whose CPR is already in the
 survey are counted as already imported and not added again.
 """
 
@@ -23,6 +25,9 @@ from borgerblik.registers.validation import RegisterCheck
 from borgerblik.storage import Database, SurveyRecord
 
 DEFAULT_RULES_NAME = "kl2024"
+EXCLUSIONS_SETTING = "population_exclusions"
+"""Setting: extract sha256 → {register, exclusions: [{rule, description, excluded}]}; a re-import of the same
+file replaces its entry, so counts are never doubled."""
 
 
 @dataclass(frozen=True)
@@ -96,5 +101,18 @@ def import_register(database: Database, survey: SurveyRecord, check: RegisterChe
     if fresh.height:
         digest = _file_digest(check.source)
         database.add_members(survey.id, fresh.iter_rows(named=True), source=str(check.source), sha256=digest)
+        _record_exclusions(database, survey.id, digest or str(check.source), population)
     return SurveyImport(survey, population, fresh.height, rows.height - fresh.height)
 
+
+def _record_exclusions(database: Database, survey_id: int, key: str, population: Population) -> None:
+    """Keep the counts excluded per rule (after the members are stored, so a failed import leaves none)."""
+    known = dict(database.survey(survey_id).settings.get(EXCLUSIONS_SETTING) or {})
+    known[key] = {
+        "register": population.register_count,
+        "exclusions": [
+            {"rule": e.rule, "description": e.description, "excluded": e.excluded}
+            for e in population.exclusions
+        ],
+    }
+    database.update_survey_settings(survey_id, {EXCLUSIONS_SETTING: known})

@@ -495,6 +495,11 @@ class Database:
         with self.reading() as connection:
             return fieldwork.fieldwork_events(connection, survey_id)
 
+    def message_waves(self, survey_id: int) -> pl.DataFrame:
+        """The outbox per kind, wave and channel: when each was due and sent (the report's channel dates)."""
+        with self.reading() as connection:
+            return fieldwork.message_waves(connection, survey_id)
+
     def contact_flags(self, survey_id: int) -> pl.DataFrame:
         """Per member (``member_id, digital_post_fritaget, sms, email``): exempt from Digital Post, can be
         texted, has an e-mail address — flags for reachability, never the numbers or addresses themselves."""

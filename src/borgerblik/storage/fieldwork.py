@@ -146,6 +146,37 @@ def fieldwork_events(connection: Connection, survey_id: int) -> FieldworkEvents:
     return FieldworkEvents(kommune_of, sessions, opted, reminder_times, as_utc(invitation_time))  # type: ignore[arg-type]
 
 
+def message_waves(connection: Connection, survey_id: int) -> pl.DataFrame:
+    """Per kind, queueing time (one wave) and channel: messages, first due, first and last sent — when the
+    invitation and each reminder went out by each channel, for the report's method section."""
+    rows = connection.execute(
+        select(
+            OutboxMessage.kind,
+            OutboxMessage.created_at,
+            OutboxMessage.channel,
+            func.count(),
+            func.min(OutboxMessage.due_at),
+            func.min(OutboxMessage.sent_at),
+            func.max(OutboxMessage.sent_at),
+        )
+        .where(OutboxMessage.survey_id == survey_id, OutboxMessage.status != "cancelled")
+        .group_by(OutboxMessage.kind, OutboxMessage.created_at, OutboxMessage.channel)
+    ).all()
+    return pl.DataFrame(
+        [(k, as_utc(c), ch, n, as_utc(d), as_utc(f), as_utc(la)) for k, c, ch, n, d, f, la in rows],
+        schema={
+            "kind": pl.String,
+            "queued_at": pl.Datetime("us", "UTC"),
+            "channel": pl.String,
+            "messages": pl.Int64,
+            "due_at": pl.Datetime("us", "UTC"),
+            "first_sent": pl.Datetime("us", "UTC"),
+            "last_sent": pl.Datetime("us", "UTC"),
+        },
+        orient="row",
+    )
+
+
 def contact_flags(connection: Connection, survey_id: int) -> pl.DataFrame:
     rows = connection.execute(
         select(Identity.member_id, Identity.digital_post_exempt, Identity.phone, Identity.email).where(
