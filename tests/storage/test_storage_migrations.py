@@ -29,6 +29,7 @@ TABLES = {
     "codebook_codes",
     "login_failures",
     "staff_accounts",
+    "staff_tokens",
     "contact_events",
     "hotline_log",
     "identities",
@@ -51,7 +52,7 @@ def test_upgrade_builds_every_table_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) is None
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

@@ -166,6 +166,9 @@ class Invitation(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     case_code: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default="created")
+    # The channels that could reach the citizen when the invitation wave was queued ("digital_post,sms"; ""
+    # for none), so the monitor's reachability survives the purge of the contact data; None before that.
+    reach: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -292,7 +295,10 @@ class StaffAccount(Base):
     cookie signed before it stops working at once although the server keeps no sessions."""
 
     __tablename__ = "staff_accounts"
-    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ROLES), name="role"),
+        Index("ix_staff_accounts_oidc", "oidc_issuer", "oidc_subject", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -304,8 +310,32 @@ class StaffAccount(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # The account at the municipality's OpenID Connect provider (issuer and ``sub``), if it signs in there.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class StaffToken(Base):
+    """An API token for scripts (``Authorization: Bearer``): only its SHA-256 is stored; it acts with its own
+    role and municipality, never more than its account's, and only while the account is active and the token
+    is neither revoked nor expired."""
+
+    __tablename__ = "staff_tokens"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(20))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
 
 class LoginFailure(Base):
