@@ -20,10 +20,13 @@ from borgerblik.storage.driver import Link, Prepared
 from borgerblik.storage.errors import StorageError
 from borgerblik.storage.schema import (
     CODE_SOURCES,
+    Answer,
     AnswerCode,
     CodebookCode,
     Identity,
     Invitation,
+    Member,
+    Municipality,
     OpenAnswerOriginal,
     Timestamp,
 )
@@ -176,9 +179,11 @@ def set_codes(
     coder: str,
     source: str = "manual",
     replace: bool = True,
+    answers: Iterable[int] = (),
 ) -> int:
     """Record (invitation id, code) pairs for one coder; with ``replace`` the coder's earlier codes of those
-    answers go first, so a file import or a page save states the whole coding of each answer."""
+    answers go first, so a file import or a page save states the whole coding of each answer. ``answers``
+    names more answers whose coding is stated (a page save that unticks every code clears the answer)."""
     if source not in CODE_SOURCES:
         raise StorageError(f"ukendt kilde {source!r}; forventede en af {', '.join(CODE_SOURCES)}")
     assignments = list(assignments)
@@ -194,7 +199,7 @@ def set_codes(
         unknown = sorted({code for _, code in assignments if code not in ids})
         if unknown:
             raise StorageError(f"koder uden for kodebogen for {question_id}: {', '.join(unknown)}")
-        invitations = sorted({invitation for invitation, _ in assignments})
+        invitations = sorted({invitation for invitation, _ in assignments} | set(answers))
         if replace and invitations:
             connection.execute(
                 delete(AnswerCode).where(
@@ -232,6 +237,39 @@ def coded_answers(database: Database, survey_id: int, question_id: str) -> pl.Da
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+@dataclass(frozen=True)
+class OpenAnswer:
+    """One stored (redacted) open answer, with the municipality a municipal analyst is limited to."""
+
+    invitation_id: int
+    kommune: str
+    text: str
+
+
+def open_answers(
+    database: Database, survey_id: int, question_id: str, *, kommune: str | None = None
+) -> list[OpenAnswer]:
+    """The question's written answers as stored in ``responses`` (redacted on arrival, never the protected
+    originals), by invitation; ``kommune`` keeps one municipality's."""
+    query = (
+        select(Answer.invitation_id, Municipality.name, Answer.text)
+        .join(Invitation, Invitation.id == Answer.invitation_id)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Municipality, Municipality.id == Member.municipality_id)
+        .where(
+            Invitation.survey_id == survey_id,
+            Answer.question_id == question_id,
+            Answer.text.is_not(None),
+            Answer.text != "",
+        )
+        .order_by(Answer.invitation_id)
+    )
+    if kommune is not None:
+        query = query.where(Municipality.name == kommune)
+    with database.reading() as connection:
+        return [OpenAnswer(int(row[0]), row[1], row[2]) for row in connection.execute(query)]
+
+
 def original_count(database: Database, survey_id: int) -> int:
     """How many protected originals a survey still has (for the purge report; never their text)."""
     with database.reading() as connection:
@@ -248,7 +286,9 @@ __all__ = [
     "Code",
     "codebook",
     "coded_answers",
+    "OpenAnswer",
     "keep_originals",
+    "open_answers",
     "original_count",
     "redact_on_arrival",
     "save_codebook",
