@@ -27,6 +27,7 @@ from borgerblik.core.model import (
     Option,
     Question,
     Scale,
+    ScaleKind,
     TenseRule,
     Theme,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "Question",
     "RegisterIn",
     "Scale",
+    "ScaleKind",
     "Tense",
     "TenseRule",
     "Theme",

@@ -9,7 +9,19 @@ from __future__ import annotations
 import yaml
 
 from borgerblik.core.loader import FORMAT
-from borgerblik.core.model import BackgroundField, Instrument, Kind, Option, Question, Scale, Theme
+from borgerblik.core.model import (
+    DEFAULT_DONT_KNOW_CODE,
+    DEFAULT_POSITIVE,
+    YES_NO_LABELS,
+    BackgroundField,
+    Instrument,
+    Kind,
+    Option,
+    Question,
+    Scale,
+    ScaleKind,
+    Theme,
+)
 from borgerblik.core.routing import AnswerIn
 
 
@@ -48,14 +60,20 @@ def instrument_to_data(instrument: Instrument) -> dict[str, object]:
 
 
 def _scale(scale: Scale) -> dict[str, object]:
-    data: dict[str, object] = {"labels": {code: scale.labels[code].to_data() for code in (5, 4, 3, 2, 1)}}
+    data: dict[str, object] = {}
+    if scale.kind is not ScaleKind.LIKERT_5:
+        data["type"] = str(scale.kind)
+    if scale.kind is not ScaleKind.YESNO or scale.labels != YES_NO_LABELS:
+        data["labels"] = {code: scale.labels[code].to_data() for code in sorted(scale.labels, reverse=True)}
     if scale.dont_know is not None:
         data["dont_know"] = scale.dont_know.to_data()
-    if not scale.descending:
-        data["order"] = "ascending"
+    if scale.dont_know_code != DEFAULT_DONT_KNOW_CODE[scale.kind]:
+        data["dont_know_code"] = scale.dont_know_code
+    if scale.descending != (scale.kind is ScaleKind.LIKERT_5):
+        data["order"] = "descending" if scale.descending else "ascending"
     if scale.source is not None:
         data["source"] = scale.source
-    if scale.positive != (4, 5):
+    if scale.positive != DEFAULT_POSITIVE[scale.kind]:
         data["positive"] = list(scale.positive)
     return data
 

@@ -48,7 +48,6 @@ _TOP_KEYS = (
     "background",
 )
 _THEME_KEYS = ("id", "title", "intro", "local", "questions")
-_SCALE_KEYS = ("labels", "dont_know", "order", "source", "positive")
 _BACKGROUND_KEYS = ("id", "kind", "text", "options", "min", "max", "unit", "source")
 
 
@@ -213,54 +212,9 @@ class _InstrumentParser:
             if not isinstance(body, dict):
                 ctx.problem(path, f"scales.{name}", "{labels: {5: ..., ..., 1: ...}}", describe(body))
                 continue
-            ctx.check_keys(path, body, _SCALE_KEYS)
-            labels_data = body.get("labels")
-            if not isinstance(labels_data, dict) or set(labels_data) != {1, 2, 3, 4, 5}:
-                got = (
-                    "ingen labels"
-                    if not isinstance(labels_data, dict)
-                    else (f"{len(labels_data)} labels (koder {', '.join(map(str, labels_data))})")
-                )
-                ctx.problem(
-                    (*path, "labels"),
-                    f"scales.{name}.labels",
-                    "præcis 5 labels med koderne 5, 4, 3, 2, 1",
-                    got,
-                    "5 er den mest positive; 'ved ikke' (kode 9) skrives under dont_know",
-                )
-                continue
-            labels = {
-                code: ctx.text((*path, "labels", code), text, f"scales.{name}.labels.{code}")
-                for code, text in labels_data.items()
-            }
-            dont_know = None
-            if "dont_know" in body:
-                dont_know = ctx.text((*path, "dont_know"), body["dont_know"], f"scales.{name}.dont_know")
-            order = body.get("order", "descending")
-            if order not in ("descending", "ascending"):
-                ctx.problem(
-                    (*path, "order"),
-                    f"scales.{name}.order",
-                    "descending (5 først) eller ascending (1 først)",
-                    f"'{order}'",
-                )
-            positive = body.get("positive", [4, 5])
-            if not isinstance(positive, list) or not positive or not set(positive) <= {1, 2, 3, 4, 5}:
-                ctx.problem(
-                    (*path, "positive"), f"scales.{name}.positive",
-                    "en liste af de koder 1–5, der tæller som positive (fx [4, 5])", describe(positive),
-                )
-                continue
-            if any(label is None for label in labels.values()):
-                continue
-            scales[str(name)] = Scale(
-                name=str(name),
-                labels={code: labels[code] for code in (5, 4, 3, 2, 1)},  # type: ignore[misc]
-                dont_know=dont_know,
-                descending=order != "ascending",
-                source=body.get("source"),
-                positive=tuple(sorted(positive)),
-            )
+            scale = self.questions.scale(path, str(name), body)
+            if scale is not None:
+                scales[str(name)] = scale
         self.questions.broken_scales = {str(name) for name in data} - set(scales)
         return scales
 
@@ -448,7 +402,7 @@ class _InstrumentParser:
             ctx.problem(
                 ("overall",),
                 "overall",
-                "et fælles spørgsmål af typen scale (1-5)",
+                "et fælles spørgsmål af typen scale",
                 f"'{data}' af typen {question.kind}",
                 "nøgledriveranalysen kræver en 1-5 skala",
             )

@@ -39,9 +39,30 @@ class BackgroundKind(StrEnum):
     DURATION = "duration"
 
 
+class ScaleKind(StrEnum):
+    """The answer scales an instrument can declare (``type:`` under ``scales``)."""
+
+    LIKERT_5 = "1-5"
+    ZERO_TEN = "0-10"
+    YESNO = "yesno"
+
+
+SCALE_RANGES = {ScaleKind.LIKERT_5: (1, 5), ScaleKind.ZERO_TEN: (0, 10), ScaleKind.YESNO: (1, 2)}
+"""The answer codes of each scale type, lowest and highest."""
+DEFAULT_POSITIVE = {ScaleKind.LIKERT_5: (4, 5), ScaleKind.ZERO_TEN: (9, 10), ScaleKind.YESNO: (1,)}
+"""The codes counted as positive unless the instrument says: the top two, 9–10 (NPS's promoters), "ja"."""
+DEFAULT_DONT_KNOW_CODE = {ScaleKind.LIKERT_5: DONT_KNOW, ScaleKind.ZERO_TEN: 99, ScaleKind.YESNO: DONT_KNOW}
+"""The "ved ikke" code: 9, except on 0–10 where 9 is an answer and "ved ikke" is 99."""
+YES_NO_LABELS = _YES_NO
+
+
 @dataclass(frozen=True)
 class Scale:
-    """Five labelled points, 5 the most positive, and optionally "ved ikke" (code 9)."""
+    """A labelled answer scale: 1–5 (5 the most positive), 0–10 or yes/no, optionally with "ved ikke".
+
+    A 1–5 scale labels every point; a 0–10 scale labels at least its ends (the points between are shown as
+    their numbers); a yes/no scale is 1 = ja, 2 = nej. "Ved ikke" has its own code outside the scale.
+    """
 
     name: str
     labels: dict[int, LocalText]
@@ -50,25 +71,70 @@ class Scale:
     source: str | None = None
     positive: tuple[int, ...] = (4, 5)
     """The codes that count as a positive answer ("% positive"); the top two unless the instrument says."""
+    kind: ScaleKind = ScaleKind.LIKERT_5
+    dont_know_code: int = DONT_KNOW
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(sorted(self.labels.items())), self.dont_know, self.descending))
+        return hash(
+            (
+                self.name,
+                tuple(sorted(self.labels.items())),
+                self.dont_know,
+                self.descending,
+                self.positive,
+                self.kind,
+                self.dont_know_code,
+            )
+        )
+
+    @property
+    def low(self) -> int:
+        return SCALE_RANGES[self.kind][0]
+
+    @property
+    def high(self) -> int:
+        return SCALE_RANGES[self.kind][1]
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        """The answer codes on the scale, lowest first ("ved ikke" not included)."""
+        return tuple(range(self.low, self.high + 1))
+
+    @property
+    def has_mean(self) -> bool:
+        """A mean score means something on 1–5 and 0–10; on yes/no only the share answering ja does."""
+        return self.kind is not ScaleKind.YESNO
 
     def options(self, lang: str = BASE_LANGUAGE) -> list[tuple[int, str]]:
         """(code, label) in display order, "ved ikke" last."""
         return [(code, text.get(lang)) for code, text in self.option_texts()]
 
     def option_texts(self) -> list[tuple[int, LocalText]]:
-        """(code, wording in every language) in display order, "ved ikke" last."""
-        codes = [5, 4, 3, 2, 1] if self.descending else [1, 2, 3, 4, 5]
-        shown = [(code, self.labels[code]) for code in codes]
+        """(code, wording in every language) in display order, "ved ikke" last.
+
+        An unlabelled point of a 0–10 scale shows its number; a labelled one its number and label."""
+        codes = list(reversed(self.values)) if self.descending else list(self.values)
+        shown = [(code, self.point_text(code)) for code in codes]
         if self.dont_know is not None:
-            shown.append((DONT_KNOW, self.dont_know))
+            shown.append((self.dont_know_code, self.dont_know))
         return shown
+
+    def point_text(self, code: int) -> LocalText:
+        """What the citizen reads at one point of the scale."""
+        if self.kind is not ScaleKind.ZERO_TEN:
+            return self.labels[code]
+        languages = {lang for text in self.labels.values() for lang in text.languages}
+        label = self.labels.get(code)
+        if label is None:
+            return LocalText({lang: str(code) for lang in sorted(languages)})
+        return LocalText(
+            {lang: f"{code} – {label.get(lang)}" for lang in sorted(languages)},
+            {lang: f"{code} – {text}" for lang, text in label.past.items()},
+        )
 
     @property
     def codes(self) -> frozenset[int]:
-        return frozenset({1, 2, 3, 4, 5} | ({DONT_KNOW} if self.dont_know is not None else set()))
+        return frozenset(set(self.values) | ({self.dont_know_code} if self.dont_know is not None else set()))
 
 
 @dataclass(frozen=True)
@@ -124,6 +190,13 @@ class Question:
         if self.kind is Kind.YESNO:
             return frozenset({YES, NO})
         return frozenset(option.code for option in self.options)
+
+    @property
+    def dont_know_code(self) -> int | None:
+        """The code of "ved ikke" for this question (9, or 99 on a 0–10 scale), None when it has none."""
+        if self.scale is None or self.scale.dont_know is None:
+            return None
+        return self.scale.dont_know_code
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
@@ -219,7 +292,8 @@ class Instrument:
         raise KeyError(f"instrumentet '{self.id}' har intet spørgsmål '{question_id}'")
 
     def scale_items(self, kommune: str | None = None) -> list[str]:
-        """Ids of the closed 1–5 items in order, matrices flattened (local ones of ``kommune`` too)."""
+        """Ids of the closed scale items (1–5, 0–10, yes/no scales) in order, matrices flattened (local ones
+        of ``kommune`` too); ``scale_of`` says which scale each is on."""
         result: list[str] = []
         for question in self.questions(kommune):
             if question.kind is Kind.SCALE:
@@ -227,6 +301,13 @@ class Instrument:
             elif question.kind is Kind.MATRIX:
                 result.extend(item.id for item in question.items)
         return result
+
+    def scale_of(self, question_id: str) -> Scale:
+        """The scale a scale item is answered on."""
+        scale = self.question(question_id).scale
+        if scale is None:
+            raise KeyError(f"spørgsmålet '{question_id}' har ingen skala")
+        return scale
 
     def open_questions(self, kommune: str | None = None) -> list[str]:
         return [q.id for q in self.questions(kommune) if q.kind is Kind.OPEN]

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from borgerblik.core.model import Kind, Option, Question, Scale
+from borgerblik.core.model import (
+    DEFAULT_DONT_KNOW_CODE,
+    DEFAULT_POSITIVE,
+    SCALE_RANGES,
+    YES_NO_LABELS,
+    Kind,
+    Option,
+    Question,
+    Scale,
+    ScaleKind,
+)
 from borgerblik.core.parse_context import QUESTION_ID, ParseContext, describe
 from borgerblik.core.routing import AnswerIn
 from borgerblik.core.yaml_source import Path
@@ -26,6 +36,7 @@ _QUESTION_KEYS = (
     "follow_ups",
     "source",
 )
+SCALE_KEYS = ("type", "labels", "dont_know", "dont_know_code", "order", "source", "positive")
 _ITEM_KEYS = ("id", "text", "label", "source")
 _FOLLOW_UP_KEYS = ("id", "when_answer", "text", "source")
 _KIND_FIELDS = {
@@ -135,6 +146,121 @@ class QuestionParser:
             question = _replace_follow_ups(question, self._follow_ups(path, data["follow_ups"], question))
             ctx.earlier[question_id] = question
         return question
+
+    def scale(self, path: Path, name: str, body: dict) -> Scale | None:
+        """One entry under ``scales``: its type (1-5, 0-10, yesno), labels, "ved ikke" and positive codes.
+
+        Every problem of the entry is reported; a scale with a problem is None, so questions on it are not
+        reported again."""
+        ctx = self.ctx
+        ctx.check_keys(path, body, SCALE_KEYS)
+        type_value = str(body.get("type", ScaleKind.LIKERT_5))
+        if type_value not in set(ScaleKind):
+            ctx.problem(
+                (*path, "type"),
+                f"scales.{name}.type",
+                "en af " + ", ".join(ScaleKind),
+                describe(body.get("type")),
+                "1-5 er standard; 0-10 som anbefalingsspørgsmål; yesno for ja/nej",
+            )
+            return None
+        kind = ScaleKind(type_value)
+        low, high = SCALE_RANGES[kind]
+        labels = self._scale_labels(path, name, body, kind)
+        if labels is None:
+            return None
+        dont_know = None
+        if "dont_know" in body:
+            dont_know = ctx.text((*path, "dont_know"), body["dont_know"], f"scales.{name}.dont_know")
+        dont_know_code = body.get("dont_know_code", DEFAULT_DONT_KNOW_CODE[kind])
+        if (
+            not isinstance(dont_know_code, int)
+            or isinstance(dont_know_code, bool)
+            or low <= dont_know_code <= high
+            or dont_know_code < 0
+        ):
+            ctx.problem(
+                (*path, "dont_know_code"),
+                f"scales.{name}.dont_know_code",
+                f"en heltalskode uden for skalaen {low}-{high} (fx {DEFAULT_DONT_KNOW_CODE[kind]})",
+                describe(dont_know_code),
+                "på en 0-10 skala er 9 et svar, så 'ved ikke' har koden 99",
+            )
+            return None
+        descending = kind is ScaleKind.LIKERT_5
+        order = body.get("order", "descending" if descending else "ascending")
+        if order not in ("descending", "ascending"):
+            ctx.problem(
+                (*path, "order"),
+                f"scales.{name}.order",
+                "descending (højeste først) eller ascending (laveste først)",
+                f"'{order}'",
+            )
+        positive = body.get("positive", list(DEFAULT_POSITIVE[kind]))
+        if (
+            not isinstance(positive, list)
+            or not positive
+            or not all(isinstance(code, int) and not isinstance(code, bool) for code in positive)
+            or not set(positive) <= set(range(low, high + 1))
+        ):
+            ctx.problem(
+                (*path, "positive"),
+                f"scales.{name}.positive",
+                f"en liste af de koder {low}–{high}, der tæller som positive "
+                f"(fx {list(DEFAULT_POSITIVE[kind])})",
+                describe(positive),
+            )
+            return None
+        if any(label is None for label in labels.values()) or (dont_know is None and "dont_know" in body):
+            return None
+        return Scale(
+            name=name,
+            labels=labels,  # type: ignore[arg-type]
+            dont_know=dont_know,
+            descending=order == "descending",
+            source=body.get("source"),
+            positive=tuple(sorted(positive)),
+            kind=kind,
+            dont_know_code=dont_know_code,
+        )
+
+    def _scale_labels(self, path: Path, name: str, body: dict, kind: ScaleKind) -> dict[int, object] | None:
+        """The labels of a scale by code, highest first; a yes/no scale without labels says Ja/Nej."""
+        ctx = self.ctx
+        labels_data = body.get("labels")
+        low, high = SCALE_RANGES[kind]
+        if kind is ScaleKind.YESNO and labels_data is None:
+            return dict(YES_NO_LABELS)
+        if kind is ScaleKind.ZERO_TEN:
+            wanted = "labels for mindst endepunkterne 0 og 10 (koder 0–10)"
+            fits = (
+                isinstance(labels_data, dict)
+                and {0, 10} <= set(labels_data)
+                and set(labels_data) <= set(range(0, 11))
+            )
+            hint = "punkterne imellem vises som tal; 'ved ikke' (kode 99) skrives under dont_know"
+        else:
+            codes = list(range(high, low - 1, -1))
+            wanted = f"præcis {len(codes)} labels med koderne {', '.join(map(str, codes))}"
+            fits = isinstance(labels_data, dict) and set(labels_data) == set(codes)
+            hint = (
+                "5 er den mest positive; 'ved ikke' (kode 9) skrives under dont_know"
+                if kind is ScaleKind.LIKERT_5
+                else "1 = ja, 2 = nej; udelad labels for Ja/Nej"
+            )
+        if not fits:
+            got = (
+                "ingen labels"
+                if not isinstance(labels_data, dict)
+                else f"{len(labels_data)} labels (koder {', '.join(map(str, labels_data))})"
+            )
+            ctx.problem((*path, "labels"), f"scales.{name}.labels", wanted, got, hint)
+            return None
+        assert isinstance(labels_data, dict)
+        return {
+            code: ctx.text((*path, "labels", code), labels_data[code], f"scales.{name}.labels.{code}")
+            for code in sorted(labels_data, reverse=True)
+        }
 
     def _scale_ref(self, path: Path, data: dict, question_id: str) -> Scale | None:
         name = data.get("scale")
