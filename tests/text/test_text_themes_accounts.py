@@ -14,6 +14,7 @@ from borgerblik.text.accounts import (
     SATISFIED,
     choose_quotes,
     code_accounts,
+    hidden_groups,
     sentiment_groups,
 )
 from borgerblik.text.redaction import redact_all
@@ -92,3 +93,46 @@ def test_quotes_are_never_repeated_nor_near_repeated_nor_from_a_suppressed_group
     assert not any("øen" in t for t in texts)
     suppressed = accounts.filter(pl.col("suppressed")).select("kommune", "group").unique()
     assert quotes.join(suppressed, on=["kommune", "group"]).height == 0
+
+
+def _answers(kommune: str, n: int, code: str, scale: int = 1) -> list[tuple]:
+    return [(kommune, 1.0, scale, f"svar {kommune} {i}", [code]) for i in range(n)]
+
+
+def test_a_suppressed_group_cannot_be_derived_from_the_national_row_by_subtraction():
+    rows = (
+        _answers("Aarhus", 3, "ventetid")
+        + _answers("Billund", 8, "kontakt")
+        + _answers("Esbjerg", 20, "kontakt")
+        + _answers("Esbjerg", 12, "lyttet", scale=5)
+    )
+    frame = pl.DataFrame(rows, schema=["kommune", "weight", "scale", "text", "codes"], orient="row")
+    accounts = code_accounts(sentiment_groups(frame), {}, threshold=5)
+    less = accounts.filter(pl.col("group") == LESS_SATISFIED)
+    hidden = sorted(set(less.filter(pl.col("suppressed"))["kommune"].to_list()))
+    # Aarhus is below 5; Billund (the smallest other) is hidden too, so national − Esbjerg = Aarhus + Billund
+    assert hidden == ["Aarhus", "Billund"]
+    shown = less.filter(~pl.col("suppressed"))
+    assert sorted(shown.select("kommune", "code", "answers", "with_code").rows()) == [
+        ("Esbjerg", "kontakt", 20, 20),
+        ("alle", "kontakt", 31, 28),
+        ("alle", "ventetid", 31, 3),
+    ]
+    # a hidden group lists every code of the national group, so a missing row tells nothing
+    billund = less.filter(pl.col("kommune") == "Billund")
+    assert sorted(billund["code"].to_list()) == ["kontakt", "ventetid"]
+    assert billund["answers"].is_null().all() and billund["with_code"].is_null().all()
+    # the satisfied line has no small group and keeps every row
+    assert not accounts.filter(pl.col("group") == SATISFIED)["suppressed"].any()
+
+
+def test_hidden_groups_follow_the_line_rule_per_group():
+    totals = pl.DataFrame(
+        {
+            "kommune": ["alle", "A", "B", "C", "alle", "A", "B"],
+            "group": ["g", "g", "g", "g", "h", "h", "h"],
+            "answers": [40, 4, 6, 30, 4, 2, 2],
+        }
+    )
+    hidden = hidden_groups(totals, threshold=5)
+    assert sorted(hidden.rows()) == [("A", "g"), ("A", "h"), ("B", "g"), ("B", "h"), ("alle", "h")]

@@ -76,42 +76,79 @@ def code_accounts(
     threshold: int = DEFAULT_THRESHOLD,
 ) -> pl.DataFrame:
     """Per area (and ``alle``), group and code: answers in the group, answers with the code, the weighted
-    share, and whether the group is suppressed (fewer than ``threshold`` answers: no share is shown).
+    share, and whether the group is suppressed (no count or share is shown).
+
+    A group is suppressed when it has fewer than ``threshold`` answers (primary), and also when it is the
+    complement that keeps a suppressed group from being derived: the national row of a group is the sum of
+    its municipalities, so national minus the shown municipalities would give a lone suppressed one's count
+    and its codes. Every group line with a suppressed municipality therefore has at least two (the smallest
+    other is added, repeatedly; :func:`hidden_groups`). A suppressed group lists every code of its national
+    group, so which codes it has cannot be read from which rows are there.
 
     ``coded``: a row per answer with ``by``, ``weight``, ``group``, ``national_group`` and ``codes`` (a list).
     """
-    frames = []
+    frames, totals_frames = [], []
     for area, group_column in ((by, "group"), (None, "national_group")):
         base = coded.filter(pl.col(group_column).is_not_null())
-        keys = [by, group_column] if area else [group_column]
         if not area:
             base = base.with_columns(pl.lit(NATIONAL).alias(by))
-            keys = [by, group_column]
+        keys = [by, group_column]
         totals = base.group_by(keys).agg(pl.len().alias("answers"), pl.col(weight).sum().alias("_w"))
         exploded = base.explode("codes").filter(pl.col("codes").is_not_null())
         counts = exploded.group_by([*keys, "codes"]).agg(
             pl.len().alias("with_code"), pl.col(weight).sum().alias("_wc")
         )
-        table = counts.join(totals, on=keys).rename({group_column: "group", "codes": "code"})
-        frames.append(table)
+        frames.append(counts.join(totals, on=keys).rename({group_column: "group", "codes": "code"}))
+        totals_frames.append(totals.rename({group_column: "group"}).select(by, "group", "answers"))
     table = pl.concat(frames, how="vertical_relaxed")
-    suppressed = pl.col("answers") < threshold
+    hidden = hidden_groups(pl.concat(totals_frames, how="vertical_relaxed"), by=by, threshold=threshold)
+    if hidden.height:
+        national_codes = table.filter(pl.col(by) == NATIONAL).select("group", "code").unique()
+        filler = hidden.join(national_codes, on="group").join(
+            table.select(by, "group", "code", "answers", "with_code", "_w", "_wc"),
+            on=[by, "group", "code"],
+            how="left",
+        )
+        table = pl.concat(
+            [table.join(hidden, on=[by, "group"], how="anti"), filler.select(table.columns)],
+            how="vertical_relaxed",
+        )
+    suppressed = pl.struct(by, "group").is_in(hidden.select(pl.struct(by, "group")).to_series().implode())
     return (
-        table.with_columns(
+        table.with_columns(suppressed.alias("suppressed"))
+        .with_columns(
             pl.col("code").replace_strict(labels, default=pl.col("code")).alias("label"),
-            suppressed.alias("suppressed"),
-            pl.when(suppressed).then(None).otherwise(pl.col("_wc") / pl.col("_w")).alias("share"),
-            pl.when(suppressed).then(None).otherwise(pl.col("with_code")).alias("with_code"),
-            pl.when(suppressed).then(None).otherwise(pl.col("answers")).alias("answers"),
+            pl.when("suppressed").then(None).otherwise(pl.col("_wc") / pl.col("_w")).alias("share"),
+            pl.when("suppressed").then(None).otherwise(pl.col("with_code")).alias("with_code"),
+            pl.when("suppressed").then(None).otherwise(pl.col("answers")).alias("answers"),
         )
         .drop("_w", "_wc")
         .select(by, "group", "code", "label", "answers", "with_code", "share", "suppressed")
         .sort(
-            [pl.col(by) != NATIONAL, by, "group", "share"],
-            descending=[False, False, False, True],
+            [pl.col(by) != NATIONAL, by, "group", "share", "code"],
+            descending=[False, False, False, True, False],
             nulls_last=True,
         )
     )
+
+
+def hidden_groups(
+    totals: pl.DataFrame, *, by: str = "kommune", threshold: int = DEFAULT_THRESHOLD
+) -> pl.DataFrame:
+    """The (area, group) pairs to suppress, from the answers per area and group (national rows included):
+    those below ``threshold`` and, per group, the complements that keep national minus the shown
+    municipalities from isolating one (the analysis' :func:`~borgerblik.analysis.hidden_rows` line rule)."""
+    from borgerblik.analysis.suppression import hidden_rows
+
+    pairs: list[tuple[str, str]] = []
+    for (group,), part in totals.sort(by).group_by("group", maintain_order=True):
+        national = part.filter(pl.col(by) == NATIONAL)
+        if national.height and national["answers"][0] < threshold:
+            pairs.append((NATIONAL, group))
+        local = part.filter(pl.col(by) != NATIONAL)
+        flags = hidden_rows(local["answers"].to_numpy(), threshold)
+        pairs += [(area, group) for area, flag in zip(local[by], flags, strict=True) if flag]
+    return pl.DataFrame(pairs, schema={by: pl.String, "group": pl.String}, orient="row")
 
 
 _NORMALISE = re.compile(r"[^\w\[\]]+")
