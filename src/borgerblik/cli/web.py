@@ -25,12 +25,16 @@ from borgerblik.storage.purge import purge_survey
 from borgerblik.storage.staff import (
     active_account_count,
     add_staff_account,
+    add_staff_token,
     disable_staff_account,
+    revoke_staff_token,
     set_staff_password,
     staff_accounts,
+    staff_tokens,
 )
 from borgerblik.storage.times import utcnow
-from borgerblik.web.auth import ROLE_NAMES, SECRET_VARIABLE
+from borgerblik.web.auth import ROLE_NAMES, SECRET_VARIABLE, new_api_token
+from borgerblik.web.oidc import VARIABLES as OIDC_VARIABLES
 from borgerblik.web.passwords import PasswordRefused, check_new_credentials, hash_password
 from borgerblik.web.worker import work
 
@@ -157,9 +161,20 @@ def add_staff(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Læs adgangskoden fra standard input i stedet for at spørge."
     ),
+    oidc_subject: str = typer.Option(
+        None,
+        "--oidc-subject",
+        help="Personens sub hos kommunens login (OpenID Connect); så spørges der ikke om adgangskode.",
+    ),
+    oidc_issuer: str = typer.Option(
+        None,
+        "--oidc-issuer",
+        help=f"Udstederen (issuer-URL) for --oidc-subject (ellers {OIDC_VARIABLES['issuer']}).",
+    ),
     database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
 ) -> None:
-    """Opret en personalekonto (adgangskoden mindst 12 tegn, gemt som argon2-hash i databasen).
+    """Opret en personalekonto (adgangskoden mindst 12 tegn, gemt som argon2-hash i databasen), eller en,
+    der logger ind via kommunens login (--oidc-subject).
 
     Eksempel: borgerblik staff add mette --role municipal_analyst --kommune Aarhus
     """
@@ -167,17 +182,29 @@ def add_staff(
         check_new_credentials(user, None)
     except PasswordRefused as exc:
         fail(str(exc))
-    password = _password(password_stdin)
+    oidc = None
+    if oidc_subject:
+        issuer = (oidc_issuer or os.environ.get(OIDC_VARIABLES["issuer"], "")).strip().rstrip("/")
+        if not issuer:
+            fail(
+                "--oidc-subject: udstederen mangler. "
+                f"Tip: giv --oidc-issuer eller sæt {OIDC_VARIABLES['issuer']}"
+            )
+        oidc = (issuer, oidc_subject.strip()[:255])
+    password = _password(password_stdin) if password_stdin or oidc is None else None
     try:
         check_new_credentials(user, password)
     except PasswordRefused as exc:
         fail(str(exc))
     with _open(database) as db:
         try:
-            account = add_staff_account(db, user, hash_password(password), role, kommune)
+            account = add_staff_account(
+                db, user, hash_password(password) if password else None, role, kommune, oidc=oidc
+            )
         except StorageError as exc:
             fail(str(exc))
-        record_audit(db, _actor(), "staff_add", f"{user}: {role}" + (f" ({kommune})" if kommune else ""))
+        detail = f"{user}: {role}" + (f" ({kommune})" if kommune else "") + (" via OIDC" if oidc else "")
+        record_audit(db, _actor(), "staff_add", detail)
     where = f" for {account.municipality}" if account.municipality else ""
     out.print(f"{user} kan nu logge ind som {ROLE_NAMES[account.role].lower()}{where}")
 
@@ -251,6 +278,102 @@ def reset_staff(
             fail(str(exc))
         record_audit(db, _actor(), "staff_reset", user)
     out.print(f"{user} har fået en ny adgangskode")
+
+
+token_app = typer.Typer(help="API-tokens til scripts (Authorization: Bearer), knyttet til en konto.")
+
+
+@token_app.command("add")
+def add_token(
+    user: str = typer.Argument(..., help="Kontoen, tokenet hører til."),
+    name: str = typer.Option(..., "--name", help="Hvad tokenet bruges til (fx natlig-eksport)."),
+    role: str = typer.Option(
+        None, "--role", help="Tokenets rolle (ellers kontoens; kun en administrator kan give en smallere)."
+    ),
+    kommune: str = typer.Option(
+        None, "--kommune", help="Kommunen for et token med rollen municipal_analyst."
+    ),
+    days: int = typer.Option(90, "--days", min=1, max=3650, help="Dage, tokenet virker."),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Lav et API-token; det vises kun denne ene gang (databasen gemmer kun dets SHA-256).
+
+    Eksempel: borgerblik staff token add mette --name natlig-eksport --role analyst --days 30
+    """
+    from datetime import timedelta
+
+    token, digest, prefix = new_api_token()
+    with _open(database) as db:
+        try:
+            record = add_staff_token(
+                db,
+                user,
+                name,
+                digest,
+                prefix,
+                role=role,
+                municipality=kommune,
+                expires_at=utcnow() + timedelta(days=days),
+            )
+        except StorageError as exc:
+            fail(str(exc))
+        scope = record.role + (f" ({record.municipality})" if record.municipality else "")
+        record_audit(db, _actor(), "token_add", f"token {record.id} ({name}) til {user}: {scope}")
+    err.print(f"Token {record.id} til {user} som {scope}, gyldigt til {record.expires_at:%d-%m-%Y}:")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def list_tokens(
+    user: str = typer.Argument(None, help="Kun denne kontos tokens."),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Vis tokens (aldrig selve tokenet): nr., konto, navn, start, rolle, kommune, udløb, sidst brugt, status.
+
+    Eksempel: borgerblik staff token list mette
+    """
+    with _open(database) as db:
+        tokens = staff_tokens(db, username=user)
+    now = utcnow()
+    typer.echo("nr\tbruger\tnavn\tstart\trolle\tkommune\tudløber\tsidst brugt\tstatus")
+    for t in tokens:
+        status = "trukket tilbage" if t.revoked_at else ("aktiv" if t.usable(now) else "udløbet")
+        typer.echo(
+            "\t".join(
+                (
+                    str(t.id),
+                    t.username,
+                    t.name,
+                    t.prefix,
+                    t.role,
+                    t.municipality or "",
+                    f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "",
+                    f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
+                    status,
+                )
+            )
+        )
+
+
+@token_app.command("revoke")
+def revoke_token(
+    token_id: int = typer.Argument(..., help="Tokenets nummer (se borgerblik staff token list)."),
+    database: str = typer.Option(None, "--database", help=DATABASE_OPTION_HELP),
+) -> None:
+    """Træk et token tilbage: det holder op med at virke straks, i alle processer.
+
+    Eksempel: borgerblik staff token revoke 3
+    """
+    with _open(database) as db:
+        try:
+            record = revoke_staff_token(db, token_id)
+        except StorageError as exc:
+            fail(str(exc))
+        record_audit(db, _actor(), "token_revoke", f"token {record.id} ({record.name}) til {record.username}")
+    out.print(f"Token {record.id} ({record.name}) virker ikke længere")
+
+
+staff_app.add_typer(token_app, name="token")
 
 
 def purge(

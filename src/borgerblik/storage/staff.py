@@ -1,8 +1,9 @@
-"""Staff accounts, and the counters behind the sign-in's lock-out and rate limit.
+"""Staff accounts, their API tokens and OpenID Connect subjects, and the counters behind the sign-in's
+lock-out and rate limit.
 
 Everything the sign-in needs to remember lives here, in the database, so any worker process can check any
-request: the app itself keeps nothing between requests. Passwords arrive already hashed (the web layer owns
-the hashing); this module never sees one in clear.
+request: the app itself keeps nothing between requests. Passwords and API tokens arrive already hashed (the
+web layer owns the hashing); this module never sees one in clear.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.errors import NotFoundError, StorageError
 from borgerblik.storage.population import municipality_ids
-from borgerblik.storage.schema import ROLES, LoginFailure, Municipality, StaffAccount
+from borgerblik.storage.schema import ROLES, LoginFailure, Municipality, StaffAccount, StaffToken
 from borgerblik.storage.times import as_utc, utcnow
 
 LOCK_AFTER = 5
@@ -39,6 +40,8 @@ class StaffRecord:
     locked_until: datetime | None
     session_epoch: int
     password_hash: str | None
+    oidc_issuer: str | None = None
+    oidc_subject: str | None = None
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -63,6 +66,8 @@ def _record(row: object) -> StaffRecord:
         as_utc(account.locked_until),
         account.session_epoch,
         account.password_hash,
+        account.oidc_issuer,
+        account.oidc_subject,
     )
 
 
@@ -93,14 +98,36 @@ def active_account_count(db: Database) -> int:
         ).scalar_one()
 
 
-def add_staff_account(
-    db: Database, username: str, password_hash: str | None, role: str, municipality: str | None = None
-) -> StaffRecord:
-    """A new account; a municipal analyst needs their municipality, no other role has one."""
+def staff_account_by_oidc(db: Database, issuer: str, subject: str) -> StaffRecord | None:
+    """The account the identity provider's ``sub`` belongs to, if an administrator linked one."""
+    found = _select(db, StaffAccount.oidc_issuer == issuer, StaffAccount.oidc_subject == subject)
+    return found[0] if found else None
+
+
+def _check_scope(role: str, municipality: str | None) -> None:
     if role not in ROLES:
         raise StorageError(f"rollen {role!r} findes ikke; vælg en af {', '.join(ROLES)}")
     if (role == "municipal_analyst") != bool(municipality):
         raise StorageError("en kommuneanalytiker skal have en kommune (--kommune), og kun den rolle har en")
+
+
+def add_staff_account(
+    db: Database,
+    username: str,
+    password_hash: str | None,
+    role: str,
+    municipality: str | None = None,
+    *,
+    oidc: tuple[str, str] | None = None,
+) -> StaffRecord:
+    """A new account; a municipal analyst needs their municipality, no other role has one. ``oidc`` is the
+    (issuer, subject) it signs in as at the municipality's identity provider; such an account needs no
+    password (``password_hash`` None: the password form never lets it in)."""
+    _check_scope(role, municipality)
+    if password_hash is None and oidc is None:
+        raise StorageError("en konto uden adgangskode skal logge ind via kommunens login (--oidc-subject)")
+    if oidc is not None and staff_account_by_oidc(db, *oidc) is not None:
+        raise StorageError(f"OIDC-subjektet {oidc[1]!r} hører allerede til en anden konto")
     if staff_account(db, username) is not None:
         raise StorageError(f"brugeren {username!r} findes allerede; brug borgerblik staff reset")
     now = utcnow()
@@ -115,6 +142,8 @@ def add_staff_account(
                 active=True,
                 failed_logins=0,
                 session_epoch=0,
+                oidc_issuer=oidc[0] if oidc else None,
+                oidc_subject=oidc[1] if oidc else None,
                 created_at=now,
                 updated_at=now,
             )
@@ -194,3 +223,160 @@ def record_login_success(db: Database, account_id: int) -> None:
             .where(StaffAccount.id == account_id)
             .values(failed_logins=0, locked_until=None)
         )
+
+
+# API tokens ------------------------------------------------------------------------------------------------
+
+TOKEN_TOUCH = timedelta(minutes=1)
+"""``last_used_at`` is written at most this often per token: a script's every call must not be a write."""
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    id: int
+    account_id: int
+    username: str
+    name: str
+    prefix: str
+    role: str
+    municipality: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+def _token_query() -> Select:
+    return (
+        select(StaffToken, StaffAccount.username, Municipality.name)
+        .join(StaffAccount, StaffAccount.id == StaffToken.account_id)
+        .outerjoin(Municipality, Municipality.id == StaffToken.municipality_id)
+    )
+
+
+def _token(row: object) -> TokenRecord:
+    token, username, municipality = row[0], row[1], row[2]
+    return TokenRecord(
+        token.id,
+        token.account_id,
+        username,
+        token.name,
+        token.prefix,
+        token.role,
+        municipality,
+        as_utc(token.created_at),  # type: ignore[arg-type]
+        as_utc(token.expires_at),
+        as_utc(token.last_used_at),
+        as_utc(token.revoked_at),
+    )
+
+
+def token_scope_allowed(account: StaffRecord, role: str, municipality: str | None) -> bool:
+    """A token acts with the account's own role and municipality, or — for an administrator — with any
+    narrower one: never with more than the account has now."""
+    if account.role == "administrator":
+        return True
+    return role == account.role and municipality == account.municipality
+
+
+def add_staff_token(
+    db: Database,
+    username: str,
+    name: str,
+    token_hash: str,
+    prefix: str,
+    *,
+    role: str | None = None,
+    municipality: str | None = None,
+    expires_at: datetime | None = None,
+) -> TokenRecord:
+    """Store a new token's hash for ``username``; its role defaults to the account's (and municipality)."""
+    account = staff_account(db, username)
+    if account is None:
+        raise NotFoundError(f"brugeren {username!r} findes ikke; se borgerblik staff list")
+    if not account.active:
+        raise StorageError(f"brugeren {username!r} er lukket; åbn den med borgerblik staff reset først")
+    role = role or account.role
+    if role == account.role and municipality is None:
+        municipality = account.municipality
+    _check_scope(role, municipality)
+    if not token_scope_allowed(account, role, municipality):
+        raise StorageError(
+            f"et token kan ikke have mere adgang end kontoen: {username} er {account.role}"
+            + (f" for {account.municipality}" if account.municipality else "")
+        )
+    if not 1 <= len(name) <= 100:
+        raise StorageError("tokenets navn skal have 1–100 tegn (fx 'nattekørsel')")
+    with db.writing() as connection:
+        municipality_id = municipality_ids(connection, {municipality})[municipality] if municipality else None
+        token_id = connection.execute(
+            insert(StaffToken)
+            .values(
+                account_id=account.id,
+                name=name,
+                token_hash=token_hash,
+                prefix=prefix,
+                role=role,
+                municipality_id=municipality_id,
+                created_at=utcnow(),
+                expires_at=expires_at,
+            )
+            .returning(StaffToken.id)
+        ).scalar_one()
+    return staff_tokens(db, token_id=token_id)[0]
+
+
+def staff_tokens(
+    db: Database, *, username: str | None = None, token_id: int | None = None
+) -> list[TokenRecord]:
+    """Every token (revoked ones too, so the list shows what was), oldest first."""
+    query = _token_query().order_by(StaffToken.id)
+    if username is not None:
+        query = query.where(StaffAccount.username == username)
+    if token_id is not None:
+        query = query.where(StaffToken.id == token_id)
+    with Session(db.engine) as session:
+        return [_token(row) for row in session.execute(query).all()]
+
+
+def revoke_staff_token(db: Database, token_id: int) -> TokenRecord:
+    """The token stops working at once, on every worker; it stays listed as revoked."""
+    with db.writing() as connection:
+        changed = connection.execute(
+            update(StaffToken)
+            .where(StaffToken.id == token_id, StaffToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        ).rowcount
+    found = staff_tokens(db, token_id=token_id)
+    if not found:
+        raise NotFoundError(f"tokenet {token_id} findes ikke; se borgerblik staff token list")
+    if not changed:
+        raise StorageError(f"tokenet {token_id} er allerede trukket tilbage")
+    return found[0]
+
+
+def token_account(db: Database, token_hash: str) -> tuple[TokenRecord, StaffRecord] | None:
+    """The usable token with this hash and its account, or None (unknown, revoked, expired)."""
+    now = utcnow()
+    with Session(db.engine) as session:
+        row = session.execute(_token_query().where(StaffToken.token_hash == token_hash)).first()
+    if row is None:
+        return None
+    token = _token(row)
+    account = staff_account_by_id(db, token.account_id)
+    if not token.usable(now) or account is None:
+        return None
+    if token.last_used_at is None or token.last_used_at < now - TOKEN_TOUCH:
+        with db.writing() as connection:
+            connection.execute(
+                update(StaffToken)
+                .where(
+                    StaffToken.id == token.id,
+                    or_(StaffToken.last_used_at.is_(None), StaffToken.last_used_at < now - TOKEN_TOUCH),
+                )
+                .values(last_used_at=now)
+            )
+    return token, account

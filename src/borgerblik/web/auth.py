@@ -10,10 +10,18 @@ thread: a flood of wrong passwords queues there and never stalls the citizens' e
 
 Every staff route is a :class:`StaffRoute` made by :meth:`Auth.route`, which names the roles that may use it;
 a test walks the app's routes and holds each to that.
+
+Scripts call ``/api/`` with ``Authorization: Bearer <token>`` instead of a cookie: the token is looked up by
+its SHA-256 (:func:`hash_api_token`), acts with the token's own role and municipality, and needs no CSRF token
+(a browser never sends it on its own, so a cross-site request cannot carry it). A wrong token counts as a
+failed sign-in from the address, so guessing is rate-limited like passwords. Sign-in through the
+municipality's OpenID Connect provider is :mod:`borgerblik.web.oidc`; it ends in :meth:`Auth.start_session`
+like the password form.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Collection
@@ -40,10 +48,13 @@ from borgerblik.storage.staff import (
     record_login_success,
     staff_account,
     staff_account_by_id,
+    token_account,
+    token_scope_allowed,
 )
 from borgerblik.storage.times import utcnow
 from borgerblik.web.forms import MAX_FORM_BYTES, FormTooLarge, FormUnreadable
 from borgerblik.web.i18n import Translator
+from borgerblik.web.oidc import OidcLogin, OidcSettings
 from borgerblik.web.passwords import verify_password
 from borgerblik.web.rendering import render
 
@@ -61,7 +72,22 @@ CSRF_HEADER = "X-CSRF-Token"
 SECRET_VARIABLE = "BORGERBLIK_SECRET_KEY"
 """The key that signs staff sessions; every worker must share it (``serve`` makes one per run if unset)."""
 
+API_TOKEN_PREFIX = "bbk_"
+"""Every API token starts so, which lets secret scanners and people recognise one."""
+
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def new_api_token() -> tuple[str, str, str]:
+    """A fresh token (256 random bits), the hash stored for it, and the prefix a list shows of it."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, hash_api_token(token), token[:12]
+
+
+def hash_api_token(token: str) -> str:
+    """SHA-256 is enough for a random 256-bit secret (no salt or slow hash needed: nothing to brute-force),
+    and it lets the server find the token by an index."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,14 +99,25 @@ class StaffUser:
     role: str
     municipality: str | None
     csrf: str
+    token: int | None = None
+    """The API token's id when the request came with ``Authorization: Bearer`` (no cookie, no CSRF)."""
 
 
 class StaffRoute(Route):
-    """A route only the named roles may use."""
+    """A route only the named roles may use; ``handler`` is the endpoint behind the role check."""
 
-    def __init__(self, path: str, endpoint: Endpoint, *, roles: Collection[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        roles: Collection[str],
+        handler: Endpoint | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(path, endpoint, **kwargs)
         self.roles = frozenset(roles)
+        self.handler = handler or endpoint
 
 
 def home_of(role: str) -> str:
@@ -130,7 +167,15 @@ def first(fields: dict[str, list[str]], name: str) -> str:
 class Auth:
     """Sign-in, sign-out and the check at every staff route's door, over the accounts in ``db``."""
 
-    def __init__(self, db: Database, secret_key: str, *, secure_cookies: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        secret_key: str,
+        *,
+        secure_cookies: bool = True,
+        oidc: OidcSettings | None = None,
+    ) -> None:
+        """``oidc`` is the municipality's identity provider; without it, ``BORGERBLIK_OIDC_*`` (if set)."""
         if len(secret_key) < 32:
             raise ValueError(f"{SECRET_VARIABLE}: nøglen skal have mindst 32 tegn")
         self.db = db
@@ -140,6 +185,8 @@ class Auth:
         self.cookie = "__Host-borgerblik" if secure_cookies else "borgerblik"
         self.hashing = CapacityLimiter(1)
         self.threads = CapacityLimiter(4)
+        settings = oidc or OidcSettings.from_env()
+        self.oidc = OidcLogin(self, settings, secret_key) if settings is not None else None
 
     async def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """Database work of the sign-in, in a thread: the event loop belongs to the citizens."""
@@ -160,6 +207,33 @@ class Auth:
         if record is None or not record.active or record.session_epoch != epoch:
             return None
         return StaffUser(record.id, record.username, record.role, record.municipality, csrf)
+
+    async def bearer(self, request: Request) -> StaffUser | Response:
+        """The user an ``Authorization: Bearer`` token stands for, or the refusal (401, 429)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        address = request.client.host if request.client else "ukendt"
+        challenge = {"WWW-Authenticate": 'Bearer realm="borgerblik"'}
+        if scheme.lower() != "bearer" or not token.strip():
+            return JSONResponse(
+                {"error": "Log ind", "detail": "Send Authorization: Bearer <token>."}, 401, headers=challenge
+            )
+        if await self.call(recent_failures, self.db, address) >= ADDRESS_LIMIT:
+            return JSONResponse(
+                {"error": "For mange forsøg", "detail": "For mange ugyldige tokens. Vent 15 minutter."}, 429
+            )
+        found = await self.call(token_account, self.db, hash_api_token(token.strip()[:200]))
+        if found is not None:
+            record, account = found
+            if account.active and token_scope_allowed(account, record.role, record.municipality):
+                return StaffUser(
+                    account.id, account.username, record.role, record.municipality, "", record.id
+                )
+        await self.call(record_login_failure, self.db, address, None)
+        return JSONResponse(
+            {"error": "Ugyldigt token", "detail": "Tokenet findes ikke, er udløbet eller trukket tilbage."},
+            401,
+            headers={"WWW-Authenticate": 'Bearer realm="borgerblik", error="invalid_token"'},
+        )
 
     def _set_session(self, response: Response, record: StaffRecord) -> None:
         value = self.sessions.dumps(
@@ -191,15 +265,22 @@ class Auth:
             raise ValueError(f"ukendte roller: {sorted(unknown)}")
 
         async def guarded(request: Request) -> Response:
-            user = await self.current(request)
+            api = request.url.path.startswith("/api/")
+            if api and "authorization" in request.headers:
+                found = await self.bearer(request)
+                if isinstance(found, Response):
+                    return found
+                user: StaffUser | None = found
+            else:
+                user = await self.current(request)
             if user is None:
                 return await self.refuse_anonymous(request)
             if user.role not in roles:
                 return self.refuse(
                     request, 403, "Ingen adgang", "Din rolle giver ikke adgang til denne side."
                 )
-            if request.method not in ("GET", "HEAD"):
-                if request.url.path.startswith("/api/"):  # JSON: the token travels in a header
+            if request.method not in ("GET", "HEAD") and user.token is None:
+                if api:  # JSON: the token travels in a header
                     token = request.headers.get(CSRF_HEADER, "")
                 else:
                     token = first(await read_form(request, files=files), "csrf")
@@ -214,7 +295,7 @@ class Auth:
             request.state.staff = user
             return await endpoint(request)
 
-        return StaffRoute(path, guarded, roles=roles, methods=list(methods))
+        return StaffRoute(path, guarded, roles=roles, handler=endpoint, methods=list(methods))
 
     async def refuse_anonymous(self, request: Request) -> Response:
         if await self.call(active_account_count, self.db) == 0:
@@ -250,6 +331,7 @@ class Auth:
             username=username,
             next=request.query_params.get("next", "")[:500],  # checked again when used
             csrf=self.login_forms.dumps(nonce),
+            oidc_name=self.oidc.settings.name if self.oidc else None,
             user=None,
         )
         response.set_cookie(
@@ -300,8 +382,13 @@ class Auth:
                 request, status=401, error="Forkert brugernavn eller adgangskode.", username=username
             )
         await self.call(record_login_success, self.db, record.id)
-        await self.call(record_audit, self.db, record.username, "sign_in", f"adresse {address}")
-        response = RedirectResponse(_safe_next(first(fields, "next"), record.role), 303)
+        return await self.start_session(record, first(fields, "next"), f"adresse {address}")
+
+    async def start_session(self, record: StaffRecord, target: str | None, detail: str) -> Response:
+        """Signed in: the audit entry, and a new session cookie with a new CSRF token whatever cookie the
+        browser came with — so a session planted before the sign-in (fixation) is never the one used after."""
+        await self.call(record_audit, self.db, record.username, "sign_in", detail)
+        response = RedirectResponse(_safe_next(target, record.role), 303)
         self._set_session(response, record)
         response.delete_cookie(self.cookie + "-login", path="/", secure=self.secure, httponly=True)
         return response
@@ -318,5 +405,6 @@ class Auth:
         return [
             Route("/login", self.show_login, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
+            *(self.oidc.routes() if self.oidc else []),
             self.route("/logout", self.logout, roles=ALL_ROLES, methods=["POST"]),
         ]
