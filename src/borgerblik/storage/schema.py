@@ -349,6 +349,20 @@ class LoginFailure(Base):
     occurred_at: Mapped[datetime]
 
 
+class LinkProbe(Base):
+    """A citizen link asked for that names no invitation: the web app's per-address limit counts these."""
+
+    __tablename__ = "link_probes"
+    __table_args__ = (
+        Index("ix_link_probes_address_time", "address", "occurred_at"),
+        Index("ix_link_probes_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+
+
 class AuditEntry(Base):
     """Who did what and when: sign-ins, role changes, exports, report downloads, purges."""
 
