@@ -7,8 +7,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from borgerblik.cli.output import err, out
+from borgerblik.cli.output import err, fail, out
 from borgerblik.core import InstrumentError, check_instrument, load_template, template_names
+
+
+def unreadable(file: Path | str, exc: OSError) -> str:
+    """Why a file could not be opened, in Danish (the system's own words are English)."""
+    if isinstance(exc, IsADirectoryError):
+        return f"{file}: er en mappe, ikke en fil"
+    if isinstance(exc, FileNotFoundError):
+        return f"{file}: filen findes ikke"
+    if isinstance(exc, PermissionError):
+        return f"{file}: ingen adgang til at læse filen"
+    return f"{file}: kan ikke læses ({exc.strerror or exc})"
+
 
 group = typer.Typer(help="Spørgeskemaer (instrumenter): tjek en YAML-fil og se de medfølgende skabeloner.")
 
@@ -24,11 +36,9 @@ def check(file: Path = typer.Argument(..., help="Instrument-fil i YAML (se docs/
     try:
         instrument = check_instrument(file)
     except InstrumentError as exc:
-        err.print(str(exc))
-        raise typer.Exit(code=2) from None
+        fail(str(exc))
     except OSError as exc:
-        err.print(f"{file}: kan ikke læses ({exc.strerror})")
-        raise typer.Exit(code=2) from None
+        fail(unreadable(file, exc))
     items = instrument.scale_items()
     out.print(f"{file}: i orden — {len(instrument.questions())} spørgsmål, {len(items)} skala-items, "
               f"samlet tilfredshed = {instrument.overall_question}")
@@ -63,9 +73,10 @@ def export_xlsform_command(
     try:
         instrument = load_template(template) if template in template_names() else load_instrument(template)
         export_xlsform(instrument, out_file)
-    except (InstrumentError, OSError) as exc:
-        err.print(str(exc))
-        raise typer.Exit(code=2) from None
+    except InstrumentError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(unreadable(exc.filename or template, exc))
     out.print(f"Skrev {out_file}")
 
 

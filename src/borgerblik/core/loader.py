@@ -26,7 +26,7 @@ from borgerblik.core.model import (
 from borgerblik.core.parse_context import QUESTION_ID, ParseContext, describe
 from borgerblik.core.question_parser import QuestionParser
 from borgerblik.core.texts import BASE_LANGUAGE, LocalText, is_language_code
-from borgerblik.core.yaml_source import Path, read_yaml
+from borgerblik.core.yaml_source import Path, YamlSource, read_yaml, read_yaml_file
 
 FORMAT = "borgerblik-instrument/1"
 TEMPLATE_DIR = FilePath(__file__).with_name("templates")
@@ -54,7 +54,7 @@ _BACKGROUND_KEYS = ("id", "kind", "text", "options", "min", "max", "unit", "sour
 def load_instrument(path: str | FilePath, schemes: Mapping[str, GroupingScheme] | None = None) -> Instrument:
     """Read and validate an instrument file; raises :class:`InstrumentError` listing every problem."""
     file = FilePath(path)
-    instrument = parse_instrument(file.read_text(encoding="utf-8"), file.name, schemes)
+    instrument = _parse(read_yaml_file(file, file.name), schemes)[0]
     return _with_file(instrument, str(file))
 
 
@@ -62,7 +62,7 @@ def parse_instrument(
     text: str, file: str = "<instrument>", schemes: Mapping[str, GroupingScheme] | None = None
 ) -> Instrument:
     """Validate instrument YAML given as text; ``file`` names it in error messages."""
-    return _parse(text, file, schemes)[0]
+    return _parse(read_yaml(text, file), schemes)[0]
 
 
 def check_instrument(path: str | FilePath, schemes: Mapping[str, GroupingScheme] | None = None) -> Instrument:
@@ -73,17 +73,16 @@ def check_instrument(path: str | FilePath, schemes: Mapping[str, GroupingScheme]
     citizen's page; each such gap is a problem with its line, so a language is complete or not offered.
     """
     file = FilePath(path)
-    instrument, gaps = _parse(file.read_text(encoding="utf-8"), file.name, schemes)
+    instrument, gaps = _parse(read_yaml_file(file, file.name), schemes)
     if gaps:
         raise InstrumentError(gaps)
     return _with_file(instrument, str(file))
 
 
 def _parse(
-    text: str, file: str, schemes: Mapping[str, GroupingScheme] | None
+    source: YamlSource, schemes: Mapping[str, GroupingScheme] | None
 ) -> tuple[Instrument, list[Problem]]:
     """The instrument and its translation gaps; raises :class:`InstrumentError` for anything else wrong."""
-    source = read_yaml(text, file)
     ctx = ParseContext(source=source, schemes=schemes if schemes is not None else load_groupings())
     instrument = _InstrumentParser(ctx).parse()
     if ctx.problems or instrument is None:
