@@ -8,7 +8,7 @@ outcome): which values are valid, which code is "ved ikke" and which values coun
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,8 @@ class AnswerScale:
     dont_know: int | None = DONT_KNOW
     positive: tuple[float, ...] = POSITIVE_CODES
     name: str = "1-5"
+    has_mean: bool = True
+    """False on yes/no: its codes 1/2 are names, so only the share answering positively is a figure."""
 
     @property
     def numeric(self) -> bool:
@@ -59,21 +61,63 @@ LIKERT_5 = AnswerScale()
 SCALES = {
     "1-5": LIKERT_5,
     "0-10": AnswerScale(0, 10, 99, (9, 10), "0-10"),
-    "ja/nej": AnswerScale(1, 2, DONT_KNOW, (1,), "ja/nej"),
+    "ja/nej": AnswerScale(1, 2, DONT_KNOW, (1,), "ja/nej", has_mean=False),
     "numeric": AnswerScale(None, None, None, (), "numeric"),
 }
 """The scales a command line can name; 0–10 is NPS-style (9–10 positive, 99 = ved ikke)."""
 
 
 def instrument_scale(scale: object) -> AnswerScale:
-    """The analysis scale of an instrument's scale (core.model.Scale): its "ved ikke" and positive codes."""
+    """The analysis scale of an instrument's scale (core.model.Scale): its range (1–5, 0–10, yes/no), its
+    own "ved ikke" code and its positive codes."""
     positive = tuple(getattr(scale, "positive", POSITIVE_CODES))
-    dont_know = DONT_KNOW if getattr(scale, "dont_know", None) is not None else None
-    return AnswerScale(1, 5, dont_know, positive, str(getattr(scale, "name", "1-5")))
+    code = getattr(scale, "dont_know_code", DONT_KNOW)
+    dont_know = code if getattr(scale, "dont_know", None) is not None else None
+    low, high = getattr(scale, "low", 1), getattr(scale, "high", 5)
+    has_mean = bool(getattr(scale, "has_mean", True))
+    return AnswerScale(low, high, dont_know, positive, str(getattr(scale, "name", "1-5")), has_mean)
 
 
-def parse_scale(text: str, *, dont_know: int | None = None, positive: Sequence[float] | None = None
-                ) -> AnswerScale:
+def instrument_scales(instrument: object, kommune: str | None = None) -> dict[str, AnswerScale]:
+    """The analysis scale of every scale item of an instrument (core.model.Instrument), by question id."""
+    return {
+        q: instrument_scale(instrument.scale_of(q))  # type: ignore[attr-defined]
+        for q in instrument.scale_items(kommune)  # type: ignore[attr-defined]
+    }
+
+
+def is_likert(scale: AnswerScale) -> bool:
+    """A 1–5 scale with 9 = ved ikke and 4–5 positive: the estimate table's own, with its shares 1–5."""
+    return (scale.low, scale.high, scale.positive) == (1, 5, POSITIVE_CODES) and scale.dont_know in (
+        DONT_KNOW,
+        None,
+    )
+
+
+def as_share(frame: pl.DataFrame, column: str, scale: AnswerScale) -> tuple[pl.Series, AnswerScale]:
+    """A question without a meaningful mean (yes/no) as 1 = positive, 0 = not, "ved ikke" kept as 9.
+
+    Every mean-based statistic of the analysis (benchmark, tests, case mix) then estimates the share answering
+    positively ("ja"), with the same design-based linearisation."""
+    values = scale_values(frame, column, scale)
+    code = np.where(np.isnan(values), np.nan, np.isin(values, scale.positive).astype(float))
+    if scale.dont_know is not None:
+        raw = frame.get_column(column).cast(pl.Utf8).str.strip_chars().cast(pl.Float64, strict=False)
+        code = np.where(raw.fill_null(np.nan).to_numpy() == scale.dont_know, DONT_KNOW, code)
+    share = AnswerScale(0, 1, DONT_KNOW if scale.dont_know is not None else None, (1,), scale.name, False)
+    return pl.Series(column, code, nan_to_null=True), share
+
+
+def scale_for(scales: Mapping[str, AnswerScale] | None, question: str) -> AnswerScale:
+    """The scale of one question: from ``scales`` when given there, else 1–5."""
+    if scales is None:
+        return LIKERT_5
+    return scales.get(question, LIKERT_5)
+
+
+def parse_scale(
+    text: str, *, dont_know: int | None = None, positive: Sequence[float] | None = None
+) -> AnswerScale:
     """``1-5``, ``0-10``, ``ja/nej``, ``numeric`` or any ``LOW-HIGH``; ``dont_know``/``positive`` override."""
     base = SCALES.get(text.strip().lower())
     if base is None:

@@ -9,16 +9,18 @@ count as R's ``svydesign(ids=~1, weights=~w)`` (weights 1 when none are given).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
 from borgerblik.analysis.answers import (
     AnalysisInputError,
+    AnswerScale,
     DesignRows,
     design_rows,
     require_columns,
+    scale_for,
     scale_values,
 )
 from borgerblik.analysis.breakdowns import MUNICIPALITY
@@ -54,8 +56,11 @@ def municipality_benchmark(
     weight: str | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     design: SurveyDesign | Weighting | None = None,
+    scales: Mapping[str, AnswerScale] | None = None,
 ) -> pl.DataFrame:
     """One row per question and municipality; rank 1 is the highest mean among the shown municipalities.
+
+    ``scales`` gives a question's scale (0–10 and its positive codes; default 1–5 with 4–5 positive).
 
     ``pct_positive`` is a fraction 0–1, as in the estimate table.
 
@@ -72,8 +77,9 @@ def municipality_benchmark(
     placed = design_rows(frame, design, weight)
     parts = []
     for question in questions:
-        y = scale_values(frame, question)
-        parts.append(_question_benchmark(question, y, index, names, placed, threshold))
+        scale = scale_for(scales, question)
+        y = scale_values(frame, question, scale)
+        parts.append(_question_benchmark(question, y, index, names, placed, threshold, scale.positive))
     return pl.concat(parts).select(BENCHMARK_COLUMNS)
 
 
@@ -88,12 +94,13 @@ def _question_benchmark(
     names: np.ndarray,
     placed: DesignRows,
     threshold: int,
+    positive_codes: Sequence[float] = (4, 5),
 ) -> pl.DataFrame:
     weights = placed.weights
     valid = ~np.isnan(y)
     y0, w0, idx = y[valid], weights[valid], index[valid]
     k = len(names)
-    positive = np.isin(y0, (4, 5)).astype(float)
+    positive = np.isin(y0, positive_codes).astype(float)
     n = np.bincount(idx, minlength=k).astype(float)
     w_sum = _sums(w0, idx, k)
     wy = _sums(w0 * y0, idx, k)

@@ -10,16 +10,16 @@ breakdown value is unknown (duration for an ended course) is left out of that br
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
-from borgerblik.analysis.answers import require_columns
+from borgerblik.analysis.answers import AnswerScale, is_likert, require_columns, scale_for
 from borgerblik.analysis.frame import CURRENT, DURATION_GROUPS, ENDED
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, suppress_small_groups
 from borgerblik.weighting import SurveyDesign, Weighting, estimate, fixed_weights
-from borgerblik.weighting.estimates import OVERALL
+from borgerblik.weighting.estimates import OVERALL, scale_estimate
 
 DEFAULT_BREAKDOWNS = ("aldersgruppe", "koen", "varighed", "tilknytning", "maalgruppe_kl2024")
 MUNICIPALITY = "kommune"
@@ -51,8 +51,13 @@ def breakdowns(
     by: Sequence[str] | None = None,
     per_municipality: bool = True,
     id_column: str = ID_COLUMN,
+    scales: Mapping[str, AnswerScale] | None = None,
 ) -> pl.DataFrame:
     """The breakdown table, unsuppressed (see ``published_breakdowns``).
+
+    A question on another scale than 1–5 (``scales``: 0–10, yes/no) gets mean and % positive by its own
+    positive codes (``weighting.scale_estimate``, the same linearisation) and no share_1 … share_5; on a
+    scale without a meaningful mean (yes/no) the mean columns are empty.
 
     Columns: question, kommune, by, group, then the estimate table of ``borgerblik.weighting.estimate``
     (n_valid, n_dont_know, weighted_n, mean with SE and interval, pct_positive and share_1 … share_5 as
@@ -77,12 +82,18 @@ def breakdowns(
         )
     design = design or unweighted_design(frame, id_column)
     national = [*chosen, *([MUNICIPALITY] if has_municipality else [])]
-    table = estimate(frame, design, questions, national, id_column=id_column)
+    likert = [q for q in questions if is_likert(scale_for(scales, q))]
+    table = estimate(frame, design, likert, national, id_column=id_column)
     if composites:
         calibrated = design.design if isinstance(design, Weighting) else design
         fixed = fixed_weights(calibrated.ids, calibrated.weights)
-        within = estimate(frame, fixed, questions, composites, id_column=id_column)
+        within = estimate(frame, fixed, likert, composites, id_column=id_column)
         table = pl.concat([table, within.filter(pl.col("by") != OVERALL)])
+    for question in (q for q in questions if q not in likert):
+        table = pl.concat(
+            [table, _other_scale(frame, design, question, scale_for(scales, question), national, composites)],
+            how="diagonal_relaxed",
+        )
     by_col, group_col = pl.col("by"), pl.col("group")
     composite = by_col.str.contains(SEPARATOR, literal=True)
     table = table.with_columns(
@@ -119,6 +130,36 @@ def breakdowns(
         "group",
         maintain_order=True,
     )
+
+
+def _other_scale(
+    frame: pl.DataFrame,
+    design: SurveyDesign | Weighting,
+    question: str,
+    scale: AnswerScale,
+    national: Sequence[str],
+    composites: Sequence[str],
+) -> pl.DataFrame:
+    """Breakdown rows of a question on a 0–10 or yes/no scale: national domains of the calibrated design,
+    groups within a municipality with the weights taken as fixed, as for 1–5."""
+    settings = {
+        "low": scale.low,
+        "high": scale.high,
+        "dont_know": scale.dont_know,
+        "positive": scale.positive,
+    }
+    table = scale_estimate(frame, design, [question], national, **settings)  # type: ignore[arg-type]
+    if composites:
+        calibrated = design.design if isinstance(design, Weighting) else design
+        fixed = fixed_weights(calibrated.ids, calibrated.weights)
+        within = scale_estimate(frame, fixed, [question], composites, **settings)  # type: ignore[arg-type]
+        table = pl.concat([table, within.filter(pl.col("by") != OVERALL)])
+    if not scale.has_mean:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in ("mean", "mean_se", "mean_ci_low", "mean_ci_high", "unweighted_mean")
+        )
+    return table
 
 
 def published_breakdowns(table: pl.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:

@@ -58,6 +58,8 @@ def outside_statement(scores: pl.DataFrame) -> str:
     if outer.height:
         parts.append("kun uden for 95 %-grænsen: " + ", ".join(outer[MUNICIPALITY].sort()))
     if not parts:
-        return (f"Alle {shown.height} kommuner ligger inden for kontrolgrænserne efter justering for "
-                "borgersammensætning.")
+        return (
+            f"Alle {shown.height} kommuner ligger inden for kontrolgrænserne efter justering for "
+            "borgersammensætning."
+        )
     return "Uden for kontrolgrænserne efter justering for borgersammensætning — " + "; ".join(parts) + "."

@@ -12,16 +12,19 @@ duration are tested by pairwise (Pearson) correlation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
 from borgerblik.analysis.answers import (
+    LIKERT_5,
     AnalysisInputError,
+    AnswerScale,
     DesignRows,
     design_rows,
     require_columns,
+    scale_for,
     scale_values,
 )
 from borgerblik.analysis.suppression import hidden_rows
@@ -75,13 +78,14 @@ def _control_matrix(frame: pl.DataFrame, controls: Sequence[str]) -> tuple[np.nd
     return np.hstack(blocks), names
 
 
-def _fit(
-    rows: DesignRows, y: np.ndarray, regressors: np.ndarray, used: np.ndarray
-) -> Regression:
+def _fit(rows: DesignRows, y: np.ndarray, regressors: np.ndarray, used: np.ndarray) -> Regression:
     """svyglm(y ~ regressors) over the ``used`` frame rows, within the whole design."""
     x = np.column_stack([np.ones(len(y)), regressors])
     return design_regression(
-        rows.variance, rows.spread(np.nan_to_num(y)), rows.spread(x), rows.spread(used.astype(bool)),
+        rows.variance,
+        rows.spread(np.nan_to_num(y)),
+        rows.spread(x),
+        rows.spread(used.astype(bool)),
         coefficient=1,
     )
 
@@ -213,6 +217,7 @@ def subgroups_vs_rest(
     controls: Sequence[str] | None = None,
     min_n: int = 2,
     design: SurveyDesign | Weighting | None = None,
+    scales: Mapping[str, AnswerScale] | None = None,
 ) -> pl.DataFrame:
     """Every group of ``group_column`` against the rest, per question (VIVE's "delmålgruppe vs øvrige").
 
@@ -229,7 +234,7 @@ def subgroups_vs_rest(
     placed = design_rows(frame, design, weight)
     rows = []
     for question in questions:
-        y = scale_values(frame, question)
+        y = scale_values(frame, question, scale_for(scales, question))
         answered = ~np.isnan(y)
         sizes = np.array([int((members[g] & answered).sum()) for g in groups])
         hidden = hidden_rows(sizes, max(min_n, 2))
@@ -278,11 +283,12 @@ def correlation_with(
     *,
     weight: str | None = None,
     design: SurveyDesign | Weighting | None = None,
+    scale: AnswerScale = LIKERT_5,
 ) -> dict[str, object]:
     """Pairwise (weighted) correlation of the answers with a numeric background variable (age, duration),
     tested by the design-based slope of ``svyglm(answer ~ variable)``."""
     require_columns(frame, [question, variable])
-    y = scale_values(frame, question)
+    y = scale_values(frame, question, scale)
     x = frame.get_column(variable).cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
     rows = ~np.isnan(y) & ~np.isnan(x)
     if rows.sum() < 3:

@@ -9,7 +9,7 @@ smallest of its line (``hidden_rows``), so no hidden figure follows from the pub
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,15 @@ import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
-from borgerblik.analysis.answers import DESIGN_ROW, AnalysisInputError, scale_matrix
+from borgerblik.analysis.answers import (
+    DESIGN_ROW,
+    AnalysisInputError,
+    AnswerScale,
+    as_share,
+    is_likert,
+    scale_for,
+    scale_values,
+)
 from borgerblik.analysis.benchmark import benchmark_statements, municipality_benchmark
 from borgerblik.analysis.breakdowns import (
     DEFAULT_BREAKDOWNS,
@@ -113,15 +121,21 @@ def analyze_survey(
     design: SurveyDesign | Weighting | None = None,
     options: AnalysisOptions | None = None,
     history: pl.DataFrame | None = None,
+    scales: Mapping[str, AnswerScale] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """All tables of the analysis (names as in TABLE_DESCRIPTIONS) for one wave's analysis frame.
+
+    ``scales`` gives each question's scale (``analysis.answers.instrument_scales(instrument)``); a question
+    not in it is 1–5. On 0–10 the figures are means and % positive by the scale's positive codes; on yes/no
+    every mean-based figure (benchmark, tests, case mix) is the share answering positively ("ja"). The key
+    drivers, largest differences and trends use the 1–5 questions (their rules are 1–5 rules).
 
     ``history`` holds earlier waves of the same survey (analysis frames with a ``wave`` column and, to be
     weighted, a ``weight`` column); with it the trend tables compare every wave with the next.
     """
     # hundreds of small tall-skinny products: BLAS threads only contend with each other on them
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyze(frame, questions, outcome, design, options or AnalysisOptions(), history)
+        return _analyze(frame, questions, outcome, design, options or AnalysisOptions(), history, scales)
 
 
 def _analyze(
@@ -131,6 +145,7 @@ def _analyze(
     design: SurveyDesign | Weighting | None,
     options: AnalysisOptions,
     history: pl.DataFrame | None,
+    given_scales: Mapping[str, AnswerScale] | None = None,
 ) -> dict[str, pl.DataFrame]:
     if WAVE in frame.columns and frame.get_column(WAVE).n_unique() > 1:
         waves = ", ".join(map(str, frame[WAVE].unique().sort()))
@@ -142,21 +157,27 @@ def _analyze(
     weight = WEIGHT if design is not None else None
     # every test runs in the survey's design (equal weights when unweighted); a filtered frame keeps its rows'
     # places in it, so a subgroup is a domain of the whole design as in R's subset
-    tested = (
-        design.design if isinstance(design, Weighting) else design
-    ) or fixed_weights(frame.get_column(ID_COLUMN).cast(pl.Utf8).to_numpy(), np.ones(frame.height)).design
+    tested = (design.design if isinstance(design, Weighting) else design) or fixed_weights(
+        frame.get_column(ID_COLUMN).cast(pl.Utf8).to_numpy(), np.ones(frame.height)
+    ).design
     frame = frame.with_columns(_design_positions(frame, tested))
     present = [q for q in questions if q in frame.columns]
     missing = [q for q in questions if q not in frame.columns]
     if missing:
         raise AnalysisInputError(f"svarfilen mangler spørgsmålene: {', '.join(missing)}")
-    scale_matrix(frame, present)  # every answer code checked before any figure is computed
+    scales = {q: scale_for(given_scales, q) for q in present}
+    for question in present:  # every answer code checked before any figure is computed
+        scale_values(frame, question, scales[question])
+    frame, scales = _shares_for_yes_no(frame, scales)
+    likert = [q for q in present if is_likert(scales[q])]
     by = [b for b in options.breakdown_columns if b in frame.columns]
     tables: dict[str, pl.DataFrame] = {}
-    raw = breakdowns(frame, present, design=design, by=by)
+    raw = breakdowns(frame, present, design=design, by=by, scales=scales)
     tables["breakdowns"] = published_breakdowns(raw, threshold=options.threshold)
     if MUNICIPALITY in frame.columns:
-        bench = municipality_benchmark(frame, present, threshold=options.threshold, design=tested)
+        bench = municipality_benchmark(
+            frame, present, threshold=options.threshold, design=tested, scales=scales
+        )
         tables["benchmark"] = bench
         tables["statements"] = pl.DataFrame(
             [
@@ -171,23 +192,53 @@ def _analyze(
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
         )
     tables["significance"] = pl.concat(
-        [subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested) for b in by]
+        [
+            subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested, scales=scales)
+            for b in by
+        ]
         or [comparisons_frame([])]
     )
-    tables["subgroups"] = _subgroups_within(frame, present, options, tested)
-    tables["correlations"] = _correlations(frame, present, tested, options.threshold)
-    drivers, summary = _drivers(frame, present, outcome, options)
+    tables["subgroups"] = _subgroups_within(frame, present, options, tested, scales)
+    tables["correlations"] = _correlations(frame, present, tested, options.threshold, scales)
+    drivers, summary = _drivers(frame, likert if outcome in likert else [], outcome, options)
     tables["drivers"], tables["drivers_summary"] = drivers, summary
-    tables["differences"] = _differences(frame, present, options.differences_outcome or outcome, options)
+    compared = options.differences_outcome or outcome
+    tables["differences"] = _differences(frame, likert if compared in likert else [], compared, options)
     if MUNICIPALITY in frame.columns:
-        tables["casemix"], tables["funnel"] = _casemix(frame, present, tested, options)
+        tables["casemix"], tables["funnel"] = _casemix(frame, present, tested, options, scales)
     if "mode" in frame.columns and frame.get_column("mode").drop_nulls().n_unique() > 1:
-        tables["modes"] = mode_effects(frame, present, adjust=_mix(frame, options), design=tested)
+        tables["modes"] = pl.concat(
+            [
+                mode_effects(frame, same, adjust=_mix(frame, options), design=tested, scale=scale)
+                for scale, same in _by_scale(present, scales)
+            ]
+        )
     if history is not None:
         tables["trends"], tables["trend_changes"] = _trends(
-            frame.drop(DESIGN_ROW), history, present, options, weighted=weight
+            frame.drop(DESIGN_ROW), history, likert, options, weighted=weight
         )
     return tables
+
+
+def _by_scale(
+    questions: Sequence[str], scales: Mapping[str, AnswerScale]
+) -> list[tuple[AnswerScale, list[str]]]:
+    """The questions grouped by their scale, in order of first appearance."""
+    groups: dict[AnswerScale, list[str]] = {}
+    for question in questions:
+        groups.setdefault(scales[question], []).append(question)
+    return list(groups.items())
+
+
+def _shares_for_yes_no(
+    frame: pl.DataFrame, scales: dict[str, AnswerScale]
+) -> tuple[pl.DataFrame, dict[str, AnswerScale]]:
+    """Questions without a meaningful mean (yes/no) as 1 = positive, 0 = not, so every mean is a share."""
+    shares = {q: as_share(frame, q, scale) for q, scale in scales.items() if not scale.has_mean}
+    if not shares:
+        return frame, scales
+    frame = frame.with_columns(series for series, _ in shares.values())
+    return frame, {**scales, **{q: scale for q, (_, scale) in shares.items()}}
 
 
 def _mix(frame: pl.DataFrame, options: AnalysisOptions) -> list[str]:
@@ -197,14 +248,23 @@ def _mix(frame: pl.DataFrame, options: AnalysisOptions) -> list[str]:
 
 
 def _casemix(
-    frame: pl.DataFrame, questions: Sequence[str], design: SurveyDesign, options: AnalysisOptions
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    design: SurveyDesign,
+    options: AnalysisOptions,
+    scales: Mapping[str, AnswerScale],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Case-mix adjusted scores and funnel limits for every question the model can be fitted for."""
     scores, curves = [], []
     for question in questions:
         try:
             table = casemix_scores(
-                frame, question, adjust=_mix(frame, options), design=design, threshold=options.threshold
+                frame,
+                question,
+                adjust=_mix(frame, options),
+                design=design,
+                threshold=options.threshold,
+                scale=scales[question],
             )
         except AnalysisInputError:
             continue
@@ -252,7 +312,11 @@ def _trends(
 
 
 def _subgroups_within(
-    frame: pl.DataFrame, questions: Sequence[str], options: AnalysisOptions, design: SurveyDesign
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    options: AnalysisOptions,
+    design: SurveyDesign,
+    scales: Mapping[str, AnswerScale],
 ) -> pl.DataFrame:
     """VIVE's "delmålgruppe mod resten af målgruppen": LAB codes within each group of the scheme."""
     group = f"maalgruppe_{options.scheme}"
@@ -263,7 +327,9 @@ def _subgroups_within(
         part = frame.filter(pl.col(group) == name)
         if part.get_column("maalgruppe").n_unique() < 2:
             continue
-        table = subgroups_vs_rest(part, questions, "maalgruppe", min_n=options.threshold, design=design)
+        table = subgroups_vs_rest(
+            part, questions, "maalgruppe", min_n=options.threshold, design=design, scales=scales
+        )
         parts.append(table.with_columns(pl.lit(name).alias("within")))
     if not parts:
         return comparisons_frame([]).with_columns(pl.lit(None, dtype=pl.Utf8).alias("within"))
@@ -271,7 +337,11 @@ def _subgroups_within(
 
 
 def _correlations(
-    frame: pl.DataFrame, questions: Sequence[str], design: SurveyDesign, threshold: int
+    frame: pl.DataFrame,
+    questions: Sequence[str],
+    design: SurveyDesign,
+    threshold: int,
+    scales: Mapping[str, AnswerScale],
 ) -> pl.DataFrame:
     rows = []
     for variable in ("alder", "varighed_uger"):
@@ -279,7 +349,7 @@ def _correlations(
             continue
         for question in questions:
             try:
-                row = correlation_with(frame, question, variable, design=design)
+                row = correlation_with(frame, question, variable, design=design, scale=scales[question])
             except AnalysisInputError:
                 continue
             if row["n"] >= threshold:

@@ -133,7 +133,9 @@ def trend_from_responses(
     weights = weights_of(frame, weight)
     wave_codes = np.unique(frame.get_column(wave_column).cast(pl.Utf8).to_numpy(), return_inverse=True)[1]
     design = SurveyDesign(
-        ids=np.arange(frame.height), weights=weights, strata=wave_codes.astype(np.int64),
+        ids=np.arange(frame.height),
+        weights=weights,
+        strata=wave_codes.astype(np.int64),
         population_sizes=np.full(int(wave_codes.max()) + 1 if frame.height else 1, np.inf),
     )
     frame = frame.with_columns(pl.Series(DESIGN_ROW, np.arange(frame.height), dtype=pl.Int64))

@@ -21,7 +21,7 @@ from borgerblik.analysis import (
     prepare_analysis_frame,
     relative_weights,
 )
-from borgerblik.analysis.answers import parse_scale
+from borgerblik.analysis.answers import instrument_scales, parse_scale
 from borgerblik.analysis.breakdowns import MUNICIPALITY
 from borgerblik.analysis.casemix import CASEMIX_COLUMNS, casemix_scores
 from borgerblik.analysis.funnel import funnel_curves, outside_statement
@@ -314,6 +314,7 @@ def analyze_command(
             design=weighting,
             options=options,
             history=earlier,
+            scales=instrument_scales(instrument),
         )
         tables.update(
             open_answer_tables(
