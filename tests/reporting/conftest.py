@@ -75,3 +75,62 @@ def reports_dir(analysis_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def tables(analysis_dir: Path) -> dict[str, pl.DataFrame]:
     return {p.stem: pl.read_parquet(p) for p in analysis_dir.glob("*.parquet")}
+
+
+WAVES = {2023: ("KL tværkommunal 2023", 2023), 2024: ("KL tværkommunal 2024", 2024)}
+STORED_MUNICIPALITIES = ("Hørsholm", "Lemvig")
+STORED_INELIGIBLE = 60
+
+
+def _store_wave(db, tmp: Path, year: int, seed: int) -> int:
+    """One wave of the KL survey, stored the way the demo stores it: a register file imported through the
+    population rules, the KL sample, invitation and two reminders, simulated citizens answering."""
+    from datetime import UTC, date, datetime
+
+    from borgerblik.fieldwork import run_simulated_fieldwork
+    from borgerblik.registers import read_register
+    from borgerblik.registers.survey_import import import_register
+    from borgerblik.sampling.survey_sample import sample_survey
+    from borgerblik.surveys import create_survey_from_template
+    from borgerblik.synth.behaviour import simulated_citizens
+    from borgerblik.synth.register import generate_register
+
+    name, wave = WAVES[year]
+    survey_id = create_survey_from_template(
+        db,
+        name,
+        "kl-2024",
+        period_start=date(year - 1, 10, 1),
+        period_end=date(year - 1, 12, 31),
+        reference_date=date(year, 4, 7),
+    )
+    register = generate_register(seed=seed, ineligible=STORED_INELIGIBLE)
+    eligible = register.head(register.height - STORED_INELIGIBLE)
+    small = eligible.filter(pl.col("kommune").is_in(list(STORED_MUNICIPALITIES))).sample(450, seed=seed)
+    shifted = small.with_columns(  # the earlier wave's citizens were in a course a year earlier
+        pl.col("ydelse_start").str.to_date().dt.offset_by(f"{year - 2024}y").dt.to_string("%Y-%m-%d")
+    )
+    path = tmp / f"udtraek-{year}.csv"
+    pl.concat([shifted, register.tail(STORED_INELIGIBLE)]).write_csv(path)
+    import_register(db, db.survey(survey_id), read_register(path, reference_date=date(year - 1, 12, 31)))
+    sample_survey(db, db.survey(survey_id), seed)
+    db.create_invitations(survey_id)
+    citizens = simulated_citizens(db, survey_id, load_template("kl-2024"), seed=seed, wave=wave)
+    start = datetime(year, 3, 4, 8, tzinfo=UTC)
+    run_simulated_fieldwork(
+        db, survey_id, tmp / f"felt-{year}", start=start, actions=citizens.actions, days=21, seed=seed
+    )
+    return survey_id
+
+
+@pytest.fixture(scope="session")
+def stored_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file with two waves of the same instrument (2023 and 2024) in two municipalities."""
+    from borgerblik.storage import Database
+
+    tmp = tmp_path_factory.mktemp("lagret")
+    url = f"sqlite:///{tmp / 'borgerblik.sqlite'}"
+    with Database(url) as db:
+        _store_wave(db, tmp, 2023, seed=23)
+        _store_wave(db, tmp, 2024, seed=24)
+    return url

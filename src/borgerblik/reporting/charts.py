@@ -234,8 +234,10 @@ def response_curve(
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + h}" stroke="#999999"/>',
         _label(left - 6, top + 8, f"{rate_max * 100:.0f} %"),
         _label(left - 6, top + h, "0 %"),
-        _label(left + w / 2, top + h + 30, day_label, anchor="middle"),
+        _label(left + w / 2, top + h + 32, day_label, anchor="middle"),
     ]
+    for tick in range(0, days + 1, 7 if days > 10 else 1):
+        body.append(_label(px(tick), top + h + 15, str(tick), anchor="middle"))
     for n, day in enumerate(reminders, start=1):
         body.append(
             f'<line x1="{_num(px(day))}" x2="{_num(px(day))}" y1="{top}" y2="{top + h}" '
@@ -248,4 +250,23 @@ def response_curve(
     body.append(f'<path d="{path}" fill="none" stroke="#2b4c7e" stroke-width="2"/>')
     for d, f in points:
         body.append(f'<circle cx="{_num(px(d))}" cy="{_num(py(f.value))}" r="2" fill="#2b4c7e"{_attrs(f)}/>')
-    return _svg(chart_id, title, alt, top + h + 40, body)
+    return _svg(chart_id, title, alt, top + h + 42, body)
+
+
+def funnel(chart_id: str, title: str, alt: str, steps: Sequence[tuple[str, Figure, Figure]]) -> str:
+    """The fieldwork funnel: one bar per step (label, count, share of invited), widest first, centred."""
+    row, top = 30, 8
+    plot = WIDTH - LABEL_WIDTH - 110
+    widest = max((c.value for _, c, _ in steps), default=1.0) or 1.0
+    body = []
+    for i, (label, count, share) in enumerate(steps):
+        y = top + i * row
+        w = max(plot * count.value / widest, 1.0)
+        x = LABEL_WIDTH + (plot - w) / 2
+        body.append(_label(LABEL_WIDTH - 8, y + 17, _short(label, 32)))
+        body.append(
+            f'<rect x="{_num(x)}" y="{y + 3}" width="{_num(w)}" height="{row - 8}" fill="#2b4c7e"'
+            f"{_attrs(count)}/>"
+        )
+        body.append(_label(LABEL_WIDTH + plot + 8, y + 17, f"{count.text} ({share.text})", anchor="start"))
+    return _svg(chart_id, title, alt, top + len(steps) * row + 6, body)

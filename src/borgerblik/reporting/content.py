@@ -13,12 +13,12 @@ import polars as pl
 
 from borgerblik.core import Instrument
 from borgerblik.core.groupings import load_groupings
-from borgerblik.reporting import charts
-from borgerblik.reporting.model import Chart, Figure, Part, Report, Section, Sentence, Table
+from borgerblik.reporting import charts, fieldwork_sections, open_section, trends_section
+from borgerblik.reporting.model import Chart, Figure, Report, Section, Sentence, Table
 from borgerblik.reporting.numbers import Numbers, kind_of
 from borgerblik.reporting.slugs import slug
 from borgerblik.reporting.tables import ROW, AnalysisTables
-from borgerblik.reporting.texts import BREAKDOWN_NAMES, METHOD_SENTENCES, TEXTS
+from borgerblik.reporting.texts import BREAKDOWN_NAMES, TEXTS
 
 NATIONAL = "alle"
 SIGNIFICANT = 0.05
@@ -100,15 +100,15 @@ class ContentBuilder:
             for s in (
                 self.comparison(),
                 self.benchmark(),
-                self.trends(),
+                trends_section.trends(self),
                 self.priority(),
                 self.differences(),
-                self.nonresponse(),
-                self.curve(),
+                fieldwork_sections.nonresponse(self),
+                fieldwork_sections.curve(self),
             )
             if s is not None
         ]
-        sections += [self.open_answers(), self.method()]
+        sections += [open_section.open_answers(self), fieldwork_sections.method(self)]
         return Report(
             self.lang,
             f"{self.title} — {place_name}",
@@ -156,7 +156,7 @@ class ContentBuilder:
         blocks += (
             self._significant_groups() if self.municipality is None else self._significant_municipality()
         )
-        blocks += self._largest_change()
+        blocks += trends_section.largest_changes(self, conclusion=True)
         drivers = self._drivers()
         if drivers is not None:
             challenges = [
@@ -221,41 +221,6 @@ class ContentBuilder:
                 )
             )
             for r in rows.iter_rows(named=True)
-        ]
-
-    def _largest_change(self) -> list[Sentence]:
-        trends = self.t.get("trends")
-        if trends is None or self.municipality is not None:
-            return []
-        everyone = (
-            trends.filter(pl.col("group").is_null() | (pl.col("group") == NATIONAL))
-            if "group" in trends.columns
-            else trends
-        )
-        waves = sorted(everyone["wave"].unique().to_list())
-        if len(waves) < 2:
-            return []
-        before = everyone.filter(pl.col("wave") == waves[-2])
-        now = everyone.filter(pl.col("wave") == waves[-1])
-        pairs = before.join(now, on="question", suffix="_now")
-        if not pairs.height:
-            return []
-        pairs = pairs.with_columns((pl.col("mean_now") - pl.col("mean")).abs().alias("_change")).sort(
-            "_change", descending=True
-        )
-        top = pairs.row(0, named=True)
-        then = {**top, ROW: top[ROW]}
-        now_row = {"mean": top["mean_now"], ROW: top[f"{ROW}_now"]}
-        return [
-            Sentence(
-                (
-                    self.w["change"].format(w0=waves[-2], q=self.heading(top["question"])),
-                    self.fig("trends", then, "mean"),
-                    self.w["to"],
-                    self.fig("trends", now_row, "mean"),
-                    ".",
-                )
-            )
         ]
 
     # -- per question ----------------------------------------------------------------------------------
@@ -468,27 +433,6 @@ class ContentBuilder:
         )
         return Section("benchmark", w["benchmark"], [table], sheet="Benchmark")
 
-    def trends(self) -> Section | None:
-        trends = self.t.get("trends")
-        if trends is None or self.municipality is not None:
-            return None
-        w = self.w
-        value = "mean" if "mean" in trends.columns else "pct_positive"
-        group_col = "group" if "group" in trends.columns else None
-        rows = []
-        for r in trends.sort([c for c in (group_col, "question", "wave") if c]).iter_rows(named=True):
-            group = r.get(group_col) if group_col else None
-            rows.append(
-                [
-                    self.heading(r["question"]),
-                    self.group_label("", group) if group else w["average"],
-                    str(r["wave"]),
-                    self.fig("trends", r, value),
-                ]
-            )
-        table = Table(w["trends"], [w["question"], w["group"], w["wave"], w["mean"]], rows, sheet="Tendenser")
-        return Section("tendenser", w["trends"], [table], sheet="Tendenser")
-
     def _drivers(self) -> pl.DataFrame | None:
         drivers = self.t.get("drivers")
         if drivers is None:
@@ -567,137 +511,6 @@ class ContentBuilder:
             ],
             sheet="Forskelle",
         )
-
-    # -- fieldwork facts -----------------------------------------------------------------------------------
-    def nonresponse(self) -> Section | None:
-        table = self.t.get("nonresponse")
-        if table is None:
-            return None
-        w = self.w
-        rows = table.filter(pl.col("kommune") == self.place)
-        if not rows.height:
-            return None
-        body = [
-            [
-                f"{self.by_label(r['by'])}: {self.group_label(r['by'], r['group'])}",
-                self.fig("nonresponse", r, "share_sample"),
-                self.fig("nonresponse", r, "share_respondents"),
-                self.fig("nonresponse", r, "share_weighted"),
-            ]
-            for r in rows.iter_rows(named=True)
-        ]
-        return Section(
-            "bortfald",
-            w["nonresponse"],
-            [
-                Sentence((w["nonresponse_intro"],)),
-                Table(
-                    w["nonresponse"],
-                    [w["group"], w["sample"], w["respondents"], w["weighted"]],
-                    body,
-                    sheet="Bortfald",
-                ),
-            ],
-            sheet="Bortfald",
-        )
-
-    def curve(self) -> Section | None:
-        table = self.t.get("response_curve")
-        if table is None:
-            return None
-        rows = table.filter(pl.col("kommune") == self.place).sort("day")
-        if not rows.height:
-            return None
-        w = self.w
-        points = [
-            (int(r["day"]), self.fig("response_curve", r, "response_rate"))
-            for r in rows.iter_rows(named=True)
-        ]
-        t = Table(
-            w["curve"], [w["day"], w["response_rate"]], [[str(d), f] for d, f in points], sheet="Svarprocent"
-        )
-        last = points[-1][1]
-        alt = f"{w['response_rate']} {last.text}; {w['reminder']}: " + ", ".join(
-            str(d) for d in self.t.reminders
-        )
-        cid = self.chart_id()
-        svg = charts.response_curve(cid, w["curve"], alt, points, self.t.reminders, w["reminder"], w["day"])
-        return Section("svarprocent", w["curve"], [Chart(cid, w["curve"], alt, svg, t)], sheet="Svarprocent")
-
-    def open_answers(self) -> Section:
-        found = self.t.open_answers()
-        section = Section("aabne", self.w["open"], sheet="Åbne svar")
-        if not found:
-            section.blocks.append(Sentence((self.w["open_none"],)))
-            return section
-        for name, frame in found.items():
-            if "kommune" in frame.columns:
-                frame = frame.filter(pl.col("kommune") == self.place)
-            if "suppressed" in frame.columns:
-                frame = frame.filter(~pl.col("suppressed").fill_null(False))
-            if not frame.height:
-                continue
-            columns = [c for c in frame.columns if c not in (ROW, "suppressed", "kommune")]
-            rows = [
-                [
-                    self.fig(name, r, c)
-                    if isinstance(r[c], int | float) and not isinstance(r[c], bool)
-                    else ("" if r[c] is None else str(r[c]))
-                    for c in columns
-                ]
-                for r in frame.head(200).iter_rows(named=True)
-            ]
-            section.blocks.append(Table(name.replace("_", " "), columns, rows, sheet="Åbne svar"))
-        return section
-
-    def method(self) -> Section:
-        w = self.w
-        blocks: list[Any] = []
-        method = self.t.get("method")
-        templates = METHOD_SENTENCES[self.lang]
-        if method is not None:
-            for r in method.filter(
-                pl.col("kommune").is_in([self.place, NATIONAL])
-                if "kommune" in method.columns
-                else pl.lit(True)
-            ).iter_rows(named=True):
-                if r["key"] not in templates:
-                    continue
-                if (
-                    r["key"] != "population"
-                    and r.get("kommune") == NATIONAL
-                    and self.municipality
-                    and self._has_local(method, r["key"], self.place)
-                ):
-                    continue
-                parts: list[Part] = []
-                label, _, days = (r["label"] or "").partition("|")
-                pieces = templates[r["key"]].format("\0", "\0", label=label, days=days).split("\0")
-                values = [
-                    self.fig("method", r, c, kind=k)
-                    for c, k in zip(("value", "value2"), (r["kind"] or "").split(","), strict=False)
-                    if r[c] is not None
-                ]
-                for piece, value in zip(pieces, [*values, None, None], strict=False):
-                    parts.append(piece)
-                    if value is not None:
-                        parts.append(value)
-                blocks.append(Sentence(tuple(p for p in parts if p != "")))
-        threshold = Figure(
-            float(self.t.threshold), self.num.integer(self.t.threshold), "count", "method:threshold"
-        )
-        blocks.append(Sentence((w["suppression"], threshold, w["suppression_2"])))
-        sig = self.t.get("significance")
-        if sig is not None:
-            tests = sorted(
-                set(sig["test"].drop_nulls().to_list()) | set(sig["controlled_test"].drop_nulls().to_list())
-            )
-            blocks.append(Sentence((w["tests"] + "; ".join(tests) + ".",)))
-        return Section("metode", w["method"], blocks, sheet="Metode")
-
-    @staticmethod
-    def _has_local(method: pl.DataFrame, key: str, place: str) -> bool:
-        return method.filter((pl.col("key") == key) & (pl.col("kommune") == place)).height > 0
 
 
 def build_report(

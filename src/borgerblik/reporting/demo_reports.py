@@ -31,8 +31,12 @@ def publish_demo_reports(
     tables = AnalysisTables({**facts["tables"], **coded, **extra}, threshold=threshold, reminders=reminders)
     chosen, skipped = choose_municipalities(tables, stored.instrument, "all")
     written = write_reports(
-        tables, stored.instrument, workdir / "rapporter", chosen,
-        survey_title=stored.record.name, skipped=skipped,
+        tables,
+        stored.instrument,
+        workdir / "rapporter",
+        chosen,
+        survey_title=stored.record.name,
+        skipped=skipped,
     )
     console.print(f"Landsrapport og {len(chosen)} kommunerapporter i HTML, PDF og Excel")
     console.print(f"Åbn {written.index}")

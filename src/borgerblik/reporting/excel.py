@@ -11,7 +11,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from borgerblik.reporting.model import Figure, Report, Sentence, Table
+from borgerblik.reporting.model import Figure, Report, Sentence, Table, Theme
 from borgerblik.reporting.numbers import EXCEL_FORMATS
 
 SOURCES_SHEET = "Kilder"
@@ -55,14 +55,17 @@ def write_workbook(report: Report, path: Path) -> None:
         ws, cursor = sheet(name)
         texts = [b for b in section.blocks if isinstance(b, Sentence)]
         tables = [
-            b if isinstance(b, Table) else b.table for b in section.blocks if not isinstance(b, Sentence)
+            (b, "") if isinstance(b, Table) else (b.table, b.native)
+            for b in section.blocks
+            if not isinstance(b, Sentence | Theme)
         ]
+        themes = [b for b in section.blocks if isinstance(b, Theme)]
         ws.write(cursor[0], 0, section.heading, caption)
         cursor[0] += 1
         for s in texts:
             ws.write(cursor[0], 0, s.text)
             cursor[0] += 1
-        for t in tables:
+        for t, native in tables:
             cursor[0] += 1
             ws.write(cursor[0], 0, t.caption, caption)
             cursor[0] += 1
@@ -71,6 +74,7 @@ def write_workbook(report: Report, path: Path) -> None:
                 ws.freeze_panes(cursor[0] + 1, 1)
                 cursor.append(1)
             cursor[0] += 1
+            first = cursor[0]
             for row in t.rows:
                 for col, c in enumerate(row):
                     if isinstance(c, Figure):
@@ -79,6 +83,15 @@ def write_workbook(report: Report, path: Path) -> None:
                     elif c is not None:
                         ws.write_string(cursor[0], col, str(c))
                 cursor[0] += 1
+            if native and t.rows:
+                _native_chart(book, ws, sheet_name(name), t.caption, native, first, cursor[0] - 1)
+        for theme in themes:  # the quotes below the themes' tables (their figures are in those tables)
+            cursor[0] += 1
+            ws.write(cursor[0], 0, theme.label, caption)
+            for quote in theme.quotes:
+                cursor[0] += 1
+                ws.write_string(cursor[0], 1, f"»{quote}«")
+            cursor[0] += 1
         cursor[0] += 1
     ws = book.add_worksheet(SOURCES_SHEET)
     ws.write_row(0, 0, ["Ark", "Celle", "Kilde (tabel:række:kolonne)"], bold)
@@ -88,3 +101,23 @@ def write_workbook(report: Report, path: Path) -> None:
     for i, (name, ref, source) in enumerate(sources, start=1):
         ws.write_row(i, 0, [name, ref, source])
     book.close()
+
+
+def _native_chart(book, ws, name: str, title: str, kind: str, first: int, last: int) -> None:  # noqa: ANN001
+    """Excel's own chart of a table's first two columns (categories, values), beside the table — the response
+    curve as a line, the funnel as bars; the numbers stay in the cells, so the chart follows them."""
+    chart = book.add_chart({"type": kind})
+    chart.add_series(
+        {
+            "name": title,
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, 1, last, 1],
+            "marker": {"type": "circle", "size": 3} if kind == "line" else {"type": "none"},
+        }
+    )
+    chart.set_title({"name": title, "name_font": {"size": 10}})
+    chart.set_legend({"none": True})
+    if kind == "bar":
+        chart.set_y_axis({"reverse": True})
+    chart.set_size({"width": 520, "height": 300})
+    ws.insert_chart(first - 2, 4, chart)

@@ -1,6 +1,14 @@
-"""A stored survey's analysis tables and fieldwork facts, computed as `borgerblik analyze --survey` does."""
+"""A stored survey's analysis tables and fieldwork facts, computed as `borgerblik analyze --survey` does.
+
+Earlier waves are the other stored surveys of the same template with an earlier year (the year of the close
+date, else of the period's end): their respondents, each wave weighted as the survey itself, are the
+analysis's history, so the report's trend table and "largest changes since the previous wave" come from
+answers actually collected.
+"""
 
 from __future__ import annotations
+
+import polars as pl
 
 from borgerblik.analysis import AnalysisInputError
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
@@ -9,18 +17,64 @@ from borgerblik.registers.survey_import import find_survey
 from borgerblik.reporting.facts import survey_facts
 from borgerblik.reporting.slugs import closest
 from borgerblik.reporting.tables import AnalysisTables, ReportInputError
-from borgerblik.storage import Database, StorageError
-from borgerblik.surveys import stored_survey
-from borgerblik.weighting import poststratify
+from borgerblik.storage import Database, StorageError, SurveyRecord
+from borgerblik.surveys import StoredSurvey, stored_survey
+from borgerblik.weighting import Weighting, poststratify
+from borgerblik.weighting.tables import ID_COLUMN
 
 CELLS = ["kommune", "koen", "aldersgruppe", "maalgruppe_kl2024"]
+WAVE = "wave"
+
+
+def wave_year(record: SurveyRecord) -> int | None:
+    """The year a survey round is known by: its close date's, else its period end's."""
+    when = record.reference_date or record.period_end
+    return when.year if when else None
+
+
+def earlier_waves(db: Database, record: SurveyRecord) -> list[SurveyRecord]:
+    """Stored rounds of the same template from earlier years, oldest first (one per year: the latest made)."""
+    year = wave_year(record)
+    if year is None:
+        return []
+    found: dict[int, SurveyRecord] = {}
+    for other in db.surveys():
+        other_year = wave_year(other)
+        if other.template_name == record.template_name and other_year is not None and other_year < year:
+            found[other_year] = other
+    return [found[y] for y in sorted(found)]
+
+
+def _weighting(db: Database, stored: StoredSurvey) -> Weighting:
+    from borgerblik.surveys import drawn_strata
+
+    drawn = drawn_strata(db, stored.record)
+    return poststratify(
+        stored.respondents,
+        stored.population_counts(CELLS),
+        CELLS,
+        design="stratified" if drawn else "srs",
+        drawn=drawn,
+    )
+
+
+def _history(db: Database, record: SurveyRecord) -> pl.DataFrame | None:
+    """The earlier waves' respondents with ``wave`` (the year) and ``weight`` (their own weighting)."""
+    frames = []
+    for earlier in earlier_waves(db, record):
+        stored = stored_survey(db, earlier.id)
+        if not stored.respondents.height:
+            continue
+        weights = _weighting(db, stored).weights.select(pl.col(ID_COLUMN).cast(pl.Utf8), "weight")
+        year = pl.lit(wave_year(earlier)).alias(WAVE)
+        answers = stored.respondents.with_columns(pl.col(ID_COLUMN).cast(pl.Utf8), year)
+        frames.append(answers.join(weights, on=ID_COLUMN, how="left"))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
 def analysed_survey(
     survey: str, database: str | None, bootstrap: int = 1000
 ) -> tuple[AnalysisTables, Instrument, str]:
-    from borgerblik.surveys import drawn_strata
-
     with Database(database) as db:
         try:
             record = find_survey(db, survey)
@@ -33,25 +87,24 @@ def analysed_survey(
         if not stored.respondents.height:
             raise ReportInputError(f"undersøgelse {record.id} ({record.name}) har ingen respondenter endnu")
         threshold = int(record.settings.get("suppression_threshold", 5))
-        drawn = drawn_strata(db, stored.record)
-        weighting = poststratify(
-            stored.respondents,
-            stored.population_counts(CELLS),
-            CELLS,
-            design="stratified" if drawn else "srs",
-            drawn=drawn,
-        )
+        weighting = _weighting(db, stored)
+        history = _history(db, record)
+        respondents = stored.respondents
+        if history is not None:
+            respondents = respondents.with_columns(pl.lit(wave_year(record)).alias(WAVE))
         try:
             tables = analyze_survey(
-                stored.respondents,
+                respondents,
                 stored.instrument.scale_items(),
                 stored.instrument.overall_question,
                 design=weighting,
                 options=AnalysisOptions(threshold=threshold, bootstrap=bootstrap),
+                history=history,
             )
         except AnalysisInputError as exc:
             raise ReportInputError(f"undersøgelse {record.id}: {exc}") from exc
         facts = survey_facts(db, stored, weighting)
+        facts.update(_open_answers(db, stored, weighting, threshold))
     reminders = [
         int(d)
         for d in (facts["method"].filter(facts["method"]["key"] == "reminder_days")["label"][0] or "").split(
@@ -63,4 +116,30 @@ def analysed_survey(
         AnalysisTables({**tables, **facts}, threshold=threshold, reminders=reminders),
         stored.instrument,
         record.name,
+    )
+
+
+def _open_answers(db: Database, stored: StoredSurvey, weighting: Weighting, threshold: int) -> dict:
+    """The open-answer tables of the stored (redacted) answers: the analysts' codes where a question has
+    been coded, else the themes the text stage finds (:func:`borgerblik.text.analysis.open_answer_tables`)."""
+    from borgerblik.storage.open_answers import codebook, coded_answers
+    from borgerblik.text.analysis import open_answer_tables
+
+    member_of = {i.id: i.member_id for i in db.invitations(stored.record.id)}
+    codes: dict[str, dict[str, list[str]]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for question in stored.instrument.questions():
+        if question.kind.value != "open":
+            continue
+        given = coded_answers(db, stored.record.id, question.id)
+        if not given.height:
+            continue
+        by_member: dict[str, list[str]] = {}
+        for invitation_id, code in given.select("invitation_id", "code").iter_rows():
+            by_member.setdefault(str(member_of.get(invitation_id)), []).append(code)
+        codes[question.id] = by_member
+        labels[question.id] = {c.code: c.label for c in codebook(db, stored.record.id, question.id)}
+    weights = weighting.weights.select(pl.col(ID_COLUMN).cast(pl.Utf8), "weight")
+    return open_answer_tables(
+        stored.respondents, stored.instrument, weights, threshold=threshold, codes=codes, labels=labels
     )

@@ -10,7 +10,7 @@ from html import escape
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table
+from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table, Theme
 
 CSS = """
 :root{--ink:#1a1a1a;--muted:#4a4a4a;--accent:#2b4c7e;--own:#fdf0e0}
@@ -27,6 +27,9 @@ th,td{border-bottom:1px solid #bbb;padding:.2rem .5rem;text-align:right}
 th:first-child,td:first-child{text-align:left}
 tr.own{background:var(--own);font-weight:bold}
 details{margin:.25rem 0 1rem}
+.theme{border-left:4px solid var(--accent);padding:.1rem 0 .1rem 1rem;margin:1rem 0;break-inside:avoid}
+.theme>p{margin:.2rem 0}.theme blockquote{margin:.4rem 0 .4rem .5rem;font-style:italic}
+.theme blockquote p{margin:0}
 @media print{body{max-width:none;font-size:10pt}nav,.skip{display:none}section{break-before:page}
 figure,table{break-inside:avoid}details>*{display:block}a{color:var(--ink);text-decoration:none}}
 """
@@ -73,8 +76,13 @@ def block(b: object, behind: str = "Tabel med tallene") -> Markup:
         )
     if isinstance(b, Table):
         return table(b)
+    if isinstance(b, Theme):
+        quotes = "".join(f"<blockquote><p>»{escape(q)}«</p></blockquote>" for q in b.quotes)
+        return Markup(
+            f'<div class="theme"><p><strong>{escape(b.label)}</strong> — {figure(b.count)} '
+            f"{escape(b.unit)} ({figure(b.share)})</p>{quotes}</div>"
+        )
     raise TypeError(type(b))
-
 
 
 @cache
@@ -109,6 +117,9 @@ def render_index(language: str, title: str, entries: list[dict[str, object]]) ->
     for e in entries:
         links = " ".join(f'<a href="{escape(str(href))}">{escape(str(fmt))}</a>' for fmt, href in e["files"])  # type: ignore[union-attr]
         figures = "".join(str(cell(f)) for f in e["figures"])  # type: ignore[union-attr]
+        if e.get("note"):
+            warning = "PDF'en er ikke PDF/UA-mærket" if da else "The PDF is not tagged PDF/UA"
+            links += f' <strong class="warning">{warning} (typst: {escape(str(e["note"]))})</strong>'
         rows.append(f'<tr><th scope="row">{escape(str(e["name"]))}</th>{figures}<td>{links}</td></tr>')
     body = (
         f"<table><caption>{escape(title)}</caption><thead><tr>"

@@ -58,9 +58,23 @@ class Chart:
     alt: str
     svg: str
     table: Table
+    native: str = ""
+    """Excel draws this chart itself from its table's first two columns: "line" or "bar" ("" = table only)."""
 
 
-Block = Sentence | Table | Chart
+@dataclass(frozen=True)
+class Theme:
+    """One theme of an open question with its quotes: the quote layout beside the themes' table."""
+
+    label: str
+    count: Figure
+    share: Figure
+    quotes: tuple[str, ...]
+    unit: str = "svar"
+    """The word after the count ("svar", "answers")."""
+
+
+Block = Sentence | Table | Chart | Theme
 
 
 @dataclass
@@ -93,6 +107,8 @@ class Report:
                 )
                 if isinstance(block, Sentence):
                     found += [p for p in block.parts if isinstance(p, Figure)]
+                if isinstance(block, Theme):
+                    found += [block.count, block.share]
                 for table in tables:
                     found += [c for row in table.rows for c in row if isinstance(c, Figure)]
         return found

@@ -53,6 +53,8 @@ class Numbers:
 
     def decimal(self, value: float, digits: int = 2) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        if round(value, digits) == 0:
+            value = 0.0  # -0,004 prints as 0,00, never as -0,00
         return format_decimal(value, format=pattern, locale=self.locale)
 
     def integer(self, value: float) -> str:

@@ -1,16 +1,20 @@
 """A report as an A4 PDF through typst (PyPI's ``typst``): ~2 s a report, where WeasyPrint took ~28 s (the
 issue's measurement). The typst source is generated from the same content model as the HTML, every text as
 a typst string literal (no markup injection), the SVG charts inline; DejaVu is embedded, the PDF is tagged
-and, where typst allows, PDF/UA-1. typst deadlocks in forked workers: :func:`compile_many` uses spawn."""
+and PDF/UA-1 — where typst refuses the standard for a document, the PDF is written without it and the
+refusal is reported (:class:`Compiled`), never dropped silently. typst deadlocks in forked workers:
+:func:`compile_many` uses spawn, and each worker keeps one compiler (fonts read once)."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table
+from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table, Theme
 
 FONT_PATHS = ["/usr/share/fonts/truetype/dejavu"]
 
@@ -49,6 +53,13 @@ def _block(b: object) -> str:
         return f"#figure(caption: {lit(b.title)}, {image})\n" + _table(b.table)
     if isinstance(b, Table):
         return _table(b)
+    if isinstance(b, Theme):
+        head = f"#strong({lit(b.label)}) #{lit(f' — {b.count.text} {b.unit} ({b.share.text})')}"
+        quotes = " ".join(f"#quote(block: true, {lit(f'»{q}«')})" for q in b.quotes)
+        return (
+            '#block(stroke: (left: 2pt + rgb("#2b4c7e")), inset: (left: 8pt, y: 3pt), breakable: false)'
+            f"[{head} {quotes}]\n"
+        )
     raise TypeError(type(b))
 
 
@@ -72,29 +83,50 @@ def typst_source(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compile_pdf(source: str) -> bytes:
+@dataclass(frozen=True)
+class Compiled:
+    """One PDF written: ``untagged`` says why it is not PDF/UA-1 when typst refused the standard (the PDF is
+    then written without it and the report set says so — on stderr and in index.html), else empty."""
+
+    path: Path
+    untagged: str = ""
+
+
+@cache
+def _compiler():  # noqa: ANN202 - typst.Compiler
+    """One typst compiler per process: the fonts are read once, not once per report."""
     import typst
 
+    fonts = typst.Fonts(include_system_fonts=False, font_paths=FONT_PATHS)
+    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+def compile_pdf(source: str) -> tuple[bytes, str]:
+    """The PDF of a typst source, as PDF/UA-1 where typst accepts the document; else untagged-as-UA with the
+    reason (typst's own message) as the second value, never silently."""
+    compiler = _compiler()
+    data = source.encode("utf-8")
     try:
-        return typst.compile(
-            source.encode("utf-8"), font_paths=FONT_PATHS, ignore_system_fonts=True, pdf_standards="ua-1"
-        )
-    except RuntimeError:
-        return typst.compile(source.encode("utf-8"), font_paths=FONT_PATHS, ignore_system_fonts=True)
+        return compiler.compile(data, pdf_standards="ua-1"), ""
+    except RuntimeError as exc:
+        reason = " ".join(str(getattr(exc, "message", "") or exc).split())[:300] or type(exc).__name__
+    return compiler.compile(data), reason
 
 
-def _compile_to(job: tuple[str, str]) -> str:
+def _compile_to(job: tuple[str, str]) -> tuple[str, str]:
     source, path = job
-    Path(path).write_bytes(compile_pdf(source))
-    return path
+    pdf, untagged = compile_pdf(source)
+    Path(path).write_bytes(pdf)
+    return path, untagged
 
 
-def compile_many(jobs: Sequence[tuple[str, Path]], workers: int = 2) -> None:
-    """Compile each (source, path); in spawned workers when there are several (typst hangs after fork)."""
+def compile_many(jobs: Sequence[tuple[str, Path]], workers: int = 2) -> list[Compiled]:
+    """Compile each (source, path), one job at a time per worker so a long national report does not hold
+    back a short one; in spawned workers when there are several (typst hangs after fork), each keeping its
+    own compiler and fonts for every report it builds."""
     if len(jobs) < 2 or workers < 2:
-        for source, path in jobs:
-            path.write_bytes(compile_pdf(source))
-        return
+        return [Compiled(Path(p), u) for p, u in (_compile_to((s, str(path))) for s, path in jobs)]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        list(pool.map(_compile_to, [(s, str(p)) for s, p in jobs], chunksize=2))
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        done = list(pool.map(_compile_to, [(s, str(p)) for s, p in jobs], chunksize=1))
+    return [Compiled(Path(p), u) for p, u in done]

@@ -11,6 +11,7 @@ is done, so a failure never leaves half a report set.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Written:
     reports: int
     skipped: tuple[str, ...]
     """Municipalities asked for by ``all`` with too few answers for any published figure."""
+    untagged: tuple[tuple[str, str], ...] = ()
+    """(PDF path within DIR, typst's reason) for each PDF typst would not make PDF/UA-1."""
 
 
 def choose_municipalities(
@@ -73,7 +76,12 @@ def write_reports(
     workers: int = 2,
     on_report: Callable[[str], None] | None = None,
     skipped: Sequence[str] = (),
+    on_warning: Callable[[str], None] | None = None,
 ) -> Written:
+    """Every report of ``municipalities`` (and the national one) in ``formats`` into ``out``; a PDF that typst
+    would not make PDF/UA-1 is written untagged-as-UA and said so: through ``on_warning`` (default: stderr)
+    and beside the report in index.html."""
+    warn = on_warning or (lambda text: print(text, file=sys.stderr))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportInputError(
@@ -104,13 +112,22 @@ def write_reports(
             )
             if on_report:
                 on_report(report.title)
-        compile_many(pdf_jobs, workers=workers)
+        untagged = [
+            (c.path.relative_to(staging).as_posix(), c.untagged)
+            for c in compile_many(pdf_jobs, workers=workers)
+            if c.untagged
+        ]
+        for rel, reason in untagged:
+            warn(f"advarsel: {rel} er ikke PDF/UA-mærket (typst: {reason}); PDF'en er skrevet uden")
+        notes = dict(untagged)
+        for entry in entries:
+            entry["note"] = next((notes[h] for f, h in entry["files"] if f == "pdf" and h in notes), "")
         title = survey_title or instrument.title.present.get(language) or instrument.title.present["da"]
         (staging / "index.html").write_text(render_index(language, title, entries), encoding="utf-8")
         _move_into(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Written(out / "index.html", len(entries), tuple(skipped))
+    return Written(out / "index.html", len(entries), tuple(skipped), tuple(untagged))
 
 
 def _staging(out: Path) -> Path:

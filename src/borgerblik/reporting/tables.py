@@ -13,7 +13,7 @@ from borgerblik.core.errors import BorgerblikError
 
 ROW = "_row"
 OPEN_ANSWERS = "open_answers"
-FACT_TABLES = ("response", "response_curve", "nonresponse", "method")
+FACT_TABLES = ("response", "response_curve", "nonresponse", "method", "channel_waves", "fieldwork_funnel")
 """Tables of the survey's own facts; written beside the analysis tables by ``borgerblik report --survey``."""
 
 

@@ -88,6 +88,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "quadrants": "styrke=Styrke;udfordring=Udfordring;svaghed=Svaghed;mulighed=Mulighed",
         "y_axis": "Gennemsnit",
         "x_axis": "Betydning for den samlede tilfredshed",
+        "waves_table": "Udsendelser: invitation og påmindelser pr. kanal",
+        "send_out": "Udsendelse",
+        "channel": "Kanal",
+        "sent": "Sendt",
+        "messages": "Beskeder",
+        "invitation": "Invitation",
+        "nth_reminder": "{n}. påmindelse",
+        "not_sent": "ikke sendt",
+        "exclusions_table": "Populationsreglerne: udelukket af hver regel",
+        "rule": "Regel",
+        "condition": "Betingelse for at være med",
+        "excluded": "Udelukket",
+        "nonresponse_hidden": "Grupper med under {t} respondenter vises ikke, og heller ikke den næstmindste "
+        "gruppe i samme opdeling.",
+        "funnel": "Feltarbejdet trin for trin",
+        "step": "Trin",
+        "count": "Antal",
+        "of_invited": "Andel af inviterede",
+        "funnel_intro": "Fra invitation til gennemført besvarelse: hvor mange der nåede hvert trin.",
+        "curve_intro": "Den samlede andel af de inviterede, der havde svaret (helt eller delvist), dag "
+        "for dag; de stiplede linjer er påmindelserne.",
+        "curve_reminders": "Påmindelserne gik ud på dag {days}; kurven stiger efter hver af dem.",
+        "open_question": "Spørgsmål: »{q}«",
+        "open_group": "{g}",
+        "open_themes": "Temaer — {g}: {q}",
+        "theme": "Tema",
+        "answers_unit": "svar",
+        "with_theme": "Svar med temaet",
+        "of_answers": "Andel af svarene",
+        "open_answers_n": "{n} borgere i gruppen skrev et svar; andelene er vægtede.",
+        "quotes_note": "Citaterne er anonymiserede: navne, numre og adresser er erstattet af [XXX].",
+        "trends_intro": "Andel positive (4 eller 5) pr. spørgsmål og bølge; den sidste række er "
+        "gennemsnittet af spørgsmålene (som i Københavns udviklingsnotat).",
+        "trends_group": "Udvikling over tid: andel positive — {g}",
+        "change_mean": "Ændring i gennemsnit siden {w0}",
+        "changes_intro": "De største ændringer i gennemsnit siden {w0}:",
+        "change_line": "»{q}«: fra ",
+        "change_sig": " (signifikant, p = ",
+        "change_not_sig": " (ikke signifikant, p = ",
     },
     "en": {
         "national": "National report",
@@ -99,7 +138,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "rank": "Rank",
         "guide": "How to read this report",
         "guide_1": "Questions are answered on a scale from 1 to 5, 5 being best. Means leave out "
-        "\"don't know\"; share positive is the share answering 4 or 5.",
+        '"don\'t know"; share positive is the share answering 4 or 5.',
         "guide_2": "Lines in the charts are 95 % confidence intervals. Groups with fewer than ",
         "guide_3": " valid answers are not shown, nor a group from which they could be worked out.",
         "conclusions": "Main conclusions",
@@ -172,6 +211,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "quadrants": "styrke=Strength;udfordring=Challenge;svaghed=Weakness;mulighed=Opportunity",
         "y_axis": "Mean",
         "x_axis": "Importance for overall satisfaction",
+        "waves_table": "Send-outs: invitation and reminders by channel",
+        "send_out": "Send-out",
+        "channel": "Channel",
+        "sent": "Sent",
+        "messages": "Messages",
+        "invitation": "Invitation",
+        "nth_reminder": "Reminder {n}",
+        "not_sent": "not sent",
+        "exclusions_table": "Population rules: excluded by each rule",
+        "rule": "Rule",
+        "condition": "Condition for inclusion",
+        "excluded": "Excluded",
+        "nonresponse_hidden": "Groups with fewer than {t} respondents are not shown, nor the next smallest "
+        "group of the same breakdown.",
+        "funnel": "Fieldwork step by step",
+        "step": "Step",
+        "count": "Number",
+        "of_invited": "Share of invited",
+        "funnel_intro": "From invitation to complete answer: how many reached each step.",
+        "curve_intro": "The share of invited citizens who had answered (fully or in part), day by day; the "
+        "dashed lines are the reminders.",
+        "curve_reminders": "Reminders went out on day {days}; the curve rises after each.",
+        "open_question": "Question: “{q}”",
+        "open_group": "{g}",
+        "open_themes": "Themes — {g}: {q}",
+        "theme": "Theme",
+        "answers_unit": "answers",
+        "with_theme": "Answers with the theme",
+        "of_answers": "Share of answers",
+        "open_answers_n": "{n} citizens in the group wrote an answer; the shares are weighted.",
+        "quotes_note": "Quotes are anonymised: names, numbers and addresses are replaced by [XXX].",
+        "trends_intro": "Share positive (4 or 5) per question and wave; the last row is the average of the "
+        "questions (as in Copenhagen's trend memo).",
+        "trends_group": "Trends: share positive — {g}",
+        "change_mean": "Change in mean since {w0}",
+        "changes_intro": "The largest changes in mean since {w0}:",
+        "change_line": "“{q}”: from ",
+        "change_sig": " (significant, p = ",
+        "change_not_sig": " (not significant, p = ",
     },
 }
 
@@ -197,10 +275,11 @@ QUADRANTS_DA = {"styrke": "Styrke", "udfordring": "Udfordring", "svaghed": "Svag
 METHOD_SENTENCES = {
     "da": {
         "population": "Populationen er {} borgere efter undersøgelsens populationsregler.",
-        "excluded": "Udelukket af reglen {label}: {} borgere.",
+        "register": "Registerudtrækket til hele undersøgelsen rummede {} borgere.",
         "sample": "Stikprøven er {} borgere, fordelt proportionalt på strata.",
         "invited": "{} borgere blev inviteret (kanaler: {label}).",
-        "invitation_day": "Invitationen blev sendt {label}; påmindelser på dag {days} af feltarbejdet.",
+        "invitation_day": "Invitationen blev sendt {label}; påmindelser på dag {days} af feltarbejdet "
+        "(datoerne pr. kanal i tabellen nedenfor).",
         "responded": "{} borgere svarede helt eller delvist; svarprocenten er {}.",
         "opt_out_rate": "{} frameldte sig undersøgelsen.",
         "weighting": "Vægtning: {label}.",
@@ -210,15 +289,63 @@ METHOD_SENTENCES = {
     },
     "en": {
         "population": "The population is {} citizens under the survey's population rules.",
-        "excluded": "Excluded by the rule {label}: {} citizens.",
+        "register": "The register extract for the whole survey held {} citizens.",
         "sample": "The sample is {} citizens, allocated proportionally to strata.",
         "invited": "{} citizens were invited (channels: {label}).",
-        "invitation_day": "The invitation went out {label}; reminders on fieldwork days {days}.",
+        "invitation_day": "The invitation went out {label}; reminders on fieldwork days {days} (the dates by "
+        "channel in the table below).",
         "responded": "{} citizens answered fully or in part; the response rate is {}.",
         "opt_out_rate": "{} opted out of the survey.",
         "weighting": "Weighting: {label}.",
         "design_effect": "The weighting's design effect is {}.",
         "effective_n": "The effective number of respondents is {}.",
         "collapsed_cells": "{} weighting cells were collapsed into a neighbour.",
+    },
+}
+
+CHANNELS = {
+    "da": {"digital_post": "Digital Post", "sms": "SMS", "email": "E-mail", "letter": "Brev"},
+    "en": {"digital_post": "Digital Post", "sms": "SMS", "email": "E-mail", "letter": "Letter"},
+}
+FUNNEL_STEPS = {
+    "da": {
+        "invited": "Inviteret",
+        "reachable": "Kunne nås (mindst én kanal)",
+        "opened": "Åbnede linket",
+        "started": "Begyndte at svare",
+        "complete": "Gennemførte",
+    },
+    "en": {
+        "invited": "Invited",
+        "reachable": "Reachable (at least one channel)",
+        "opened": "Opened the link",
+        "started": "Started answering",
+        "complete": "Completed",
+    },
+}
+RULES = {
+    "da": {
+        "alder": "Alder",
+        "maalgruppe": "Målgruppe",
+        "aktiv_i_perioden": "Aktivt forløb i perioden",
+        "samtaletype": "Samtaletype",
+    },
+    "en": {
+        "alder": "Age",
+        "maalgruppe": "Target group",
+        "aktiv_i_perioden": "Active course in the period",
+        "samtaletype": "Type of conversation",
+    },
+}
+SENTIMENT = {
+    "da": {
+        "tilfreds": "Tilfredse borgere",
+        "hverken eller": "Borgere, der svarede »hverken eller«",
+        "mindre tilfreds": "Mindre tilfredse borgere",
+    },
+    "en": {
+        "tilfreds": "Satisfied citizens",
+        "hverken eller": "Citizens answering “neither nor”",
+        "mindre tilfreds": "Less satisfied citizens",
     },
 }

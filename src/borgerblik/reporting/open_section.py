@@ -1,0 +1,172 @@
+"""Coded open answers in the quote layout: per open question and sentiment group (satisfied, "hverken eller",
+less satisfied — the text stage's groups), the themes with their number of answers and weighted share, and
+beside each theme one to three anonymised quotes.
+
+Quotes come only from ``open_answers_quotes``, which the text stage chooses from redacted answers and never
+from a suppressed group; the report redacts each once more (a quote the redaction would change is shown as
+redacted) and shows no quote twice in a report — nor a near copy (most of its word triples in a quote already
+shown), so two citizens writing the same sentence do not fill a theme.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from borgerblik.reporting.model import Block, Section, Sentence, Table, Theme
+from borgerblik.reporting.tables import ROW
+from borgerblik.reporting.texts import SENTIMENT
+
+if TYPE_CHECKING:
+    from borgerblik.reporting.content import ContentBuilder
+
+GROUP_ORDER = ("tilfreds", "hverken eller", "mindre tilfreds")
+QUOTES_PER_THEME = 3
+ACCOUNTS = "open_answers_accounts"
+NEAR = 0.8
+"""Share of a quote's word triples already in a shown quote above which it counts as the same quote."""
+_WORDS = re.compile(r"[^\w\[\]]+")
+
+
+def _triples(text: str) -> set[str]:
+    words = _WORDS.sub(" ", text.casefold()).split()
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+class QuotePicker:
+    """Remembers every quote shown in one report so none is shown twice."""
+
+    def __init__(self) -> None:
+        self.shown: list[set[str]] = []
+
+    def take(self, text: str) -> str | None:
+        from borgerblik.text.redaction import redact
+
+        quote = redact(text).text.strip()
+        if not quote:
+            return None
+        triples = _triples(quote)
+        if any(len(triples & seen) >= NEAR * min(len(triples), len(seen)) for seen in self.shown):
+            return None
+        self.shown.append(triples)
+        return quote
+
+
+def open_answers(b: ContentBuilder) -> Section:
+    w = b.w
+    section = Section("aabne", w["open"], sheet="Åbne svar")
+    accounts = b.t.get(ACCOUNTS)
+    if accounts is None:
+        found = _plain_tables(b)
+        section.blocks += found or [Sentence((w["open_none"],))]
+        return section
+    quotes = b.t.get("open_answers_quotes")
+    picker = QuotePicker()
+    place = accounts.filter((pl.col("kommune") == b.place) & ~pl.col("suppressed").fill_null(False))
+    questions = [q.id for q in b.instrument.questions() if q.id in set(place["question"].to_list())]
+    for question in questions:
+        blocks = _question(b, question, place.filter(pl.col("question") == question), quotes, picker)
+        section.blocks += blocks
+    if not section.blocks:
+        section.blocks.append(Sentence((w["open_none"],)))
+    elif picker.shown:
+        section.blocks.append(Sentence((w["quotes_note"],)))
+    return section
+
+
+def _question(
+    b: ContentBuilder, question: str, rows: pl.DataFrame, quotes: pl.DataFrame | None, picker: QuotePicker
+) -> list[Block]:
+    w = b.w
+    q = b.instrument.question(question)
+    text = q.text(b.lang) if b.lang in q.wording.present else q.text()
+    blocks: list[Block] = [Sentence((w["open_question"].format(q=text),))]
+    groups = sorted(
+        rows["group"].unique().to_list(), key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else 9
+    )
+    for group in groups:
+        themes = rows.filter((pl.col("group") == group) & pl.col("share").is_not_null()).sort(
+            ["share", "label"], descending=[True, False]
+        )
+        if not themes.height:
+            continue
+        name = SENTIMENT[b.lang].get(group, group)
+        first = themes.row(0, named=True)
+        table = Table(
+            w["open_themes"].format(g=name, q=b.heading(question) if q.label else question),
+            [w["theme"], w["with_theme"], w["of_answers"]],
+            [
+                [
+                    r["label"],
+                    b.fig(ACCOUNTS, r, "with_code", "count"),
+                    b.fig(ACCOUNTS, r, "share"),
+                ]
+                for r in themes.iter_rows(named=True)
+            ],
+            sheet="Åbne svar",
+        )
+        count = b.fig(ACCOUNTS, first, "answers", "count")
+        note = w["open_answers_n"].split("{n}")
+        blocks += [Sentence((w["open_group"].format(g=name) + ": ", note[0], count, note[1])), table]
+        for r in themes.iter_rows(named=True):
+            chosen = _quotes(b, quotes, question, group, r["code"], picker)
+            if chosen:
+                blocks.append(
+                    Theme(
+                        r["label"],
+                        b.fig(ACCOUNTS, r, "with_code", "count"),
+                        b.fig(ACCOUNTS, r, "share"),
+                        tuple(chosen),
+                        w["answers_unit"],
+                    )
+                )
+    return blocks if len(blocks) > 1 else []
+
+
+def _quotes(
+    b: ContentBuilder, quotes: pl.DataFrame | None, question: str, group: str, code: str, picker: QuotePicker
+) -> list[str]:
+    if quotes is None:
+        return []
+    pool = quotes.filter(
+        (pl.col("question") == question)
+        & (pl.col("kommune") == b.place)
+        & (pl.col("group") == group)
+        & (pl.col("code") == code)
+    )
+    chosen: list[str] = []
+    for text in pool["quote"].to_list():
+        quote = picker.take(text)
+        if quote is not None:
+            chosen.append(quote)
+        if len(chosen) == QUOTES_PER_THEME:
+            break
+    return chosen
+
+
+def _plain_tables(b: ContentBuilder) -> list[Block]:
+    """Open-answer tables of another shape (no accounts): shown as they are, the place's rows only."""
+    blocks: list[Block] = []
+    for name, frame in b.t.open_answers().items():
+        if name == "open_answers_quotes":
+            continue  # quotes only beside their themes
+        if "kommune" in frame.columns:
+            frame = frame.filter(pl.col("kommune") == b.place)
+        if "suppressed" in frame.columns:
+            frame = frame.filter(~pl.col("suppressed").fill_null(False))
+        if not frame.height:
+            continue
+        columns = [c for c in frame.columns if c not in (ROW, "suppressed", "kommune")]
+        rows: list[list[Any]] = [
+            [
+                b.fig(name, r, c)
+                if isinstance(r[c], int | float) and not isinstance(r[c], bool)
+                else ("" if r[c] is None else str(r[c]))
+                for c in columns
+            ]
+            for r in frame.head(200).iter_rows(named=True)
+        ]
+        blocks.append(Table(name.replace("_", " "), columns, rows, sheet="Åbne svar"))
+    return blocks
