@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -180,9 +180,16 @@ def send_command(
         channels["email"] = SmtpChannel(smtp_host, smtp_port, smtp_from, starttls=not smtp_plain)
     if not channels:
         fail("angiv mindst én kanal: --digital-post, --sms-url eller --smtp-host")
+    start = _moment(at)
     try:
         with Database(database) as db:
-            report = send_due(db, channels, now=_moment(at), limit=limit)
+            if start is not None:
+                # --at is when sending starts and the clock runs on from it, so claim leases lapse and are
+                # renewed as in real time (a fixed moment would never let a killed sender's claims go).
+                begun = time.monotonic()
+                origin = start.astimezone(UTC)
+                db = db.with_clock(lambda: origin + timedelta(seconds=time.monotonic() - begun))
+            report = send_due(db, channels, limit=limit)
     except StorageError as exc:
         fail(str(exc))
     finally:

@@ -9,11 +9,14 @@ the e-mail's Message-ID.
 from __future__ import annotations
 
 import csv
+import fcntl
+import io
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from borgerblik.core.errors import BorgerblikError
 
@@ -49,6 +52,10 @@ class Envelope:
 
 class Channel(Protocol):
     name: str
+    #: True: a delivery is durable only after ``flush`` (the sender marks the batch sent after it); False:
+    #: durable once ``deliver`` returned (a gateway's answer), so the sender marks each message at once and a
+    #: kill repeats at most the one message in flight
+    batched: bool
 
     def deliver(self, envelope: Envelope) -> str:
         """Deliver once per key and return the receiving end's reference."""
@@ -61,31 +68,49 @@ class Channel(Protocol):
     def close(self) -> None: ...
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def temporary_name(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other process picks: two senders sharing one folder each
+    write their own (a fixed ``.manifest.csv.tmp`` made the second crash when the first renamed it away)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary name and rename: a crash leaves either no file or the whole file, never half."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+    temporary = temporary_name(path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @dataclass
 class DigitalPostFolder:
     """A batch for the municipality's Digital Post sender: ``<key>.pdf`` per letter, a manifest keyed by CPR.
 
-    The journal ``letters.jsonl`` gets a line (key, CPR, kind, subject, file) after each letter's PDF is
-    written in full, and the manifest is built from it, once per key however often a letter was delivered
-    again after a crash, and only for letters whose file is there. ``flush`` syncs the batch's PDFs and
-    journal lines to disk with one ``os.sync`` — one disk flush per batch instead of one per letter (on a
-    national fieldwork of ~190,000 letters that is minutes) — and the sender marks the batch sent only after
-    it; a letter lost to a crash before that was never marked sent and is delivered again.
+    A letter is written under a temporary name and renamed to ``<key>.pdf``, so a file with that name is a
+    whole letter; a letter whose file is already there is not written again (a sender killed after writing
+    and before marking the message sent delivers it again after restart: the second delivery is a no-op).
+    The journal ``letters.jsonl`` gets one line (key, CPR, kind, subject, file) for each letter placed in
+    the folder, appended by one ``write`` to a file opened for appending, so two senders sharing the folder
+    never tear each other's lines; a letter placed by a sender killed before its line is journaled gets its
+    line from the delivery that finds the file. The manifest is built from the journal, once per key, only
+    for letters whose file is there, under a lock, so the last sender to close writes the complete one.
+    ``flush`` syncs the batch's PDFs and journal lines to disk with one ``os.sync`` — one disk flush per batch
+    instead of one per letter (on a national fieldwork of ~190,000 letters that is minutes) — and the sender
+    marks the batch sent only after it (``batched``).
     """
 
     folder: Path
     name: str = "digital_post"
     #: also each letter as a MeMo 1.1 message, ``<key>.memo.xml`` (``fieldwork send --digital-post-format``)
     memo: MemoSender | None = None
-    _journal: BinaryIO | None = field(default=None, repr=False)
+    #: deliveries become durable at ``flush``: the sender marks them sent after it, per batch
+    batched: bool = True
+    _journal: int | None = field(default=None, repr=False)
+    _journaled: set[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
@@ -101,9 +126,6 @@ class DigitalPostFolder:
         if envelope.letter is None:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) at lægge i Digital Post-mappen")
         pdf = self.folder / f"{envelope.key}.pdf"
-        pdf.write_bytes(envelope.letter)
-        if self.memo is not None:
-            self.memo.write(self.folder, envelope)
         record = {
             "key": envelope.key,
             "cpr": envelope.recipient.cpr,
@@ -111,43 +133,77 @@ class DigitalPostFolder:
             "subject": envelope.subject,
             "file": pdf.name,
         }
-        if self._journal is None:
-            self._journal = open(self.journal, "ab")  # noqa: SIM115 - kept open for the batch, closed in close()
-        self._journal.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        if pdf.exists():  # placed whole by an earlier delivery of the same message
+            if envelope.key not in self._journal_keys():
+                self._append(record)  # killed between placing the file and journaling it
+            return pdf.name
+        if self.memo is not None:
+            self.memo.write(self.folder, envelope)
+        atomic_write(pdf, envelope.letter)
+        self._append(record)
         return pdf.name
+
+    def _append(self, record: dict[str, str]) -> None:
+        if self._journal is None:
+            self._journal = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            size = os.fstat(self._journal).st_size
+            if size:
+                with open(self.journal, "rb") as existing:
+                    existing.seek(size - 1)
+                    if existing.read(1) != b"\n":  # a line torn by a crash stays apart from the next one
+                        os.write(self._journal, b"\n")
+        os.write(self._journal, json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        if self._journaled is not None:
+            self._journaled.add(record["key"])
+
+    def _journal_keys(self) -> set[str]:
+        """The keys journaled so far; read only when a delivery finds its file already there (after a
+        crash), at most once per sender run."""
+        if self._journaled is None:
+            self._journaled = {record["key"] for record in self._records()}
+        return self._journaled
+
+    def _records(self) -> list[dict[str, str]]:
+        records = []
+        if self.journal.exists():
+            for line in self.journal.read_bytes().splitlines():
+                try:
+                    records.append(json.loads(line))
+                except ValueError:  # torn by a crash: that message was not marked sent and comes again
+                    continue
+        return records
 
     def flush(self) -> None:
         if self._journal is not None:
-            self._journal.flush()
             os.sync()
 
     def close(self) -> None:
         self.flush()
         if self._journal is not None:
-            self._journal.close()
+            os.close(self._journal)
             self._journal = None
         self.write_manifest()
 
     def write_manifest(self) -> int:
-        """Write ``manifest.csv`` and ``manifest.json`` (one entry per key, sorted) from the journal."""
-        by_key: dict[str, dict[str, str]] = {}
-        if self.journal.exists():
-            for line in self.journal.read_bytes().splitlines():
-                try:
-                    record = json.loads(line)
-                except ValueError:  # torn by a crash: that message was not marked sent and comes again
-                    continue
-                if (self.folder / record["file"]).exists():
-                    by_key[record["key"]] = record
-        records = [by_key[key] for key in sorted(by_key)]
-        buffer = Path(self.folder / "manifest.csv")
-        with open(buffer.with_name(".manifest.csv.tmp"), "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["cpr", "file", "kind", "subject", "key"])
+        """Write ``manifest.csv`` and ``manifest.json`` (one entry per key, sorted) from the journal.
+
+        Under an exclusive lock on ``.manifest.lock``: a sender reads the journal only after every line
+        another sender journaled before taking the lock, so the manifest written last is complete."""
+        with open(self.folder / ".manifest.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            by_key = {
+                record["key"]: record
+                for record in self._records()
+                if isinstance(record, dict) and (self.folder / str(record.get("file"))).exists()
+            }
+            records = [by_key[key] for key in sorted(by_key)]
+            table = io.StringIO(newline="")
+            writer = csv.DictWriter(table, fieldnames=["cpr", "file", "kind", "subject", "key"])
             writer.writeheader()
             writer.writerows(records)
-        os.replace(buffer.with_name(".manifest.csv.tmp"), buffer)
-        _atomic_write(
-            self.folder / "manifest.json", json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
-        )
+            atomic_write(self.folder / "manifest.csv", table.getvalue().encode("utf-8"))
+            atomic_write(
+                self.folder / "manifest.json",
+                json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8"),
+            )
         return len(records)
-

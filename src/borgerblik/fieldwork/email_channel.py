@@ -33,6 +33,8 @@ class SmtpChannel:
     starttls: bool = True  # only a local test sink may go without
     timeout: float = 10.0
     name: str = "email"
+    #: the server has the message once it accepted it: the sender marks each e-mail sent at once
+    batched: bool = False
     _smtp: smtplib.SMTP | None = field(default=None, repr=False)
 
     def _connection(self) -> smtplib.SMTP:

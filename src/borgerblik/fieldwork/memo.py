@@ -13,7 +13,6 @@ reads only the ``memo`` prefix, so the namespace is declared with it.
 from __future__ import annotations
 
 import base64
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from borgerblik.fieldwork.channels import Envelope
+from borgerblik.fieldwork.channels import Envelope, atomic_write
 
 MEMO_NAMESPACE = "https://DigitalPost.dk/MeMo-1"
 MEMO_VERSION = "1.1"
@@ -49,8 +48,12 @@ class MemoSender:
         if envelope.letter is None:
             raise ValueError(f"besked {envelope.key} har intet brev (PDF) til MeMo-beskeden")
         created = (created or datetime.now(UTC)).astimezone(UTC)
-        root = etree.Element(f"{_M}Message", nsmap={"memo": MEMO_NAMESPACE},
-                             memoVersion=MEMO_VERSION, memoSchVersion=MEMO_SCHEMA_VERSION)
+        root = etree.Element(
+            f"{_M}Message",
+            nsmap={"memo": MEMO_NAMESPACE},
+            memoVersion=MEMO_VERSION,
+            memoSchVersion=MEMO_SCHEMA_VERSION,
+        )
         header = _child(root, "MessageHeader")
         _child(header, "messageType", "DIGITALPOST")
         _child(header, "messageUUID", str(message_uuid(envelope.key)))
@@ -79,9 +82,7 @@ class MemoSender:
     def write(self, folder: Path, envelope: Envelope) -> Path:
         """``<key>.memo.xml`` beside the letter's PDF, written whole or not at all."""
         path = folder / f"{envelope.key}.memo.xml"
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(self.message(envelope))
-        os.replace(temporary, path)
+        atomic_write(path, self.message(envelope))
         return path
 
 

@@ -1,8 +1,8 @@
 """SMS: Danish numbers to +45, GSM-7/UCS-2 segment counts, quiet hours and a GatewayAPI-style HTTP client.
 
 The request follows GatewayAPI's ``POST /rest/mtsms`` JSON (sender, message, recipients with msisdn) and
-carries the outbox key as ``userref``, which the gateway (and the local sink) use to deliver a repeated
-request only once.
+carries the outbox key as ``userref`` and as the ``Idempotency-Key`` header, which the gateway (and the local
+sink) use to deliver a repeated request only once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
 
 @dataclass(frozen=True)
 class SmsSegments:
@@ -91,6 +92,8 @@ class SmsGateway:
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     timeout: float = 10.0
     name: str = "sms"
+    #: the gateway has the message once it answered: the sender marks each SMS sent at once
+    batched: bool = False
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
     _path: str = field(default="", repr=False)
 
@@ -105,7 +108,14 @@ class SmsGateway:
             "userref": envelope.key,
         }
         body = json.dumps(request, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        # The key twice: as ``userref`` in the body (GatewayAPI) and as the ``Idempotency-Key`` header that
+        # HTTP gateways de-duplicate a repeated POST by (a request repeated after a kill or a dropped
+        # connection is then delivered once).
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "Idempotency-Key": envelope.key,
+        }
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
         try:

@@ -1,14 +1,18 @@
 """A local SMS gateway for tests and the demo: accepts GatewayAPI-style requests and keeps them, once per
-userref.
+idempotency key.
 
-It stands in for the real gateway's idempotency: a request repeating a known ``userref`` gets the original id
-back and is not delivered again, which is what makes the outbox's at-least-once sending exactly-once here.
+It stands in for the real gateway's idempotency: a request repeating a known key (the ``Idempotency-Key``
+header, else the ``userref``) gets the original id back and is not delivered again, which is what makes the
+outbox's at-least-once sending exactly-once here. With ``deduplicate=False`` it is a gateway without that
+safety net, delivering every request, and ``attempts`` counts every request per key either way: what the
+reliability harness counts to show how many repeats the sender itself causes.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +23,7 @@ from typing import Any
 @dataclass
 class SmsSink:
     """Serve on ``host:port`` (port 0 picks a free one); ``log`` (JSON lines) keeps deliveries across
-    restarts.
+    restarts; ``deduplicate=False`` delivers a repeated key again (``attempts`` counts requests per key).
     """
 
     host: str = "127.0.0.1"
@@ -27,8 +31,10 @@ class SmsSink:
     token: str | None = None
     log: Path | None = None
     on_delivery: Callable[[dict[str, Any]], None] | None = None
+    deduplicate: bool = True
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
+    attempts: Counter[str] = field(default_factory=Counter)
     _ids: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -62,8 +68,10 @@ class SmsSink:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def receive(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Accept one request; returns (HTTP status, JSON body)."""
+    def receive(
+        self, request: dict[str, Any], idempotency_key: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Accept one request (with its ``Idempotency-Key`` header, if any); returns (HTTP status, JSON)."""
         with self._lock:
             self.requests += 1
             message, recipients = request.get("message"), request.get("recipients")
@@ -74,8 +82,9 @@ class SmsSink:
                 or not recipients
             ):
                 return 400, {"message": "message and recipients are required"}
-            reference = str(request.get("userref") or f"anonymous-{self.requests}")
-            if reference in self._ids:
+            reference = str(idempotency_key or request.get("userref") or f"anonymous-{self.requests}")
+            self.attempts[reference] += 1
+            if self.deduplicate and reference in self._ids:
                 return 200, {"ids": [self._ids[reference]]}
             record = {
                 "id": len(self.deliveries) + 1,
@@ -111,7 +120,8 @@ def _handler(sink: SmsSink) -> type[BaseHTTPRequestHandler]:
             except (ValueError, json.JSONDecodeError):
                 self._reply(400, {"message": "body is not JSON"})
                 return
-            self._reply(*sink.receive(request if isinstance(request, dict) else {}))
+            key = self.headers.get("Idempotency-Key")
+            self._reply(*sink.receive(request if isinstance(request, dict) else {}, key))
 
         def _reply(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode("utf-8")

@@ -2,13 +2,16 @@
 
 It stands in for the municipality's mail server and the citizen's mail program: a message delivered again
 after a crash (same Message-ID, the outbox key) replaces the file it wrote the first time, so the folder
-holds exactly one ``.eml`` per message. Plain SMTP on 127.0.0.1 only — never a server for the outside.
+holds exactly one ``.eml`` per message. With ``deduplicate=False`` it keeps every delivery (a repeat is
+``<Message-ID>.<n>.eml``), like a relay without de-duplication; ``attempts`` counts deliveries per Message-ID
+either way. Plain SMTP on 127.0.0.1 only — never a server for the outside.
 """
 
 from __future__ import annotations
 
 import re
 import socket
+from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -24,7 +27,9 @@ class SmtpSink:
     """Serve SMTP on 127.0.0.1 (a free port) and write each message to ``folder/<Message-ID>.eml``."""
 
     folder: Path
+    deduplicate: bool = True
     received: int = 0
+    attempts: Counter[str] = field(default_factory=Counter)
     _controller: Controller | None = field(default=None, repr=False)
 
     @property
@@ -40,6 +45,9 @@ class SmtpSink:
         content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
         message_id = str(message_from_bytes(content, policy=policy.default)["Message-ID"] or "")
         name = _UNSAFE.sub("_", message_id.strip("<>")) or f"uden-id-{self.received + 1}"
+        self.attempts[name] += 1
+        if not self.deduplicate and self.attempts[name] > 1:
+            name = f"{name}.{self.attempts[name]}"
         temporary = self.folder / f".{name}.tmp"
         temporary.write_bytes(content)
         temporary.replace(self.folder / f"{name}.eml")

@@ -541,6 +541,11 @@ class Database:
         with self.writing() as connection:
             return outbox.claim(connection, limit, worker, as_utc(now) or self.clock(), lease)
 
+    def renew_claims(self, worker: str, *, now: datetime | None = None) -> set[int]:
+        """Renew ``worker``'s lease on the messages it holds (its heartbeat); returns the ids still held."""
+        with self.writing() as connection:
+            return outbox.renew(connection, worker, as_utc(now) or self.clock())
+
     def mark_message_sent(self, message_id: int) -> None:
         with self.writing() as connection:
             outbox.mark_sent(connection, message_id, self.clock())
@@ -782,6 +787,12 @@ class Database:
         with self.reading() as connection:
             long = frames.responses_frame(connection, survey_id)
         return frames.wide_responses(long) if wide else long
+
+    def response_batches(self, survey_id: int, *, invitations: int = 5_000) -> Iterator[pl.DataFrame]:
+        """``responses_frame`` in batches of whole invitations, read in one transaction (one snapshot), so an
+        export holds one batch at a time: its memory stays flat in the number of respondents."""
+        with self.reading() as connection:
+            yield from frames.response_batches(connection, survey_id, invitations)
 
     def messages_frame(self, survey_id: int) -> pl.DataFrame:
         with self.reading() as connection:

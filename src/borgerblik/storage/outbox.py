@@ -4,6 +4,10 @@ A claim is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETU
 workers skip each other's rows instead of waiting or double-sending; on SQLite the write transaction starts
 with ``BEGIN IMMEDIATE``, so claims simply take turns. A worker that dies leaves rows in ``sending``; after
 the lease they are claimable again, and ``attempts`` shows how often that happened.
+
+The lease is short (45 s) and a live worker renews it (:func:`renew`, ``claimed_at`` is the last renewal)
+while it works, so a killed worker's claims come back within a minute instead of sitting out a long lease,
+on SQLite and PostgreSQL alike — no process ids or host liveness checks, which do not work across hosts.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from borgerblik.storage.records import ClaimedMessage
 from borgerblik.storage.schema import MESSAGE_KINDS, ContactEvent, Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc
 
-DEFAULT_LEASE = timedelta(minutes=15)
+DEFAULT_LEASE = timedelta(seconds=45)
 DEFAULT_MAX_ATTEMPTS = 3
 
 
@@ -84,6 +88,17 @@ def claim(
         .returning(m.id, m.survey_id, m.invitation_id, m.channel, m.kind, m.payload, m.attempts)
     ).all()
     return sorted((ClaimedMessage(*row) for row in claimed), key=lambda message: message.id)
+
+
+def renew(connection: Connection, worker: str, now: datetime) -> set[int]:
+    """Renew the lease of every message ``worker`` still holds; returns their ids. A claim that lapsed and
+    was taken over by another worker is not among them, so the worker knows not to deliver it."""
+    m = OutboxMessage
+    return set(
+        connection.execute(
+            update(m).where(m.worker == worker, m.status == "sending").values(claimed_at=now).returning(m.id)
+        ).scalars()
+    )
 
 
 def mark_sent(connection: Connection, message_id: int, now: datetime) -> None:
