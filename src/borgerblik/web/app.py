@@ -22,6 +22,7 @@ from urllib.parse import quote
 from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -31,9 +32,12 @@ from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session
 from borgerblik.collection.form import Problem
 from borgerblik.storage import Database, database_url, make_engine
 from borgerblik.web.auth import SECRET_VARIABLE, Auth
+from borgerblik.web.faults import DATABASE_FAULTS, database_fault_handler
 from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
 from borgerblik.web.i18n import LANGUAGES, Translator, choose_language
+from borgerblik.web.probes import LinkProbeLimit
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page, render
+from borgerblik.web.security import SecuredStarlette
 from borgerblik.web.staff_pages import staff_routes
 
 log = logging.getLogger("borgerblik.web")
@@ -360,7 +364,11 @@ def create_app(
     (:mod:`borgerblik.web.staff_pages`); ``interviewer=False`` leaves out the interviewer screen and
     ``analyst=False`` the fieldwork monitor; ``secret_key`` signs staff sessions (without one, a random key:
     sessions then live as long as the process); ``database_threads`` sizes the pool the database calls run
-    in (0 = the default, 8): never in the event loop."""
+    in (0 = the default, 8): never in the event loop.
+
+    Every response carries the security headers (:mod:`borgerblik.web.security`), a database that fails
+    under a request answers a 503 page that says nothing was saved (:mod:`borgerblik.web.faults`), and an
+    address that opens too many unknown citizen links is refused (:mod:`borgerblik.web.probes`)."""
     handlers = Questionnaires(db, database_threads=database_threads)
     auth = Auth(db, secret_key or secrets.token_urlsafe(32), secure_cookies=secure_cookies)
 
@@ -374,12 +382,15 @@ def create_app(
         Mount("/static", app=StaticFiles(packages=[("borgerblik.web", "static")]), name="static"),
     ]
     routes += staff_routes(db, handlers, auth, interviewer=interviewer, analyst=analyst)
-    app = Starlette(
+    faults = database_fault_handler(db)
+    app = SecuredStarlette(
         routes=routes,
+        middleware=[Middleware(LinkProbeLimit, db=db)],
         exception_handlers={
             HTTPException: http_error,
             FormTooLarge: bad_form,
             FormUnreadable: bad_form,
+            **dict.fromkeys(DATABASE_FAULTS, faults),
             Exception: server_error,
         },
     )

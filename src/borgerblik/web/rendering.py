@@ -8,15 +8,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.responses import HTMLResponse
 
 from borgerblik.web.i18n import LANGUAGES, Translator
+from borgerblik.web.security import SECURITY_HEADERS
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+__all__ = ["SECURITY_HEADERS", "environment", "message_page", "render"]
 
 
 @cache
