@@ -251,7 +251,7 @@ def test_a_stored_survey_exports_its_respondents_weighted_and_logged(
 ) -> None:
     db, survey_id = answered_survey
     dataset = survey_dataset(db, survey_id)  # type: ignore[arg-type]
-    frame = dataset.frame
+    frame = dataset.collect()
     assert frame.height == 4
     rows = frame.select("maalgruppe", "udfald", "mode", "tillid", "samarbejde", "samlet_tilfredshed").rows()
     assert sorted(rows) == [

@@ -68,16 +68,21 @@ def codebook_rows(dataset: Dataset, language: str = "da") -> list[tuple[str, ...
 def codebook_html(dataset: Dataset, language: str = "da") -> str:
     lang = language if language in COLUMNS else "en"
     title = ("Kodebog" if lang == "da" else "Codebook") + f" — {dataset.instrument_id}"
+    codes = sorted({code for variable in dataset.variables for code in variable.missing}) or [9]
     if lang == "da":
+        named = " og ".join(map(str, codes))
         intro = (
-            f"{integer(dataset.frame.height)} besvarelser, {len(dataset.variables)} variable. "
-            "Koden 9 (Ved ikke/ikke relevant) er erklæret manglende; en tom værdi betyder, "
-            "at spørgsmålet ikke blev stillet eller ikke blev besvaret."
+            f"{integer(dataset.rows)} besvarelser, {len(dataset.variables)} variable. "
+            f"{'Koden' if len(codes) == 1 else 'Koderne'} {named} (Ved ikke/ikke relevant) er erklæret "
+            "manglende; en tom værdi betyder, at spørgsmålet ikke blev stillet eller ikke blev besvaret."
         )
     else:
+        named = " and ".join(map(str, codes))
         intro = (
-            f"{dataset.frame.height:,} responses, {len(dataset.variables)} variables. Code 9 (don't know/not "
-            "relevant) is declared missing; an empty value means the question was not asked or not answered."
+            f"{dataset.rows:,} responses, {len(dataset.variables)} variables. "
+            f"{'Code' if len(codes) == 1 else 'Codes'} {named} (don't know/not relevant) "
+            f"{'is' if len(codes) == 1 else 'are'} declared missing; an empty value means the question was "
+            "not asked or not answered."
         )
     return _TEMPLATE.render(lang=lang, title=title, intro=intro, headings=COLUMNS[lang],
                             rows=codebook_rows(dataset, language))

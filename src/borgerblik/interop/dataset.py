@@ -9,12 +9,12 @@ so an export cannot be joined back to the register.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import polars as pl
 
-from borgerblik.core.model import DONT_KNOW, Instrument, Kind, Question
+from borgerblik.core.model import Instrument, Kind, Question, ScaleKind
 from borgerblik.interop.routing_text import describe
 from borgerblik.interop.variables import Measure, Variable, valid_name
 
@@ -53,15 +53,55 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The export's table (columns named as ``variables``) and what each column means."""
+    """The export's table (columns named as ``variables``) and what each column means.
+
+    A dataset in memory holds its table in ``frame``. A streamed one (:func:`streamed_dataset`, a stored
+    survey read batch by batch) holds only the table's empty schema there, ``rows`` respondents and
+    ``source``, which reads the batches again each time a writer asks (:meth:`chunks`).
+    """
 
     frame: pl.DataFrame
     variables: tuple[Variable, ...]
     instrument_id: str
     excluded: tuple[Excluded, ...] = ()
+    source: Callable[[], Iterable[pl.DataFrame]] | None = field(default=None, compare=False)
+    streamed_rows: int = 0
 
     def variable(self, name: str) -> Variable:
         return next(v for v in self.variables if v.name == name)
+
+    @property
+    def rows(self) -> int:
+        """The number of respondents (rows) in the export."""
+        return self.streamed_rows if self.source is not None else self.frame.height
+
+    def chunks(self, size: int) -> Iterator[pl.DataFrame]:
+        """The table in pieces of at most ``size`` rows, each with the export's columns."""
+        if self.source is None:
+            yield from self.frame.iter_slices(size)
+            return
+        for batch in self.source():
+            yield from batch.iter_slices(size)
+
+    def collect(self) -> pl.DataFrame:
+        """The whole table in memory (tests, small surveys); a streamed dataset reads every batch."""
+        if self.source is None:
+            return self.frame
+        return pl.concat([self.frame, *self.source()], how="vertical")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The export's variables and the expression of each column over a respondents table."""
+
+    variables: tuple[Variable, ...]
+    columns: tuple[pl.Expr, ...]
+    excluded: tuple[Excluded, ...]
+
+    def apply(self, respondents: pl.DataFrame, first_number: int = 1) -> pl.DataFrame:
+        """The export's rows of ``respondents``, numbered on from ``first_number``."""
+        number = pl.int_range(first_number, first_number + pl.len(), dtype=pl.Int32)
+        return respondents.select(number.alias(self.variables[0].name), *self.columns)
 
 
 def analysis_dataset(
@@ -76,7 +116,41 @@ def analysis_dataset(
     ``schemes`` adds the target group of each grouping scheme (column ``maalgruppe_<scheme>``). Labels are
     kept in every language of the instrument (or ``languages``); a writer picks one per file.
     """
+    plan = _plan(respondents.columns, instrument, schemes, languages)
+    return Dataset(plan.apply(respondents), plan.variables, instrument.id, plan.excluded)
+
+
+def streamed_dataset(
+    batches: Callable[[], Iterable[pl.DataFrame]],
+    columns: Sequence[str],
+    rows: int,
+    instrument: Instrument,
+    *,
+    schemes: Sequence[str] = (),
+    languages: Sequence[str] | None = None,
+) -> Dataset:
+    """The export of respondents that arrive in ``batches`` (each a table with ``columns``; ``rows`` in all),
+    numbered on across batches. Nothing is read until a writer asks for the chunks."""
+    plan = _plan(columns, instrument, schemes, languages)
+
+    def source() -> Iterator[pl.DataFrame]:
+        first = 1
+        for batch in batches():
+            yield plan.apply(batch, first)
+            first += batch.height
+
+    empty = plan.apply(pl.DataFrame(schema={c: pl.Null for c in columns})).head(0)
+    return Dataset(empty, plan.variables, instrument.id, plan.excluded, source, rows)
+
+
+def _plan(
+    present_columns: Sequence[str],
+    instrument: Instrument,
+    schemes: Sequence[str],
+    languages: Sequence[str] | None,
+) -> _Plan:
     langs = tuple(languages or instrument.language_codes())
+    available = set(present_columns)
     taken: set[str] = set()
     variables: list[Variable] = []
     columns: list[pl.Expr] = []
@@ -85,20 +159,19 @@ def analysis_dataset(
         variables.append(variable)
         columns.append(expression.alias(variable.name))
 
-    add(
+    variables.append(
         Variable(valid_name(RESPONDENT_NUMBER, taken), _both("Løbenummer (pseudonym)", "Respondent number"),
-                 Measure.NOMINAL),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
+                 Measure.NOMINAL)
     )
     background = list(BACKGROUND)
     for scheme in schemes:
         background.insert(4, (f"maalgruppe_{scheme}", f"maalgruppe_{scheme}", f"Målgruppe ({scheme})",
                               f"Target group ({scheme})", Measure.TEXT))
     for source, name, da, en, measure in background:
-        if source in respondents.columns:
+        if source in available:
             expression = pl.col(source).cast(pl.Date if measure is Measure.DATE else pl.Utf8)
             add(Variable(valid_name(name, taken), _both(da, en), measure), expression)
-    if WEIGHT_COLUMN in respondents.columns:
+    if WEIGHT_COLUMN in available:
         add(
             Variable(valid_name("vaegt", taken), _both("Vægt (population / svar i cellen)", "Weight"),
                      Measure.SCALE),
@@ -110,7 +183,7 @@ def analysis_dataset(
             excluded.append(Excluded(question.id, _texts(question, parent, langs), _NOT_EXPORTED))
             continue
         asked = describe((parent or question).when, instrument)
-        present = question.id in respondents.columns
+        present = question.id in available
         source = pl.col(question.id) if present else pl.lit(None)
         if question.kind is Kind.MULTI:
             for code, _ in question.choices():
@@ -126,16 +199,29 @@ def analysis_dataset(
                 )
             continue
         scale = question.scale or (parent.scale if parent else None)
-        values = {lang: dict(question.choices(lang) if question.scale or not parent else parent.choices(lang))
+        values = {lang: _value_labels(question if question.scale or not parent else parent, lang)
                   for lang in langs}
-        missing = (DONT_KNOW,) if scale is not None and scale.dont_know is not None else ()
-        measure = Measure.ORDINAL if scale is not None else Measure.NOMINAL
+        missing = (scale.dont_know_code,) if scale is not None and scale.dont_know is not None else ()
+        ordinal = scale is not None and scale.kind is not ScaleKind.YESNO
+        measure = Measure.ORDINAL if ordinal else Measure.NOMINAL
         add(
             Variable(valid_name(question.id, taken), _texts(question, parent, langs), measure, values,
                      missing, asked, question.id),
             source.cast(pl.Int16),
         )
-    return Dataset(respondents.select(columns), tuple(variables), instrument.id, tuple(excluded))
+    return _Plan(tuple(variables), tuple(columns), tuple(excluded))
+
+
+def _value_labels(question: Question, lang: str) -> dict[int, str]:
+    """The labels of a question's codes: on a 0–10 scale only its labelled points (the others are numbers)
+    and "ved ikke"; elsewhere every choice."""
+    scale = question.scale
+    if scale is None or scale.kind is not ScaleKind.ZERO_TEN:
+        return dict(question.choices(lang))
+    labels = {code: text.get(lang) for code, text in sorted(scale.labels.items())}
+    if scale.dont_know is not None:
+        labels[scale.dont_know_code] = scale.dont_know.get(lang)
+    return labels
 
 
 def _answered_questions(instrument: Instrument) -> list[tuple[Question, Question | None]]:

@@ -1,8 +1,10 @@
 """Writing an analysis dataset as SPSS (.sav), Stata (.dta), Excel (.xlsx), CSV or Parquet.
 
-The text formats and Parquet stream the table in chunks of :data:`CHUNK` rows, so there is no row cap and
-the writer's own memory does not grow with the number of respondents. pyreadstat writes SPSS and Stata from
-one pandas frame (its API has no append), so those two convert one numeric table at a time.
+The text formats, Excel and Parquet stream the table in chunks of :data:`CHUNK` rows, so there is no row cap
+and, with a streamed dataset (a stored survey read batch by batch), memory does not grow with the number of
+respondents. pyreadstat writes SPSS and Stata from one pandas frame (its API has no append), so those two
+gather the chunks as one compact numeric table first: their memory grows with the respondents (about 2 bytes
+per answer), the other formats' does not.
 
 SPSS: 9 is a user-missing value (``missing_ranges``), so SPSS leaves it out of means while the code stays in
 the file. Stata: 9 is written as the extended missing value ``.a`` with the value label "Ved ikke/ikke
@@ -55,14 +57,22 @@ def write_dataset(dataset: Dataset, fmt: Format | str, path: Path, language: str
 
 
 def _chunks(dataset: Dataset) -> Iterator[pl.DataFrame]:
-    yield from dataset.frame.iter_slices(CHUNK)
+    yield from dataset.chunks(CHUNK)
 
 
 def _pandas(dataset: Dataset, stata: bool) -> pd.DataFrame:
+    """The whole table for pyreadstat, converted chunk by chunk (one chunk's polars copy at a time)."""
+    parts = [_pandas_chunk(dataset, chunk, stata) for chunk in _chunks(dataset)]
+    if not parts:
+        return _pandas_chunk(dataset, dataset.frame, stata)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _pandas_chunk(dataset: Dataset, frame: pl.DataFrame, stata: bool) -> pd.DataFrame:
     """Columns as pyreadstat wants them: floats for codes, '' for a missing text (pyreadstat's None → '')."""
     columns: dict[str, object] = {}
     for variable in dataset.variables:
-        series = dataset.frame.get_column(variable.name)
+        series = frame.get_column(variable.name)
         if variable.measure is Measure.TEXT:
             columns[variable.name] = pd.Series(series.fill_null("").to_list(), dtype=object)
         elif variable.measure is Measure.DATE:
@@ -123,10 +133,12 @@ def _write_csv(dataset: Dataset, path: Path, language: str) -> None:
     """UTF-8 with a byte-order mark (Danish Excel opens æøå right), codes as numbers, dates ISO 8601."""
     with path.open("wb") as handle:
         handle.write("\ufeff".encode())
-        for number, chunk in enumerate(_chunks(dataset)):
-            chunk.write_csv(handle, include_header=number == 0)
-        if dataset.frame.height == 0:
-            dataset.frame.write_csv(handle)
+        written = False
+        for chunk in _chunks(dataset):
+            chunk.write_csv(handle, include_header=not written)
+            written = True
+        if not written:
+            dataset.frame.head(0).write_csv(handle)
 
 
 def _write_parquet(dataset: Dataset, path: Path, language: str) -> None:

@@ -5,6 +5,7 @@ The schemas are fixed here, not inferred: an empty survey gives an empty table w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
@@ -149,6 +150,54 @@ def responses_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
         .order_by(Answer.invitation_id, Answer.id)
     )
     return _frame(connection, query, RESPONSE_SCHEMA)
+
+
+def response_batches(connection: Connection, survey_id: int, invitations: int) -> Iterator[pl.DataFrame]:
+    """The answers of ``responses_frame`` in batches of at most ``invitations`` invitations, in their order.
+
+    Each batch holds every answer of its invitations (a respondent is never split), read by keyset on the
+    invitation id, so a reader (the exports) holds one batch at a time, whatever the number of respondents.
+    """
+    last = 0
+    while True:
+        ids = (
+            connection.execute(
+                select(Invitation.id)
+                .where(Invitation.survey_id == survey_id, Invitation.id > last)
+                .order_by(Invitation.id)
+                .limit(invitations)
+            )
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return
+        query = (
+            select(
+                Answer.invitation_id,
+                Invitation.member_id,
+                Answer.question_id,
+                Answer.value_code,
+                Answer.text,
+                Answer.mode,
+                Answer.language,
+                Answer.interviewer_id,
+                Answer.answered_at,
+                ResponseSession.state,
+            )
+            .join(Invitation, Invitation.id == Answer.invitation_id)
+            .outerjoin(ResponseSession, ResponseSession.invitation_id == Answer.invitation_id)
+            .where(
+                Invitation.survey_id == survey_id,
+                Answer.invitation_id > last,
+                Answer.invitation_id <= ids[-1],
+            )
+            .order_by(Answer.invitation_id, Answer.id)
+        )
+        last = ids[-1]
+        batch = _frame(connection, query, RESPONSE_SCHEMA)
+        if batch.height:
+            yield batch
 
 
 def wide_responses(long: pl.DataFrame) -> pl.DataFrame:
