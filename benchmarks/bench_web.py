@@ -343,8 +343,9 @@ class Server:
             self.process.kill()
 
 
-def _prepare(url: str) -> tuple[Any, list[str]]:
-    """A KL survey with 100 invited dagpenge/jobparate citizens, each with a started session."""
+def prepare_survey(url: str, citizens: int = CITIZENS) -> tuple[Any, list[str]]:
+    """A KL survey of invited dagpenge/jobparate citizens, each with a started session (also the
+    reliability suite's)."""
     from borgerblik.collection import start
     from borgerblik.storage import Database
 
@@ -367,7 +368,7 @@ def _prepare(url: str) -> tuple[Any, list[str]]:
             "telefon": "",
             "email": "",
         }
-        for i in range(CITIZENS)
+        for i in range(citizens)
     ]
     member_ids = db.add_members(survey_id, rows)
     db.save_sample(survey_id, dict.fromkeys(member_ids, "s"), draw_seed=1)
@@ -408,7 +409,7 @@ def _lost_saves(db: Any, acknowledged: dict[str, dict[str, int]]) -> int:
 def _backend(name: str, url: str) -> list[Result]:
     from borgerblik.collection import open_session
 
-    db, tokens = _prepare(url)
+    db, tokens = prepare_survey(url)
     nonces = [open_session(db, token).nonce for token in tokens]
     with Server("benchmarks.bench_web:bare_app", url) as bare:
         reference = _run_load(bare.port, tokens, nonces, "closed")
