@@ -177,7 +177,7 @@ class Figures:
             f"[{self.database}] kills: {self.kills}; kill → first answered save: {restart}",
             f"[{self.database}] server memory: {self.memory_start_mib:.0f} MiB at start, "
             f"{self.memory_end_mib:.0f} MiB at end "
-            + (f"(bound: +{MEMORY_GROWTH_BOUND_MIB} MiB)" if not self.kills else "(restarted processes: no bound)"),
+            + ("(restarted: no bound)" if self.kills else f"(bound +{MEMORY_GROWTH_BOUND_MIB} MiB)"),
             f"[{self.database}] integrity check: {self.integrity}",
         ]
 
