@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-national test bench lint venv constraints clean
+.PHONY: demo demo-national test bench reliability lint venv constraints clean
 
 # constraints.txt pins every dependency to the versions CI ran; `make constraints` refreshes it from .venv.
 $(STAMP): pyproject.toml constraints.txt
@@ -27,6 +27,10 @@ test: $(STAMP)
 # `make bench NATIONAL=1` also times the national demo (over ten minutes).
 bench: $(STAMP)
 	BORGERBLIK_BENCH_NATIONAL=$(NATIONAL) $(BIN)/python -m benchmarks
+
+# The full reliability suite (about 30 minutes): load, kills, hostile input; its fast part runs in `make test`.
+reliability: $(STAMP)
+	$(BIN)/python -m reliability
 
 constraints: $(STAMP)
 	{ sed -n '1,2p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
