@@ -38,9 +38,8 @@ def main() -> int:
         print(f"\n== {name}", flush=True)
         started = time.monotonic()
         code = subprocess.call([sys.executable, *arguments], env={**os.environ, "RELIABILITY_QUIET": "1"})
-        print(
-            f"== {name}: {'passed' if code == 0 else f'FAILED (exit {code})'} in {time.monotonic() - started:.0f} s"
-        )
+        verdict = "passed" if code == 0 else f"FAILED (exit {code})"
+        print(f"== {name}: {verdict} in {time.monotonic() - started:.0f} s", flush=True)
         if code:
             failed.append(name)
     print("\nreliability:", "all parts passed" if not failed else "FAILED: " + ", ".join(failed))
