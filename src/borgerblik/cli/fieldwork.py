@@ -152,8 +152,19 @@ def send_command(
     smtp_plain: bool = typer.Option(
         False, "--smtp-plain", help="Uden STARTTLS — kun til en lokal test-SMTP-server på 127.0.0.1."
     ),
-    at: str | None = typer.Option(None, "--at", help=AT_HELP),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="Afsendelsens start i dansk tid, ÅÅÅÅ-MM-DDTHH:MM[:SS]; uret går videre derfra (standard: nu).",
+    ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Højst så mange beskeder."),
+    lease: float = typer.Option(
+        45.0,
+        "--lease",
+        min=1.0,
+        help="Sekunder en afsender holder sine hentede beskeder uden at forny dem; "
+        "en stoppet afsenders beskeder overtages derefter.",
+    ),
     database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Send de beskeder i udbakken, der er forfaldne — hver højst én gang, også efter et nedbrud.
@@ -189,7 +200,7 @@ def send_command(
                 begun = time.monotonic()
                 origin = start.astimezone(UTC)
                 db = db.with_clock(lambda: origin + timedelta(seconds=time.monotonic() - begun))
-            report = send_due(db, channels, limit=limit)
+            report = send_due(db, channels, limit=limit, lease=timedelta(seconds=lease))
     except StorageError as exc:
         fail(str(exc))
     finally:
