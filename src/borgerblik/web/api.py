@@ -1,8 +1,9 @@
 """The staff operations as JSON under ``/api/``, described by the OpenAPI document at ``/api/openapi.json``.
 
 Same door as the pages: every route is a :class:`~borgerblik.web.auth.StaffRoute` with its roles, signed in by
-the session cookie; a changing request carries the session's CSRF token in the ``X-CSRF-Token`` header
-(``GET /api/session`` gives it). Long work is queued as a job (202 with the job's URL), never run in the
+the session cookie — a changing request then carries the session's CSRF token in the ``X-CSRF-Token`` header
+(``GET /api/session`` gives it) — or, for scripts, by an API token (``Authorization: Bearer``, no CSRF token:
+a browser never sends one by itself). Long work is queued as a job (202 with the job's URL), never run in the
 request.
 """
 
@@ -23,7 +24,6 @@ from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import audit_entries, record_audit
 from borgerblik.storage.jobs import job, queue_job
 from borgerblik.storage.overview import survey_progress
-from borgerblik.surveys import create_survey_from_template
 from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth, StaffRoute
 from borgerblik.web.staff_pages.surveys import LARGEST_ID
 
@@ -58,6 +58,14 @@ async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
     except (UnicodeDecodeError, ValueError):
         return problem(400, "Ulæselig JSON", "Kroppen er ikke gyldig JSON.")
     return data if isinstance(data, dict) else problem(400, "Forventede et objekt", "Send et JSON-objekt.")
+
+
+def _create_survey(db: Database, name: str, template: str, **dates: date | None) -> int:
+    """``create_survey_from_template``, imported in the request's thread, not at start-up: it brings the
+    statistics stack (seconds on two cores for every web worker; issue 18)."""
+    from borgerblik.surveys import create_survey_from_template
+
+    return create_survey_from_template(db, name, template, **dates)
 
 
 def _survey_json(survey: Any) -> dict[str, Any]:
@@ -129,7 +137,7 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
                 for key in ("period_start", "period_end", "close_date")
             ]
             survey_id = await auth.call(
-                lambda: create_survey_from_template(
+                lambda: _create_survey(
                     db, name, template, period_start=dates[0], period_end=dates[1], reference_date=dates[2]
                 )
             )
@@ -249,7 +257,13 @@ def openapi_document(routes: list[Any]) -> dict[str, Any]:
             }
             if method == "POST":
                 operation["parameters"].append(
-                    {"name": CSRF_HEADER, "in": "header", "required": True, "schema": {"type": "string"}}
+                    {
+                        "name": CSRF_HEADER,
+                        "in": "header",
+                        "required": False,
+                        "description": "Sessionens CSRF-token (GET /api/session); ikke med et API-token",
+                        "schema": {"type": "string"},
+                    }
                 )
                 operation["requestBody"] = {
                     "required": True,
@@ -260,8 +274,11 @@ def openapi_document(routes: list[Any]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Borgerblik personale-API", "version": "1"},
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "__Host-borgerblik"}}
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-borgerblik"},
+                "token": {"type": "http", "scheme": "bearer", "description": "borgerblik staff token add"},
+            }
         },
-        "security": [{"session": []}],
+        "security": [{"session": []}, {"token": []}],
         "paths": paths,
     }
