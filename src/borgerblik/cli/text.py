@@ -19,6 +19,8 @@ KIND_LABELS = {
     "email": "e-mailadresser",
     "address": "adresser",
     "name": "personnavne",
+    "case": "sagsnumre",
+    "workplace": "arbejdspladser",
 }
 
 

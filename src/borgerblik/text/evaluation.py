@@ -4,9 +4,11 @@ so both report the same figures."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from borgerblik.text.redaction import KINDS, redact
 
@@ -65,4 +67,27 @@ def score(rows: Iterable[Mapping]) -> Score:
     return Score(planted, caught, flagged, flagged_right, protected, kept, tuple(missed))
 
 
-__all__ = ["KINDS", "Score", "score"]
+def read_labelled(path: Path) -> list[dict]:
+    """Labelled sentences from a ``.jsonl`` file (``text``, ``identifiers``, ``protected``) or from the
+    hand-written ``.txt`` form: ``text ||| kind:value; … ||| phrase; …`` (``-`` for none, ``#`` comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in lines if line.strip()]
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, identifiers, protected = (part.strip() for part in line.split("|||"))
+        row = {
+            "text": text,
+            "identifiers": [] if identifiers == "-" else [i.split(":", 1) for i in identifiers.split("; ")],
+            "protected": [] if protected == "-" else protected.split("; "),
+        }
+        for value in [v for _, v in row["identifiers"]] + row["protected"]:
+            if value not in text:
+                raise ValueError(f"{path}, linje {number}: {value!r} står ikke i sætningen")
+        rows.append(row)
+    return rows
+
+
+__all__ = ["KINDS", "Score", "read_labelled", "score"]

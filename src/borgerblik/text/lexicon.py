@@ -32,6 +32,10 @@ AMBIGUOUS_NAMES: frozenset[str] = _words(
     kvist krag kramer jæger vad van li thi bilde fjord mille kit bent will joy mai hall nord syd bager
     kaiser mia sonne toft lau bay ask dyhr eli elo ida vera kaja
     """
+) | _words(
+    # Listed names found written in lower case, as ordinary words, in the seed reports' Danish prose
+    # (VIVE, KL, Rambøll, the Copenhagen memo): "andre" (others), "din" (your), "holdt" (held), …
+    "andre din sine stilling otte holdt mønster frede skriver yde"
 )
 #: Role nouns and verbs after which the next word is a name even in lower case ("min rådgiver per").
 ROLE_WORDS: frozenset[str] = _words(
@@ -44,11 +48,20 @@ ROLE_WORDS: frozenset[str] = _words(
     vejleder vejlederen
     """
 )
+#: Verbs after which an ambiguous first name at the start of a sentence is the subject ("Kim var min mentor").
+FINITE_VERBS: frozenset[str] = _words(
+    """
+    var er har havde sagde siger ringede ringer hjalp hjælper gav giver lovede lover fik får kunne kan
+    skulle skal ville vil blev bliver gjorde gør tog tager kom kommer skrev skriver mente mener syntes synes
+    forstod forstår lyttede lytter spurgte spørger fortalte fortæller svarede svarer
+    """
+)
 #: Words after which a capitalised word is a name even at the start of a sentence ("Tak til Per").
 NAME_PREPOSITIONS: frozenset[str] = _words("til fra hos med og ved v. af for om")
 #: Places, services and organisations citizens mention, beside the 98 municipalities.
-PLACES: frozenset[str] = _words(
-    """
+PLACES: frozenset[str] = (
+    _words(
+        """
     Danmark Jylland Fyn Sjælland Lolland Falster Bornholm Amager Nørrebro Vesterbro Østerbro Valby
     Brønshøj Vanløse Hellerup Lyngby Taastrup Ringkøbing Skjern Ikast Brande Grenaa Ebeltoft Hobro
     Nykøbing Rønne Als Gram Ribe Grindsted Kastrup Birkerød Farum Værløse Hundested Frederiksværk Korsør
@@ -58,9 +71,15 @@ PLACES: frozenset[str] = _words(
     STAR KL A-kasse A-kassen FOA HK 3F Krifa Region Midtjylland Nordjylland Syddanmark Hovedstaden
     Sjælland Jobcenter Jobcentret Jobnet Ydelseskontoret Kommune Kommunen Dansk Danske Engelsk Arabisk
     Tyrkisk Ukrainsk Somalisk Januar Februar Marts April Juni Juli August September Oktober November
-    December Mandag Tirsdag Onsdag Torsdag Fredag Lørdag Søndag
+    December Mandag Tirsdag Onsdag Torsdag Fredag Lørdag Søndag Ankestyrelsen Borgerservice
+    Borgerservicecenter Røde Kors Kirkens Korshær Frelsens Hær Skat SKAT Familieretshuset Sprogcenter
+    Sprogcentret Ældresagen Politiet Rigshospitalet Psykiatrien Ungdommens Uddannelsesvejledning VUC FGU
+    STU AMU UU Folkeuniversitetet Arbejdstilsynet Styrelsen Beskæftigelsesministeriet Sundhedsstyrelsen
+    Excel Word Outlook Facebook LinkedIn Jobindex Google Teams Zoom Skype
     """
-) | DANISH_MUNICIPALITIES
+    )
+    | DANISH_MUNICIPALITIES
+)
 #: Small words that are never part of a street name or a surname ("Jeg bor på Vestergade 4").
 FUNCTION_WORDS: frozenset[str] = _words(
     "jeg du han hun vi i de den det der som og men på til fra hos ved min mit mine bor boede adressen er"
