@@ -59,6 +59,8 @@ def print_check(check: RegisterCheck) -> None:
         out.print(f"  {reason}: {integer(count)} — {REASONS.get(reason, '')}")
     if check.blank_lines:
         out.print(f"Tomme linjer sprunget over: {integer(check.blank_lines)}")
+    if not check.accepted and not check.rejected_rows:
+        out.print(f"Advarsel: {check.source} har ingen datarækker — kun overskriftslinjen")
     unknown = check.unknown_municipalities()
     if unknown:
         names = ", ".join(f"{name} ({integer(count)})" for name, count in list(unknown.items())[:10])

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from borgerblik.core import Instrument, parse_instrument
-from borgerblik.core.errors import BorgerblikError
+from borgerblik.core.errors import BorgerblikError, InstrumentError
+from borgerblik.core.yaml_source import read_yaml_file
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 from borgerblik.storage import MODES, Database, StorageError
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
@@ -41,6 +41,7 @@ from borgerblik.storage.outcomes import outcome_of
 REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "column": pl.String, "reason": pl.String,
                  "value": pl.String}
 STATES = ("complete", "partial")
+_CODE_DIGITS = 9
 
 
 class MappingError(BorgerblikError, ValueError):
@@ -92,15 +93,22 @@ class ResponseCheck:
 
 
 def read_mapping(path: Path, instrument: Instrument) -> ResponseMapping:
-    """The mapping file, checked against the survey's instrument."""
+    """The mapping file, checked against the survey's instrument.
+
+    Read as defensively as an instrument (aliases, deep nesting, non-UTF-8 bytes refused with the line);
+    every value that must be a text is checked to be one, so a list where a column name belongs is a
+    message, not a ``TypeError``.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: kan ikke læses ({exc})") from None
+        data = read_yaml_file(path).data
+    except OSError as exc:
+        raise MappingError(f"{path}: kan ikke læses ({exc.strerror or exc})") from None
+    except InstrumentError as exc:
+        raise MappingError(f"{path}: kan ikke læses: " + "; ".join(map(str, exc.problems))) from None
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict) or not data["columns"]:
         raise MappingError(f"{path}: forventede 'identify' og 'columns' (kolonne: spørgsmål)")
     identify = data.get("identify") or {}
-    if not isinstance(identify, dict) or not identify.get("column"):
+    if not isinstance(identify, dict) or not _is_text(identify.get("column")):
         raise MappingError(f"{path}: 'identify' skal angive 'column' (kolonnen med borgerens kode)")
     by = str(identify.get("by", "case_code"))
     if by not in ("case_code", "token"):
@@ -109,21 +117,28 @@ def read_mapping(path: Path, instrument: Instrument) -> ResponseMapping:
     rules: list[ColumnRule] = []
     for column, rule in data["columns"].items():
         spec = {"question": rule} if isinstance(rule, str) else rule
-        if not isinstance(spec, dict) or spec.get("question") not in known:
+        if not isinstance(spec, dict) or not _is_text(spec.get("question")) or spec["question"] not in known:
             raise MappingError(f"{path}: kolonnen '{column}' peger på '{spec}', som ikke er et spørgsmål i "
                                f"undersøgelsens skema")
         codes = spec.get("codes")
-        integers = isinstance(codes, dict) and all(isinstance(v, int) for v in codes.values())
+        integers = isinstance(codes, dict) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in codes.values()
+        )
         if codes is not None and not integers:
             raise MappingError(f"{path}: 'codes' under '{column}' skal være værdi: kode (heltal)")
+        separator = spec.get("separator")
+        if separator is not None and not (isinstance(separator, str) and separator):
+            raise MappingError(f"{path}: 'separator' under '{column}' skal være et tegn, fx \";\"")
         rules.append(ColumnRule(str(column), str(spec["question"]),
                                 {str(k).strip().casefold(): v for k, v in codes.items()} if codes else None,
-                                spec.get("separator")))
+                                separator))
     mode, mode_column = data.get("mode"), data.get("mode_column")
     if (mode is None) == (mode_column is None):
         raise MappingError(f"{path}: angiv enten 'mode' ({', '.join(MODES)}) eller 'mode_column'")
     if mode is not None and mode not in MODES:
         raise MappingError(f"{path}: mode skal være en af {', '.join(MODES)}, fik '{mode}'")
+    if mode_column is not None and not _is_text(mode_column):
+        raise MappingError(f"{path}: mode_column skal være navnet på en kolonne, fik '{mode_column}'")
     state = str(data.get("state", "complete"))
     if state not in STATES:
         raise MappingError(f"{path}: state skal være complete eller partial, fik '{state}'")
@@ -131,6 +146,10 @@ def read_mapping(path: Path, instrument: Instrument) -> ResponseMapping:
     if language not in instrument.language_codes():
         raise MappingError(f"{path}: sproget '{language}' tilbydes ikke i skemaet")
     return ResponseMapping(str(identify["column"]), by, tuple(rules), mode, mode_column, language, state)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _answer_ids(instrument: Instrument) -> set[str]:
@@ -224,7 +243,7 @@ def _answer(cell: str | None, rule: ColumnRule, rules: AnswerRules) -> int | str
             if part.casefold() not in rule.codes:
                 return _Bad("ukendt-værdi")
             codes.append(rule.codes[part.casefold()])
-        elif part.isdigit():
+        elif part.isascii() and part.isdigit() and len(part) <= _CODE_DIGITS:  # not '²' nor 5.000 digits
             codes.append(int(part))
         else:
             return _Bad("ikke-en-kode")

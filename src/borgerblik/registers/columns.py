@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from borgerblik.core.errors import BorgerblikError
+from borgerblik.core.errors import BorgerblikError, InstrumentError
+from borgerblik.core.parse_context import describe
+from borgerblik.core.yaml_source import read_yaml_file
+from borgerblik.danish import integer
 
 REQUIRED_FIELDS: tuple[str, ...] = ("cpr", "kommune", "maalgruppe", "ydelse_start")
 OPTIONAL_FIELDS: tuple[str, ...] = ("ydelse_slut", "samtaler", "digital_post_fritaget", "telefon", "email")
@@ -63,11 +64,18 @@ class ColumnMapping:
 
 
 def load_mapping(path: Path) -> dict[str, str]:
-    """Read a mapping file: a YAML mapping from register field to the file's header."""
+    """Read a mapping file: a YAML mapping from register field to the file's header.
+
+    Read as defensively as an instrument (:func:`borgerblik.core.yaml_source.read_yaml_file`): aliases,
+    deep nesting, bytes that are not UTF-8 and oversized files are a message with the line, not a crash.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: kan ikke læse kolonne-mappingen ({exc})") from exc
+        source = read_yaml_file(path)
+    except OSError as exc:
+        raise MappingError(f"{path}: kan ikke læse kolonne-mappingen ({exc.strerror or exc})") from None
+    except InstrumentError as exc:
+        raise MappingError("kan ikke læse kolonne-mappingen: " + "; ".join(map(str, exc.problems))) from None
+    data = source.data
     if not isinstance(data, dict):
         raise MappingError(
             f"{path}: forventede en YAML-mapping som 'cpr: CPR-nummer', fik {type(data).__name__}"
@@ -77,7 +85,21 @@ def load_mapping(path: Path) -> dict[str, str]:
         raise MappingError(
             f"{path}: ukendte registerfelter {', '.join(unknown)}; forventede nogle af {', '.join(FIELDS)}"
         )
+    for key, value in data.items():
+        if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+            raise MappingError(
+                where=f"{path}, linje {source.line((key,))}, felt '{key}'",
+                expected="en kolonneoverskrift (tekst)",
+                got=describe(value),
+                hint="fx 'cpr: Personnummer'",
+            )
     return {str(key): str(value) for key, value in data.items()}
+
+
+def header_list(headers: Sequence[str], shown: int = 20) -> str:
+    """The first headers, for a message: a 10.000-column file is not repeated in full on the screen."""
+    text = ", ".join(headers[:shown])
+    return text if len(headers) <= shown else f"{text} … ({integer(len(headers))} i alt)"
 
 
 def resolve_columns(
@@ -94,7 +116,7 @@ def resolve_columns(
         if key not in folded:
             raise MappingError(
                 f"{source}: mappingen peger {field} på kolonnen {header!r}, som ikke findes; "
-                f"kolonner i filen: {', '.join(headers)}"
+                f"kolonner i filen: {header_list(headers)}"
             )
         columns[field] = folded[key]
     taken = set(columns.values())
@@ -110,7 +132,7 @@ def resolve_columns(
     missing = [field for field in REQUIRED_FIELDS if field not in columns]
     if missing:
         raise MappingError(
-            f"{source}: mangler kolonnen {', '.join(missing)}; kolonner i filen: {', '.join(headers)}. "
+            f"{source}: mangler kolonnen {', '.join(missing)}; kolonner i filen: {header_list(headers)}. "
             "Tip: angiv en mapping med --mapping M.yaml (fx 'cpr: Personnummer')"
         )
     return ColumnMapping(columns)

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-import yaml
 
-from borgerblik.core.errors import BorgerblikError
+from borgerblik.core.errors import BorgerblikError, InstrumentError
+from borgerblik.core.yaml_source import read_yaml_file
 from borgerblik.registers.cpr import age_expr, age_group_expr
 
 DEFAULT_RULES = Path(__file__).with_name("population_rules.yaml")
@@ -104,7 +104,7 @@ def _rules_from_mapping(name: str, data: Mapping[str, object], source: str) -> P
                 str(kind).strip().lower() for kind in data.get("conversation_types", ())  # type: ignore[union-attr]
             ),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, PopulationRulesError):
             raise
         raise PopulationRulesError(
@@ -116,9 +116,15 @@ def load_population_rules(name: str = "kl2024", path: Path | str | None = None) 
     """The named survey's rules from ``path`` (default: the packaged ``population_rules.yaml``)."""
     source = Path(path) if path is not None else DEFAULT_RULES
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PopulationRulesError(f"{source}: kan ikke læse populationsreglerne ({exc})") from exc
+        data = read_yaml_file(source).data
+    except OSError as exc:
+        raise PopulationRulesError(
+            f"{source}: kan ikke læse populationsreglerne ({exc.strerror or exc})"
+        ) from None
+    except InstrumentError as exc:
+        raise PopulationRulesError(
+            "kan ikke læse populationsreglerne: " + "; ".join(map(str, exc.problems))
+        ) from None
     if not isinstance(data, Mapping) or name not in data:
         known = ", ".join(sorted(data)) if isinstance(data, Mapping) else "ingen"
         raise PopulationRulesError(f"{source}: ingen populationsregler ved navn {name!r} (kendte: {known})")
