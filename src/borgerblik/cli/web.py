@@ -3,11 +3,19 @@ staff accounts (in the database) that may sign in to the staff pages, and their 
 
 Thin over borgerblik.web. uvicorn with httptools + uvloop; several workers may share one PostgreSQL
 database because no state lives in the process.
+
+Start-up is kept short, since a restart during fieldwork is citizens waiting (issue 18: 8–17 s to the first
+answered save with four workers, measured by ``reliability/restart.py``). This module imports only what
+``serve`` needs (the job worker's statistics stack loads in the ``worker`` command); ``serve`` imports the app
+once and its workers are forked from that process instead of each importing it afresh on two shared cores
+(:func:`_fork_workers`); the job worker starts at a lower priority, so its own imports yield to the web
+workers'.
 """
 
 from __future__ import annotations
 
 import getpass
+import multiprocessing
 import os
 import secrets
 import signal
@@ -21,6 +29,7 @@ from borgerblik.cli.output import err, fail, out
 from borgerblik.registers.survey_import import find_survey
 from borgerblik.storage import Database, StorageError, database_url
 from borgerblik.storage.audit import record_audit
+from borgerblik.storage.health import check_writable
 from borgerblik.storage.purge import purge_survey
 from borgerblik.storage.staff import (
     active_account_count,
@@ -36,7 +45,31 @@ from borgerblik.storage.times import utcnow
 from borgerblik.web.auth import ROLE_NAMES, SECRET_VARIABLE, new_api_token
 from borgerblik.web.oidc import VARIABLES as OIDC_VARIABLES
 from borgerblik.web.passwords import PasswordRefused, check_new_credentials, hash_password
-from borgerblik.web.worker import work
+
+JOB_WORKER_NICENESS = 10
+"""How much lower the job worker's priority is than the web workers' (it imports the statistics stack)."""
+
+
+def _fork_workers() -> bool:
+    """Have uvicorn fork its worker processes from this one, which has imported the app, instead of spawning
+    fresh interpreters that each import it again (four imports at once took 8–17 s on two cores).
+
+    uvicorn spawns through the multiprocessing context in ``uvicorn._subprocess.spawn``; the fork context has
+    the same ``Process`` interface. Safe here because the parent has started no thread and holds no open
+    connection when it forks (the start-up check's engine is disposed); each worker builds its own app and
+    engine in ``app_from_env``. False (and uvicorn's own spawn) if a uvicorn release renames the hook — a test
+    pins it.
+    """
+    from uvicorn import _subprocess
+
+    if not hasattr(_subprocess, "spawn") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    _subprocess.spawn = multiprocessing.get_context("fork")  # type: ignore[assignment]
+    return True
+
+
+def _lower_priority() -> None:
+    os.nice(JOB_WORKER_NICENESS)
 
 
 def serve(
@@ -52,12 +85,19 @@ def serve(
             "SQLite: 1)."
         ),
     ),
+    certfile: str = typer.Option(
+        None, "--certfile", help="TLS-certifikat (PEM): serveren svarer over https og sender HSTS."
+    ),
+    keyfile: str = typer.Option(
+        None, "--keyfile", help="Certifikatets private nøgle (PEM), hvis ikke i --certfile."
+    ),
 ) -> None:
     """Start spørgeskemaet på nettet: borgerens link /s/<token>, fravalg /s/<token>/fravalg, /interviewer/ og
     feltarbejdsmonitoren /analytiker/feltarbejde/<undersøgelses-id>.
 
     Eksempel: [bold]borgerblik serve --port 8000 --database sqlite:///borgerblik.sqlite[/]
     Personalesiderne (/, /interviewer/, /analytiker/) kræver login med en konto fra borgerblik staff add.
+    En database, der kan læses men ikke skrives, afvises, før serveren starter.
     """
     import uvicorn
 
@@ -69,8 +109,14 @@ def serve(
             f"--workers: forventede 1 med SQLite (én skrivelås), fik {workers}. "
             "Tip: brug PostgreSQL via BORGERBLIK_DATABASE_URL til flere processer."
         )
+    if keyfile and not certfile:
+        fail("--keyfile: forventede også --certfile (certifikatet), fik kun nøglen")
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if path and not os.path.isfile(path):
+            fail(f"{option}: filen {path} findes ikke")
     try:
         with Database(url) as db:  # migrate once here, not in every worker at the same time
+            check_writable(db)  # a read-only file or database would fail every save, not the start
             if active_account_count(db) == 0:
                 err.print(
                     "Bemærk: ingen personalekonti, så personalesiderne er lukkede (borgerblik staff add)"
@@ -83,9 +129,14 @@ def serve(
             "Tip: tjek --database eller BORGERBLIK_DATABASE_URL."
         )
     os.environ["BORGERBLIK_DATABASE_URL"] = url
+    import borgerblik.web  # noqa: F401 - imported once here; the workers fork with it loaded
+
+    if workers > 1:
+        _fork_workers()
     # The staff pages' long jobs run in a process of their own, never in the citizens' event loop.
     job_worker = subprocess.Popen(
-        [sys.executable, "-c", "from borgerblik.cli import main; main()", "worker", "--database", url]
+        [sys.executable, "-c", "from borgerblik.cli import main; main()", "worker", "--database", url],
+        preexec_fn=_lower_priority,  # noqa: PLW1509 - only os.nice, before exec; no thread runs yet
     )
     try:
         uvicorn.run(
@@ -98,6 +149,8 @@ def serve(
             http="httptools",
             access_log=False,
             log_level="warning",
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
         )
     finally:
         job_worker.terminate()
@@ -116,6 +169,8 @@ def worker(
 
     Eksempel: borgerblik worker --database postgresql+psycopg://borgerblik@db/borgerblik
     """
+    from borgerblik.web.worker import work  # the statistics stack: only this command needs it
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _open(database) as db:

@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from borgerblik.fieldwork import fieldwork_status, monitor_html
 from borgerblik.storage import Database
 from borgerblik.storage.errors import NotFoundError
 from borgerblik.web.i18n import Translator
@@ -50,6 +49,14 @@ def _refresh_switch(path: str, refreshing: bool) -> str:
     )
 
 
+def _monitor_html(db: Database, survey_id: int) -> str:
+    """The monitor page, in a thread; :mod:`borgerblik.fieldwork` (letters, PDF) is imported on first use, in
+    that thread, so it neither slows every web worker's start nor stalls the event loop (issue 18)."""
+    from borgerblik.fieldwork import fieldwork_status, monitor_html
+
+    return monitor_html(fieldwork_status(db, survey_id), refresh=0)
+
+
 def monitor_routes(db: Database) -> list[Route]:
     """``/analytiker/feltarbejde/<survey_id>``: the live fieldwork status of one survey."""
 
@@ -59,10 +66,10 @@ def monitor_routes(db: Database) -> list[Route]:
         try:
             if survey_id > LARGEST_ID:
                 raise NotFoundError(str(survey_id))
-            status = await run_in_threadpool(fieldwork_status, db, survey_id)
+            html = await run_in_threadpool(_monitor_html, db, survey_id)
         except NotFoundError:
             return message_page(Translator("da"), "not_found_heading", "not_found_body", 404)
-        html = monitor_html(status, refresh=0).replace(
+        html = html.replace(
             "</h1>", "</h1>\n" + _refresh_switch(request.url.path, refreshing), 1
         )
         headers = {

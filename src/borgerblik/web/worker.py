@@ -17,25 +17,24 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
-from borgerblik.registers import TableError
-from borgerblik.registers.survey_import import find_survey, import_register
-from borgerblik.registers.validation import read_register
-from borgerblik.sampling import DesignError
-from borgerblik.sampling.survey_sample import sample_survey
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import JobRecord, claim_job, fail_job, finish_job, report_progress
 from borgerblik.storage.purge import purge_survey
-from borgerblik.surveys import stored_survey
-from borgerblik.weighting import poststratify
 
 log = logging.getLogger("borgerblik.worker")
 REJECTS_SHOWN = 200
 Runner = Callable[[Database, JobRecord, bytes | None], tuple[dict[str, Any], str]]
 
 
+# The runners import their stages when they run: the web app imports this module for JOB_NAMES, and the
+# statistics stack (seconds on two cores) must not slow every web worker's start (issue 18).
+
+
 def _import(db: Database, job: JobRecord, upload: bytes | None) -> tuple[dict[str, Any], str]:
+    from borgerblik.registers.survey_import import find_survey, import_register
+    from borgerblik.registers.validation import read_register
+
     survey = find_survey(db, str(job.survey_id))
     suffix = Path(str(job.params.get("filename", "udtraek.csv"))).suffix.lower() or ".csv"
     with tempfile.TemporaryDirectory() as folder:  # the extract holds CPR numbers: gone when the job ends
@@ -64,6 +63,9 @@ def _import(db: Database, job: JobRecord, upload: bytes | None) -> tuple[dict[st
 
 
 def _sample(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    from borgerblik.registers.survey_import import find_survey
+    from borgerblik.sampling.survey_sample import sample_survey
+
     survey = find_survey(db, str(job.survey_id))
     seed = int(job.params.get("seed", 2024))
     report_progress(db, job.id, 20, "Stikprøven trækkes")
@@ -116,7 +118,9 @@ RESULT_COLUMNS = {
 def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     """``borgerblik analyze --survey`` with its defaults: post-stratified on kommune × køn × alder ×
     målgruppe, on the drawn sample's stratified design."""
-    from borgerblik.surveys import drawn_strata
+    from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
+    from borgerblik.surveys import drawn_strata, stored_survey
+    from borgerblik.weighting import poststratify
 
     assert job.survey_id is not None
     scheme = "kl2024"
@@ -172,7 +176,14 @@ JOB_NAMES = {
     "purge": "Sletning af persondata",
     "analysis": "Analyse",
 }
-EXPECTED_ERRORS = (StorageError, TableError, DesignError, ValueError)
+
+
+def expected_errors() -> tuple[type[Exception], ...]:
+    """The errors a job fails with as a message (bad input), not as a crash with a log entry."""
+    from borgerblik.registers import TableError
+    from borgerblik.sampling import DesignError
+
+    return (StorageError, TableError, DesignError, ValueError)
 
 
 def run_next_job(db: Database, worker: str | None = None) -> JobRecord | None:
@@ -183,7 +194,7 @@ def run_next_job(db: Database, worker: str | None = None) -> JobRecord | None:
     job, upload = claimed
     try:
         result, message = RUNNERS[job.kind](db, job, upload)
-    except EXPECTED_ERRORS as exc:
+    except expected_errors() as exc:
         fail_job(db, job.id, str(exc))
     except Exception as exc:  # noqa: BLE001 - the worker outlives a job's crash; the page says it failed
         log.exception("job %s (%s) fejlede", job.id, job.kind)

@@ -21,7 +21,6 @@ from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import job, queue_job, survey_jobs
 from borgerblik.storage.overview import survey_progress
-from borgerblik.surveys import create_survey_from_template
 from borgerblik.web.auth import Auth, first, read_form
 from borgerblik.web.worker import JOB_NAMES
 
@@ -30,6 +29,14 @@ LARGEST_ID = 2**63 - 1
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 REFRESH_SECONDS = 2
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+def _create(db: Database, name: str, template: str, **dates: date | None) -> int:
+    """``create_survey_from_template``, imported in the request's thread: it brings the statistics stack,
+    which would otherwise slow every web worker's start (issue 18)."""
+    from borgerblik.surveys import create_survey_from_template
+
+    return create_survey_from_template(db, name, template, **dates)
 
 
 def _date(text: str) -> date | None:
@@ -74,7 +81,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         try:
             dates = [_date(first(fields, key)) for key in ("period_start", "period_end", "close_date")]
             survey_id = await auth.call(
-                lambda: create_survey_from_template(
+                lambda: _create(
                     db, name, template, period_start=dates[0], period_end=dates[1], reference_date=dates[2]
                 )
             )
