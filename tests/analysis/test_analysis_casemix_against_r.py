@@ -2,8 +2,9 @@
 
 Golden file: tests/analysis/r/golden_casemix.csv, written by tests/analysis/r/casemix_goldens.R (survey 4.1.1,
 Debian's r-cran-survey) from the weighting stage's R inputs (tests/weighting/r: 1,990 respondents in three
-municipalities). Regenerate with ``Rscript tests/analysis/r/casemix_goldens.R tests/weighting/r tests/analysis/r``;
-the live test below reruns it when Rscript with survey is installed (always under CI).
+municipalities). Regenerate with
+``Rscript tests/analysis/r/casemix_goldens.R tests/weighting/r tests/analysis/r``; the live test below
+reruns it when Rscript with survey is installed (always under CI).
 
 Per design — post-stratified (stratified, fpc), R's default ``svydesign(ids=~1)`` post-stratified and raked,
 raked on municipal strata, fixed weights — and municipality: observed (svyby svymean), expected (svyby of the
