@@ -230,3 +230,21 @@ def test_ineligible_rows_each_break_one_documented_rule():
         }
         assert [name for name, is_broken in broken.items() if is_broken] == [rule], (i, row)
     assert frame.head(198_877)["cpr"].n_unique() == 198_877 and frame["cpr"].n_unique() == frame.height
+
+
+def test_simulated_reach_uses_the_one_phone_rule() -> None:
+    """A number the SMS client refuses (12345678: a 1 is no subscriber number's first digit) gives no SMS
+    channel in the simulation either; +45 and spaces are how people write numbers."""
+    import polars as pl
+
+    from borgerblik.synth.outcomes import reach
+
+    frame = pl.DataFrame(
+        {
+            "digital_post_fritaget": ["nej", "nej", "nej", "ja"],
+            "telefon": ["12345678", "+45 22 33 44 55", None, "22334455"],
+            "email": ["", "", "", ""],
+        }
+    )
+    expected = ["kun_digital_post", "digital_post_og_sms", "kun_digital_post", "kun_sms"]
+    assert reach(frame).to_list() == expected

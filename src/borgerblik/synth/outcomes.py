@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from borgerblik.core.phone import national_digits
 from borgerblik.sampling import reachability
 from borgerblik.synth.municipalities import MUNICIPALITIES
 
@@ -45,7 +46,6 @@ RESPONSE_GROUP = {
 #: Odds factors for citizens reachable through one channel only (or none: hotline only).
 RESPONSE_REACH = {"digital_post_og_sms": 1.0, "kun_sms": 0.75, "kun_digital_post": 0.6, "hverken": 0.05}
 #: A usable mobile number in the extract: 8 digits, optionally after +45 (shared contract 1).
-VALID_PHONE = r"^(\+45)?\d{8}$"
 ROW = "_row"
 
 OPT_OUT_MEN = 0.30
@@ -72,12 +72,14 @@ def reach(frame: pl.DataFrame) -> pl.Series:
 
     digital_post_og_sms, kun_digital_post (no usable phone), kun_sms (exempt from Digital Post) or hverken.
     """
+    # The one phone rule (core.phone), once per distinct number: 12345678 is no SMS recipient here either.
+    numbers = {raw: national_digits(raw) for raw in frame["telefon"].drop_nulls().unique().to_list()}
     identities = frame.select(
         pl.int_range(pl.len()).alias(ROW),
         (pl.col("digital_post_fritaget").fill_null("nej").str.to_lowercase() == "ja").alias(
             "digital_post_fritaget"
         ),
-        pl.when(pl.col("telefon").str.contains(VALID_PHONE)).then(pl.col("telefon")).alias("telefon"),
+        pl.col("telefon").replace_strict(numbers, default=None, return_dtype=pl.String),
         pl.when(pl.col("email") != "").then(pl.col("email")).alias("email"),
     )
     return reachability(identities, identities, ROW)["kategori"].alias("kontakt")
