@@ -67,6 +67,7 @@ def test_a_citizens_save_is_stored_while_a_long_import_runs(tmp_path: Path) -> N
             threading.Event().wait(0.01)
         assert loading(), "the import finished before the citizen could save; make it longer"
         assert db.members_frame(next_round).height == 0  # not visible until complete
+        assert db.identity_keys(next_round).height == 0  # nor to a draw ordered by CPR
         assert open_session(db, token) is not None  # reads are never blocked (WAL)
         assert save_page(db, token, "moedet", {"tillid": 4}).outcome == "saved"
         still_running = loading()

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from borgerblik.storage import answers as answer_store
@@ -282,10 +282,17 @@ class Database:
         """``member_id`` and ``cpr`` of every member: for import de-duplication and a CPR-ordered draw only.
 
         The one place outside the sending workers where a CPR leaves storage; never pass it to analysis.
+        Members of an import still loading are left out, as in every other read: a draw must not pick them.
         """
         with self.reading() as connection:
             rows = connection.execute(
-                select(Identity.member_id, Identity.cpr).where(Identity.survey_id == survey_id)
+                select(Identity.member_id, Identity.cpr)
+                .join(Member, Member.id == Identity.member_id)
+                .outerjoin(ImportBatch, ImportBatch.id == Member.import_batch_id)
+                .where(
+                    Identity.survey_id == survey_id,
+                    or_(ImportBatch.id.is_(None), ImportBatch.state == "complete"),
+                )
             ).all()
         return pl.DataFrame(rows, schema={"member_id": pl.String, "cpr": pl.String}, orient="row")
 
