@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from borgerblik.core import load_template
@@ -91,9 +92,11 @@ def test_a_mapping_to_a_question_the_survey_lacks_is_refused(tmp_path: Path) -> 
     mapping.write_text("identify: {column: Kode}\nmode: phone\ncolumns: {Spm1: findes_ikke}\n", "utf-8")
     with pytest.raises(MappingError, match="findes_ikke"):
         read_mapping(mapping, load_template("kl-2024"))
-    mapping.write_text("identify: {column: Kode}\nmode: paper\ncolumns: {Spm1: tillid}\n", "utf-8")
-    with pytest.raises(MappingError, match="mode skal være en af web, phone, in_person"):
+    mapping.write_text("identify: {column: Kode}\nmode: fax\ncolumns: {Spm1: tillid}\n", "utf-8")
+    with pytest.raises(MappingError, match="mode skal være en af web, phone, in_person, paper, fik 'fax'"):
         read_mapping(mapping, load_template("kl-2024"))
+    mapping.write_text("identify: {column: Kode}\nmode: paper\ncolumns: {Spm1: tillid}\n", "utf-8")
+    assert read_mapping(mapping, load_template("kl-2024")).mode == "paper"
 
 
 def test_a_column_missing_from_the_file_is_named(files: tuple[Path, Path]) -> None:
@@ -126,3 +129,25 @@ def test_import_saves_good_rows_through_the_gateway_and_refuses_a_second_import(
     again = import_responses(db, survey_id, table, mapping)
     assert again.imported == 0
     assert again.rejects["reason"].to_list() == ["har-allerede-svaret", "ugyldigt-svar (invalid_code)"]
+
+
+def test_paper_questionnaires_keyed_in_are_stored_with_their_own_mode(
+    db: Any, kl_invited: Any, tmp_path: Path
+) -> None:
+    survey_id, invited = kl_invited(db, {"anna": "6.1", "bo": "6.6", "cai": "6.3"})
+    table = tmp_path / "papir.csv"
+    table.write_text(
+        "Kode;Svarform;Status;Tillid;Samlet;Hvorfor\n"
+        f"{invited['anna'].case_code};papir;1;4;Tilfreds;Fint\n"
+        f"{invited['bo'].case_code};paper;2;2;Utilfreds;\n"
+        f"{invited['cai'].case_code};web;1;5;Meget tilfreds;\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "papir.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    done = import_responses(db, survey_id, table, mapping)
+    assert (done.imported, done.rejected_rows) == (3, 0)
+    assert [db.session(invited[n].id).mode for n in ("anna", "bo", "cai")] == ["paper", "paper", "web"]
+    modes = db.responses_frame(survey_id).group_by("member_id").agg(pl.col("mode").unique())
+    assert sorted(m for ms in modes["mode"].to_list() for m in ms) == ["paper", "paper", "web"]
+    assert db.answers(invited["bo"].id) == {"status": 2, "tillid": 2, "samlet_tilfredshed": 2}

@@ -199,7 +199,7 @@ def check_responses(raw: RawTable, mapping: ResponseMapping, instrument: Instrum
             fault(mapping.identify_column, f"samme-borger-som-linje-{seen[key]}", key)
         if key and key not in seen:
             seen[key] = line
-        mode = mapping.mode or (row.get(mapping.mode_column or "") or "").strip()
+        mode = mapping.mode or _mode_code(row.get(mapping.mode_column or ""))
         if mode not in MODES:
             fault(mapping.mode_column or "mode", "ukendt-svarform", mode)
         answers: dict[str, Any] = {}
@@ -223,6 +223,15 @@ def check_responses(raw: RawTable, mapping: ResponseMapping, instrument: Instrum
             check.accepted.append((line, citizen.invitation_id, answers, mode))  # type: ignore[union-attr]
     check.rejects.sort(key=lambda r: (r["line"], r["column"]))
     return check
+
+
+MODE_WORDS = {"papir": "paper", "telefon": "phone", "personligt": "in_person"}
+"""Danish words a mode column may hold for storage's modes; a paper questionnaire keyed in is ``paper``."""
+
+
+def _mode_code(cell: str | None) -> str:
+    text = (cell or "").strip()
+    return MODE_WORDS.get(text.casefold(), text)
 
 
 @dataclass(frozen=True)
