@@ -11,8 +11,9 @@ import numpy as np
 
 from benchmarks.result import Result, stopwatch
 from borgerblik.synth.open_answers import write_answers
-from borgerblik.text.evaluation import read_labelled, score
+from borgerblik.text.evaluation import read_labelled, read_sentiment_set, score
 from borgerblik.text.redaction import KINDS, redact
+from borgerblik.text.sentiment import accuracy
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "text" / "data"
 LABELLED = DATA / "redaction_set.jsonl"
@@ -54,6 +55,20 @@ def run() -> list[Result]:
                 ratio_label="of goal",
             )
         )
+    sentiment_set = read_sentiment_set(DATA / "sentiment_set.txt")
+    for part, prefix in (("all", ""), ("VIVE's quotes", "vive"), ("own sentences", "egen")):
+        share, per, n = accuracy(
+            [(label, text) for label, text, src in sentiment_set if src.startswith(prefix)]
+        )
+        results.append(Result(name=f"text: sentiment accuracy, {part} ({n})", figure=share, unit="share"))
+        if not prefix:
+            for sentiment, (precision, recall) in per.items():
+                results.append(
+                    Result(name=f"text: sentiment {sentiment} precision", figure=precision, unit="share")
+                )
+                results.append(
+                    Result(name=f"text: sentiment {sentiment} recall", figure=recall, unit="share")
+                )
     rows = read_labelled(LABELLED)
     rng = np.random.default_rng(2024)
     answers = write_answers(rng.random(20_000) < 0.6, improvement=False, rng=rng).text

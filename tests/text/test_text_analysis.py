@@ -41,7 +41,12 @@ def survey() -> tuple[pl.DataFrame, pl.DataFrame]:
 def test_every_open_question_gets_its_tables(survey):
     frame, weights = survey
     tables = open_answer_tables(frame, load_template("kl-2024"), weights, threshold=5)
-    assert set(tables) == {"open_answers_themes", "open_answers_accounts", "open_answers_quotes"}
+    assert set(tables) == {
+        "open_answers_themes",
+        "open_answers_accounts",
+        "open_answers_sentiment",
+        "open_answers_quotes",
+    }
     themes = tables["open_answers_themes"]
     assert set(themes["question"]) == {"hvorfor_tilfreds", "forbedringer"}
     assert themes.filter(pl.col("question") == "hvorfor_tilfreds").height == theme_count(900)
@@ -51,6 +56,10 @@ def test_every_open_question_gets_its_tables(survey):
     shown = accounts.filter(~pl.col("suppressed"))
     sums = shown.group_by("question", "kommune", "group").agg(pl.col("share").sum())
     assert sums["share"].to_numpy() == pytest.approx(1.0)  # one theme per answer: the shares add up
+    sentiment = tables["open_answers_sentiment"].filter(~pl.col("suppressed"))
+    assert sentiment.filter(pl.col("kommune") == "Læsø").height == 0
+    parts = sentiment.select(pl.sum_horizontal("share_positiv", "share_neutral", "share_negativ"))
+    assert parts.to_series().to_numpy() == pytest.approx(1.0)
 
 
 def test_no_planted_identifier_reaches_any_table(survey, tmp_path):

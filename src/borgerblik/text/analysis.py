@@ -1,6 +1,6 @@
 """The open-answer tables `borgerblik analyze` writes beside the others: per open question its themes, the
-themes' (or the analysts' codes') weighted shares by sentiment group per municipality and nationally, and the
-quotes that may be shown.
+themes' (or the analysts' codes') weighted shares by sentiment group per municipality and nationally, each
+theme's shares positive / neutral / negative (VIVE's accounting), and the quotes that may be shown.
 
 Texts are redacted again here, whatever their source: answers read from a file never went through the save
 path, and a second pass over redacted text changes nothing.
@@ -16,6 +16,7 @@ import polars as pl
 from borgerblik.core import Instrument
 from borgerblik.text.accounts import DEFAULT_THRESHOLD, choose_quotes, code_accounts, sentiment_groups
 from borgerblik.text.redaction import redact
+from borgerblik.text.sentiment import answer_sentiments, sentiment_accounts
 from borgerblik.text.themes import Themes, discover_themes
 
 RESPONDENT = "respondent_id"
@@ -40,10 +41,11 @@ def open_answer_tables(
     codes: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """``open_answers_themes``, ``open_answers_accounts`` and ``open_answers_quotes`` for every open
+    """``open_answers_themes``, ``open_answers_accounts``, ``open_answers_sentiment`` and
+    ``open_answers_quotes`` for every open
     question with answers. ``codes`` (question → respondent id → codes) replaces the discovered themes by the
     analysts' coding where given; ``labels`` names those codes."""
-    themes_rows, accounts, quotes = [], [], []
+    themes_rows, accounts, quotes, sentiments = [], [], [], []
     for question in instrument.questions():
         if question.kind.value != "open" or question.id not in frame.columns:
             continue
@@ -84,6 +86,8 @@ def open_answer_tables(
         table = code_accounts(grouped, names, threshold=threshold)
         accounts.append(table.with_columns(pl.lit(question.id).alias("question")))
         quotes.append(choose_quotes(grouped, table).with_columns(pl.lit(question.id).alias("question")))
+        judged = sentiment_accounts(answer_sentiments(grouped), names, threshold=threshold)
+        sentiments.append(judged.with_columns(pl.lit(question.id).alias("question")))
     out: dict[str, pl.DataFrame] = {}
     if themes_rows:
         out["open_answers_themes"] = pl.DataFrame(
@@ -93,6 +97,7 @@ def open_answer_tables(
         )
     if accounts:
         out["open_answers_accounts"] = _first(pl.concat(accounts, how="vertical_relaxed"), "question")
+        out["open_answers_sentiment"] = _first(pl.concat(sentiments, how="vertical_relaxed"), "question")
         out["open_answers_quotes"] = _first(pl.concat(quotes, how="vertical_relaxed"), "question")
     return out
 

@@ -90,4 +90,14 @@ def read_labelled(path: Path) -> list[dict]:
     return rows
 
 
-__all__ = ["KINDS", "Score", "read_labelled", "score"]
+def read_sentiment_set(path: Path) -> list[tuple[str, str, str]]:
+    """(label, text, source) from ``label ||| text ||| source`` lines (``#`` comments)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text, source = (part.strip() for part in line.split("|||"))
+            rows.append((label, text, source))
+    return rows
+
+
+__all__ = ["KINDS", "Score", "read_labelled", "read_sentiment_set", "score"]
