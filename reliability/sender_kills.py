@@ -239,11 +239,15 @@ def run(
     senders: int = 1,
     lease: float = 45.0,
     max_delay: float = 2.0,
+    latency: float = 0.005,
     seed: int = 18,
     timeout: float = 900.0,
     say: Callable[[str], None] = print,
 ) -> Figures:
-    """Queue, then send under ``kills`` SIGKILLs with ``senders`` senders at once; count at the sinks."""
+    """Queue, then send under ``kills`` SIGKILLs with ``senders`` senders at once; count at the sinks.
+
+    The SMS gateway answers after ``latency`` seconds, a real gateway's round trip in small, so a batch takes
+    long enough to be killed in the middle."""
     from borgerblik.fieldwork import SmsSink
     from borgerblik.fieldwork.smtp_sink import SmtpSink
 
@@ -256,7 +260,8 @@ def run(
     done: list[Kill] = []
     failures: list[str] = []
     started = time.monotonic()
-    with SmsSink(deduplicate=False) as sms, SmtpSink(workdir / "email", deduplicate=False) as smtp:
+    gateway = SmsSink(deduplicate=False, on_delivery=lambda _request: time.sleep(latency))
+    with gateway as sms, SmtpSink(workdir / "email", deduplicate=False) as smtp:
 
         def delivered() -> int:
             return sms.requests + smtp.received
@@ -316,6 +321,8 @@ def run(
                     sender.delivering_since = now
                 if sender.delivering_since is not None and now - sender.delivering_since >= sender.delay:
                     pid = sender.process.pid
+                    if not any(f":{pid}:" in worker for worker in sending.values()):
+                        continue  # between two batches: kill it in the next one
                     os.killpg(pid, signal.SIGKILL)
                     sender.process.wait()
                     at = time.monotonic()
@@ -335,7 +342,7 @@ def run(
                 running.append(start(kill))
                 planned += kill
                 last_start = now
-            time.sleep(0.2)
+            time.sleep(0.05 if any(sender.kill for sender in running) else 0.2)
         else:
             failures.append(f"not done within {timeout:.0f} s")
         for sender in running:
@@ -421,6 +428,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=18)
     options = parser.parse_args()
     senders = options.senders or (2 if options.database == "postgresql" else 1)
+    quiet = bool(os.environ.get("RELIABILITY_QUIET"))  # make reliability prints only the figures
     with tempfile.TemporaryDirectory(prefix="sender-kills-") as folder:
         workdir = Path(folder)
         source = (
@@ -438,6 +446,7 @@ def main() -> None:
                 senders=senders,
                 lease=options.lease,
                 seed=options.seed,
+                say=(lambda _line: None) if quiet else print,
             )
     for line in figures.lines():
         print(line)
