@@ -51,6 +51,12 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/undersoegelser/{survey_id:int}/register"): (ADMIN, 400),
     ("POST", "/undersoegelser/{survey_id:int}/stikproeve"): (ADMIN, 400),
     ("POST", "/undersoegelser/{survey_id:int}/slet-persondata"): (ADMIN, 400),
+    ("POST", "/undersoegelser/{survey_id:int}/inviter"): (ADMIN, 400),
+    ("POST", "/undersoegelser/{survey_id:int}/paamind"): (ADMIN, 400),
+    ("POST", "/undersoegelser/{survey_id:int}/luk"): (ADMIN, 400),
+    ("GET", "/undersoegelser/{survey_id:int}/hotline"): (INTERVIEWERS, 200),
+    ("POST", "/undersoegelser/{survey_id:int}/hotline"): (INTERVIEWERS, 422),
+    ("GET", "/undersoegelser/{survey_id:int}/hotline/{which}.csv"): (INTERVIEWERS, 200),
     ("GET", "/koersler/{job_id:int}"): (ADMIN, 200),
     ("GET", "/resultater/{survey_id:int}"): (READERS, 200),
     ("POST", "/resultater/{survey_id:int}/analyse"): (RUNNERS, 303),
@@ -122,6 +128,7 @@ class Matrix:
             "token": "x",
             "page": "x",
             "question": "q1",
+            "which": "opfoelgning",
         }
         return re.sub(r"\{(\w+)(:int)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -1,4 +1,5 @@
-"""The worker that runs the staff pages' long jobs (register import, sampling) outside the web server.
+"""The worker that runs the staff pages' long jobs (register import, sampling, invitation and reminder waves,
+analysis, purge) outside the web server.
 
 ``borgerblik worker`` (and ``serve``, which starts one beside its web workers) loops over the job table; the
 web app only queues rows and shows them, so an import of a national extract never shares the event loop, nor
@@ -158,6 +159,55 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
     return result, f"Analyse af {stored.respondents.height} besvarelser"
 
 
+SPOOL_VARIABLE = "BORGERBLIK_SPOOL"
+"""The folder a wave's PDF letters are written to before ``borgerblik fieldwork send`` (default udbakke)."""
+
+
+def _wave(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    """``borgerblik fieldwork invite`` / ``remind`` from the survey's page: the same schedule functions.
+    An invitation wave first gives every sampled citizen without one a link and a case code."""
+    from datetime import datetime
+
+    from borgerblik.fieldwork.pdf_letters import FontMissing
+    from borgerblik.fieldwork.schedule import FieldworkPlan, queue_invitations, queue_reminder
+    from borgerblik.storage.closing import CLOSED_AT
+
+    assert job.survey_id is not None
+    if db.survey(job.survey_id).settings.get(CLOSED_AT):
+        raise StorageError("feltarbejdet er lukket; der sendes ikke flere breve")
+    channels = tuple(job.params.get("channels") or ())
+    at = datetime.fromisoformat(job.params["at"]) if job.params.get("at") else None
+    spool = Path(os.environ.get(SPOOL_VARIABLE) or "udbakke")
+    try:
+        if job.kind == "invite":
+            report_progress(db, job.id, 10, "Links og koder gives til de udtrukne")
+            created = db.create_invitations(job.survey_id)
+            report_progress(db, job.id, 30, "Invitationerne lægges i udbakken")
+            plan = FieldworkPlan(invitation_channels=channels or FieldworkPlan().invitation_channels)
+            summary = queue_invitations(db, job.survey_id, spool, at=at, plan=plan)
+        else:
+            created = 0
+            number = int(job.params["number"])
+            report_progress(db, job.id, 20, f"Påmindelse {number} lægges i udbakken")
+            plan = FieldworkPlan(reminder_channels=channels or FieldworkPlan().reminder_channels)
+            summary = queue_reminder(db, job.survey_id, spool, number, at=at, plan=plan)
+    except FontMissing as exc:
+        raise ValueError(str(exc)) from None
+    result = {
+        "wave": summary.wave,
+        "links_created": created,
+        "citizens": summary.citizens,
+        "queued": dict(sorted(summary.queued.items())),
+        "continue_where_left": summary.continue_where_left,
+        "sms_segments": summary.sms_segments,
+        "no_channel": len(summary.no_channel),
+    }
+    return (
+        result,
+        f"Bølge {summary.wave}: {summary.citizens} borgere, {sum(summary.queued.values())} beskeder i kø",
+    )
+
+
 def _purge(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     assert job.survey_id is not None
     result = purge_survey(db, job.survey_id, job.requested_by)
@@ -169,12 +219,16 @@ RUNNERS: dict[str, Runner] = {
     "draw_sample": _sample,
     "purge": _purge,
     "analysis": _analysis,
+    "invite": _wave,
+    "remind": _wave,
 }
 JOB_NAMES = {
     "import_register": "Indlæsning af registerudtræk",
     "draw_sample": "Stikprøvetrækning",
     "purge": "Sletning af persondata",
     "analysis": "Analyse",
+    "invite": "Invitationer",
+    "remind": "Påmindelse",
 }
 
 

@@ -22,6 +22,7 @@ from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import render
 from borgerblik.web.staff_pages.coding import coding_routes
+from borgerblik.web.staff_pages.fieldwork import fieldwork_routes
 from borgerblik.web.staff_pages.results import results_routes
 from borgerblik.web.staff_pages.surveys import survey_routes
 
@@ -80,6 +81,7 @@ def staff_routes(
         auth.route("/", home, roles=ALL_ROLES),
         auth.route("/admin/audit", audit, roles=ADMIN),
         *survey_routes(db, auth, staff_page),
+        *fieldwork_routes(db, auth, staff_page),
         *results_routes(db, auth, staff_page),
         *coding_routes(db, auth, staff_page),
         *api_routes(db, auth),

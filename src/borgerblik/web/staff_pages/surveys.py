@@ -29,6 +29,7 @@ LARGEST_ID = 2**63 - 1
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 REFRESH_SECONDS = 2
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
+CHANNELS = {"digital_post": "Digital Post", "sms": "SMS", "email": "E-mail"}
 
 
 def _create(db: Database, name: str, template: str, **dates: date | None) -> int:
@@ -98,7 +99,13 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         progress = await auth.call(survey_progress, db, survey_id)
         jobs = await auth.call(survey_jobs, db, survey_id)
         return page(
-            request, "staff/survey.html", survey=survey, progress=progress, jobs=jobs, job_names=JOB_NAMES
+            request,
+            "staff/survey.html",
+            survey=survey,
+            progress=progress,
+            jobs=jobs,
+            job_names=JOB_NAMES,
+            channels=CHANNELS,
         )
 
     async def upload(request: Request) -> Response:
