@@ -154,3 +154,94 @@ def test_instrument_commands_export_and_import(tmp_path: Path) -> None:
         app, ["instrument", "import-xlsform", str(broken), "--out", str(tmp_path / "b.yaml")]
     )
     assert result.exit_code == 2 and "'why'" in result.output and "relevant" in result.output
+
+
+LOCAL_AND_SCALES = """\
+id: lokal
+title: {da: Lokal, en: Local}
+languages: {da: Dansk, en: English}
+scales:
+  grad:
+    labels:
+      5: {da: I meget høj grad, en: To a very high degree}
+      4: {da: I høj grad, en: To a high degree}
+      3: {da: I nogen grad, en: To some degree}
+      2: {da: I lav grad, en: To a low degree}
+      1: {da: I meget lav grad, en: To a very low degree}
+    dont_know: {da: Ved ikke, en: Don't know}
+  anbefal:
+    type: 0-10
+    labels:
+      0: {da: Slet ikke sandsynligt, en: Not at all likely}
+      10: {da: Meget sandsynligt, en: Very likely}
+    dont_know: {da: Ved ikke, en: Don't know}
+  janej:
+    type: yesno
+    positive: [2]
+texts:
+  welcome: {da: Velkommen til undersøgelsen, en: Welcome to the survey}
+  anonymity: {da: Dine svar er anonyme, en: Your answers are anonymous}
+  thanks: {da: Tak for dine svar, en: Thank you for your answers}
+themes:
+  - id: start
+    title: {da: Start, en: Start}
+    questions:
+      - {id: tillid, kind: scale, scale: grad, text: {da: Tillid?, en: Trust?}}
+      - id: anbefale
+        kind: scale
+        scale: anbefal
+        text: {da: Vil du anbefale os?, en: Would you recommend us?}
+        follow_ups: [{id: anbefale_hvorfor, when_answer: [0, 1, 2], text: {da: Hvorfor?, en: Why?}}]
+  - id: lokale
+    title: {da: Lokale spørgsmål, en: Local questions}
+    local: true
+    questions: []
+  - id: slut
+    title: {da: Til sidst, en: Finally}
+    questions:
+      - {id: samlet, kind: scale, scale: grad, text: {da: Samlet?, en: Overall?}}
+local_questions:
+  Høje-Taastrup:
+    - {id: ht_ventetid, kind: scale, scale: janej, text: {da: Ventede du længe?, en: Did you wait long?}}
+    - id: ht_tillid_lav
+      kind: scale
+      scale: grad
+      text: {da: Fik du hjælp alligevel?, en: Were you helped anyway?}
+      when: {answer: {question: tillid, in: [1, 2]}}
+      follow_ups: [{id: ht_hvorfor, when_answer: [1], text: {da: Hvad manglede?, en: What was missing?}}]
+  Rødovre:
+    - {id: rd_kontakt, kind: yesno, text: {da: Blev du kontaktet?, en: Were you contacted?}}
+overall: samlet
+"""
+
+
+def test_texts_local_questions_and_scale_types_survive_the_xlsform(tmp_path: Path) -> None:
+    instrument = parse_instrument(LOCAL_AND_SCALES)
+    path = export_xlsform(instrument, tmp_path / "lokal.xlsx")
+    warnings: list[str] = []
+    convert(xlsform=str(path), warnings=warnings)
+    assert warnings == []
+    sheet = openpyxl.load_workbook(path)["survey"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row["name"] for row in rows]
+    assert names[:3] == ["kommune", "tekst_welcome", "tekst_anonymity"] and names[-1] == "tekst_thanks"
+    assert rows[1]["type"] == "note" and rows[1]["label::English (en)"] == "Welcome to the survey"
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["ht_ventetid"]["relevant"] == "${kommune} = 'Høje-Taastrup'"
+    assert by_name["ht_tillid_lav"]["relevant"] == (
+        "(${kommune} = 'Høje-Taastrup') and ((${tillid} = '1' or ${tillid} = '2'))"
+    )
+    assert by_name["rd_kontakt"]["bb_local_for"] == "Rødovre"
+    assert names.index("ht_ventetid") > names.index("lokale") > names.index("anbefale_hvorfor")
+    choices = openpyxl.load_workbook(path)["choices"]
+    choice_rows = [row for row in choices.iter_rows(min_row=2, values_only=True) if row[0] == "anbefal"]
+    assert [row[1] for row in choice_rows] == [str(code) for code in range(11)] + ["99"]
+    assert choice_rows[0][2:] == ("0 – Slet ikke sandsynligt", "0 – Not at all likely", "0-10", "9,10", "99")
+    back, notes = import_xlsform(path)
+    assert notes == []
+    assert instrument_equivalence(back) == instrument_equivalence(instrument)
+    assert back.texts == instrument.texts
+    assert back.local_questions == instrument.local_questions
+    assert back.scales == instrument.scales
+    assert back.question("ht_tillid_lav").when == AnswerIn("tillid", (1, 2))

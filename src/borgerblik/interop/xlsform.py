@@ -2,12 +2,17 @@
 
 Out: a ``survey`` sheet (a group per theme, a row per question, ``label::Dansk (da)`` per language,
 ``relevant`` from the routing), a ``choices`` sheet (one list per scale, yes/no and each question's own
-options) and a ``settings`` sheet. Routing on register data (target group, municipality, ...) reads
-*preloaded* fields: a ``hidden`` row per field, filled when the form is opened (Enketo's
-``?d[/data/maalgruppe_kl2024]=...``, or an ODK entity). What XLSForm has no column for (the past-tense
-wording, the short report label, the kind of question, the overall question, the grouping, the tense rule)
-travels in ``bb_*`` columns, which pyxform and the ODK tools ignore, so an exported form imports back to an
-equal instrument.
+options) and a ``settings`` sheet. The instrument's free texts are ``note`` rows: the welcome (and the other
+texts, such as anonymity) before the first theme, the thanks after the last. A municipality's local
+questions sit in the local theme, each made relevant to the preloaded ``kommune`` field (and its own routing)
+and marked ``bb_local_for``, so the form asks them only there and imports them back as local questions.
+A 0–10 or yes/no scale is a choice list whose first row says its type (``bb_scale_type``), positive codes
+(``bb_positive``) and "ved ikke" code (``bb_dont_know``). Routing on register data (target group,
+municipality, ...) reads *preloaded* fields: a ``hidden`` row per field, filled when the form is opened
+(Enketo's ``?d[/data/maalgruppe_kl2024]=...``, or an ODK entity). What XLSForm has no column for (the
+past-tense wording, the short report label, the kind of question, the overall question, the grouping, the
+tense rule) travels in ``bb_*`` columns, which pyxform and the ODK tools ignore, so an exported form imports
+back to an equal instrument.
 
 In: any XLSForm pyxform reads (so its aliases — ``select one from``, ``list name``, ``label:english`` — too):
 select_one/select_multiple/text questions in groups, their choice lists, ``relevant`` and the languages.
@@ -32,7 +37,16 @@ from pyxform.xls2json import parse_file_to_json
 from borgerblik.core.dump import instrument_to_data
 from borgerblik.core.errors import BorgerblikError, InstrumentError
 from borgerblik.core.loader import FORMAT, parse_instrument
-from borgerblik.core.model import DONT_KNOW, Instrument, Kind, Question
+from borgerblik.core.model import (
+    DEFAULT_DONT_KNOW_CODE,
+    DEFAULT_POSITIVE,
+    DONT_KNOW,
+    YES_NO_LABELS,
+    Instrument,
+    Kind,
+    Question,
+    ScaleKind,
+)
 from borgerblik.core.routing import AllOf, AnswerIn, AnyOf, Condition, GroupIn, Not, RegisterIn
 from borgerblik.core.texts import BASE_LANGUAGE, LocalText
 from borgerblik.interop.xlsform_relevant import (
@@ -50,6 +64,11 @@ _TYPES = {Kind.SCALE: "select_one", Kind.YESNO: "select_one", Kind.SINGLE: "sele
 _NOT_QUESTIONS = frozenset({"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
                             "username", "email", "audit", "note", "calculate", "hidden", "start-geopoint"})
 _THEME_START = "borgerblik: theme"
+_TEXT_KIND = "text:"
+#: the free texts shown before the questions; the others (thanks) come after them
+_OPENING_TEXTS = ("welcome", "anonymity")
+_LOCAL_FOR = "bb_local_for"
+_MUNICIPALITY_FIELD = "kommune"
 _LANGUAGE_CODE = re.compile(r"\((?P<code>[a-z]{2,3})\)\s*$")
 
 
@@ -69,9 +88,9 @@ def export_xlsform(instrument: Instrument, path: Path) -> Path:
     languages = [(language.code, f"{language.name} ({language.code})") for language in instrument.languages]
     names = [name for _, name in languages]
     columns = ["type", "name", *[f"label::{n}" for n in names], *[f"hint::{n}" for n in names], "relevant",
-               "appearance", "bb_kind", "bb_local", *[f"bb_past::{n}" for n in names],
+               "appearance", "bb_kind", "bb_local", _LOCAL_FOR, *[f"bb_past::{n}" for n in names],
                *[f"bb_label::{n}" for n in names]]
-    multiple = {q.id for q in instrument.questions() if q.kind is Kind.MULTI}
+    multiple = {q.id for q in _every_question(instrument) if q.kind is Kind.MULTI}
     survey: list[dict[str, str]] = []
 
     def row(type_: str, name: str, **cells: str) -> None:
@@ -86,29 +105,50 @@ def export_xlsform(instrument: Instrument, path: Path) -> Path:
     def relevant(condition: Condition | None) -> dict[str, str]:
         return {} if condition is None else {"relevant": to_relevant(condition, multiple.__contains__)}
 
+    def question_rows(question: Question, kommune: str | None = None) -> None:
+        when = question.when
+        local: dict[str, str] = {}
+        if kommune is not None:  # asked only in its municipality: the preloaded field says where
+            place = RegisterIn(_MUNICIPALITY_FIELD, (kommune,))
+            when = place if when is None else AllOf((place, when))
+            local = {_LOCAL_FOR: kommune}
+        cells = {**texts("label", question.wording), **texts("bb_past", question.wording, past=True),
+                 **texts("bb_label", question.label), **texts("hint", question.note),
+                 **relevant(when), "bb_kind": str(question.kind), **local}
+        if question.kind is Kind.MATRIX:
+            row("begin_group", question.id, appearance="field-list", **cells)
+            for item in question.items:
+                row(f"select_one {question.scale.name}", item.id, bb_kind="item",  # type: ignore[union-attr]
+                    **texts("label", item.wording), **texts("bb_label", item.label))
+            row("end_group", "")
+            return
+        row(f"{_TYPES[question.kind]} {_list_name(question)}".strip(), question.id, **cells)
+        for follow_up in question.follow_ups:
+            row("text", follow_up.id, **texts("label", follow_up.wording), **relevant(follow_up.when),
+                bb_kind="follow_up")
+
+    def text_row(key: str) -> None:
+        row("note", f"tekst_{key}", **texts("label", instrument.texts[key]), bb_kind=f"{_TEXT_KIND}{key}")
+
     for preloaded in _preloaded_fields(instrument):
         row("hidden", preloaded, **{f"label::{languages[0][1]}": f"Forudfyldt fra registeret: {preloaded}"},
             bb_kind="preloaded")
+    opening = [key for key in _OPENING_TEXTS if key in instrument.texts]
+    for key in [*opening, *(k for k in instrument.texts if k not in opening and k != "thanks")]:
+        text_row(key)
     for theme in instrument.themes:
         local = {"bb_local": "ja"} if theme.local else {}
         row("begin_group", theme.id, **texts("label", theme.title), **texts("hint", theme.intro),
             bb_kind="theme", **local)
         for question in theme.questions:
-            cells = {**texts("label", question.wording), **texts("bb_past", question.wording, past=True),
-                     **texts("bb_label", question.label), **texts("hint", question.note),
-                     **relevant(question.when), "bb_kind": str(question.kind)}
-            if question.kind is Kind.MATRIX:
-                row("begin_group", question.id, appearance="field-list", **cells)
-                for item in question.items:
-                    row(f"select_one {question.scale.name}", item.id, bb_kind="item",  # type: ignore[union-attr]
-                        **texts("label", item.wording), **texts("bb_label", item.label))
-                row("end_group", "")
-                continue
-            row(f"{_TYPES[question.kind]} {_list_name(question)}".strip(), question.id, **cells)
-            for follow_up in question.follow_ups:
-                row("text", follow_up.id, **texts("label", follow_up.wording), **relevant(follow_up.when),
-                    bb_kind="follow_up")
+            question_rows(question)
+        if theme.local:
+            for kommune, questions in instrument.local_questions.items():
+                for question in questions:
+                    question_rows(question, kommune)
         row("end_group", "")
+    if "thanks" in instrument.texts:
+        text_row("thanks")
     choices = list(_choice_rows(instrument, languages))
     settings = {"form_title": instrument.title.get(), "form_id": instrument.id, "version": "1",
                 "default_language": languages[0][1], "bb_overall": instrument.overall_question,
@@ -123,7 +163,8 @@ def export_xlsform(instrument: Instrument, path: Path) -> Path:
     workbook = xlsxwriter.Workbook(str(path))
     try:
         _sheet(workbook, "survey", columns, survey)
-        _sheet(workbook, "choices", ["list_name", "name", *[f"label::{n}" for n in names]], choices)
+        _sheet(workbook, "choices", ["list_name", "name", *[f"label::{n}" for n in names], "bb_scale_type",
+                                     "bb_positive", "bb_dont_know"], choices)
         _sheet(workbook, "settings", list(settings), [settings])
     finally:
         workbook.close()
@@ -147,21 +188,32 @@ def _list_name(question: Question) -> str:
 
 def _choice_rows(instrument: Instrument, languages: list[tuple[str, str]]) -> Iterable[dict[str, str]]:
     for scale in instrument.scales.values():
-        for code, _ in scale.options():
+        declared: dict[str, str] = {}
+        if scale.kind is not ScaleKind.LIKERT_5 or scale.positive != DEFAULT_POSITIVE[scale.kind]:
+            declared = {"bb_scale_type": str(scale.kind), "bb_positive": ",".join(map(str, scale.positive)),
+                        "bb_dont_know": str(scale.dont_know_code)}
+        for number, (code, _) in enumerate(scale.options()):
             yield {"list_name": scale.name, "name": str(code),
                    **{f"label::{name}": label for lang, name in languages
-                      for c, label in scale.options(lang) if c == code}}
-    yes_no = next((q for q in instrument.questions() if q.kind is Kind.YESNO), None)
+                      for c, label in scale.options(lang) if c == code},
+                   **(declared if number == 0 else {})}
+    yes_no = next((q for q in _every_question(instrument) if q.kind is Kind.YESNO), None)
     if yes_no is not None:
         for code, _ in yes_no.choices():
             yield {"list_name": YES_NO_LIST, "name": str(code),
                    **{f"label::{name}": dict(yes_no.choices(lang))[code] for _lang, name in languages
                       for lang in [_lang]}}
-    for question in instrument.questions():
+    for question in _every_question(instrument):
         for option in question.options:
             yield {"list_name": f"valg_{question.id}", "name": str(option.code),
                    **{f"label::{name}": option.text.present[lang] for lang, name in languages
                       if lang in option.text.present}}
+
+
+def _every_question(instrument: Instrument) -> list[Question]:
+    """The common questions in order, then every municipality's local ones."""
+    local = [q for questions in instrument.local_questions.values() for q in questions]
+    return [*instrument.questions(), *local]
 
 
 def _preloaded_fields(instrument: Instrument) -> list[str]:
@@ -181,6 +233,10 @@ def _preloaded_fields(instrument: Instrument) -> list[str]:
 
     for question in instrument.questions():
         walk(question.when)
+    for questions in instrument.local_questions.values():
+        found[_MUNICIPALITY_FIELD] = None
+        for question in questions:
+            walk(question.when)
     return list(found)
 
 
@@ -239,11 +295,16 @@ def _instrument_data(form: dict[str, Any], reading: _Reading) -> dict[str, Any]:
     answer_codes: dict[str, dict[str, int]] = {}
     preloaded = frozenset(c["name"] for c, _ in questions_in if c.get("type") in ("hidden", "calculate"))
     loose: list[dict[str, Any]] = []
+    texts: dict[str, dict[str, str]] = {}
+    local_questions: dict[str, list[dict[str, Any]]] = {}
     last_question: dict[str, Any] | None = None
     for child, group in questions_in:
         kind_hint = child.get("bb_kind")
         type_ = str(child.get("type", ""))
         where = f"survey-arket, '{child.get('name')}' ({type_})"
+        if type_ == "note" and str(kind_hint or "").startswith(_TEXT_KIND):
+            texts[str(kind_hint)[len(_TEXT_KIND):]] = _text(child.get("label"), code_of, default)
+            continue
         if type_ == _THEME_START:
             _theme(themes, group, code_of, default)  # type: ignore[arg-type]
             continue
@@ -284,6 +345,9 @@ def _instrument_data(form: dict[str, Any], reading: _Reading) -> dict[str, Any]:
             except ExpressionError as exc:
                 reading.problems.append(f"{where}, kolonne relevant: {exc}")
                 continue
+        local_for = str(child.get(_LOCAL_FOR) or "").strip() or None
+        if local_for is not None:
+            condition = _without_place(condition, local_for, where, reading)
         if kind == "follow_up" and last_question is not None and isinstance(condition, AnswerIn) \
                 and condition.question == last_question["id"]:
             last_question.setdefault("follow_ups", []).append(
@@ -299,7 +363,10 @@ def _instrument_data(form: dict[str, Any], reading: _Reading) -> dict[str, Any]:
                                     "text": _text(item.get("label"), code_of, default)}
                                    for item in (form.get("choices") or {}).get(list_name, [])]
         answer_codes[child["name"]] = choice_codes.get(list_name or "", {})
-        _append(themes, loose, group, question, code_of, default)
+        if local_for is not None:
+            local_questions.setdefault(local_for, []).append(question)
+        else:
+            _append(themes, loose, group, question, code_of, default)
         last_question = question
     if loose:
         themes.insert(0, {"id": "spoergsmaal", "title": {BASE_LANGUAGE: "Spørgsmål"}, "questions": loose})
@@ -320,9 +387,15 @@ def _instrument_data(form: dict[str, Any], reading: _Reading) -> dict[str, Any]:
     }
     if form.get("bb_grouping"):
         data["grouping"] = form["bb_grouping"]
-    data["scales"] = {name: scale for name, scale in scales.items()
-                      if any(q.get("scale") == name for t in themes for q in t["questions"])}
+    asked = [q for t in themes for q in t["questions"]] + [q for qs in local_questions.values() for q in qs]
+    data["scales"] = {
+        name: scale for name, scale in scales.items() if any(q.get("scale") == name for q in asked)
+    }
+    if texts:
+        data["texts"] = texts
     data["themes"] = themes
+    if local_questions:
+        data["local_questions"] = local_questions
     if form.get("bb_tense"):
         question, _, codes = str(form["bb_tense"]).partition(":")
         data["tense"] = {"question": question, "past": [int(c) for c in codes.split(",") if c]}
@@ -404,16 +477,68 @@ def _codes(items: list[dict[str, Any]]) -> dict[str, int]:
     return {name: number for number, name in enumerate(names, 1)}
 
 
+def _without_place(
+    condition: Condition | None, kommune: str, where: str, reading: _Reading
+) -> Condition | None:
+    """A local question's own routing: its relevance without the municipality the export put in front."""
+    place = RegisterIn(_MUNICIPALITY_FIELD, (kommune,))
+    if condition == place:
+        return None
+    if isinstance(condition, AllOf) and condition.conditions[:1] == (place,):
+        rest = condition.conditions[1:]
+        return rest[0] if len(rest) == 1 else AllOf(rest)
+    reading.problems.append(
+        f"{where}, kolonne relevant: et lokalt spørgsmål for {kommune} skal begynde med "
+        f"${{{_MUNICIPALITY_FIELD}}} = '{kommune}'"
+    )
+    return condition
+
+
 def _as_scale(items: list[dict[str, Any]], code_of: Mapping[str, str], default: str) -> dict[str, Any] | None:
+    """A choice list as a scale: declared by ``bb_scale_type`` (0-10, yesno, 1-5), or exactly the codes
+    1–5 (plus 9), or 0–10 (plus 99)."""
     codes = [str(item["name"]) for item in items]
-    if sorted(set(codes) - {str(DONT_KNOW)}) != ["1", "2", "3", "4", "5"] or len(codes) != len(set(codes)):
+    if len(codes) != len(set(codes)) or not all(code.isdigit() for code in codes):
+        return None
+    declared = str((items[0].get("bb_scale_type") if items else "") or "").strip()
+    numbers = [int(code) for code in codes]
+    if declared:
+        if declared not in set(ScaleKind):
+            return None
+        kind = ScaleKind(declared)
+        dont_know_code = int(items[0].get("bb_dont_know") or DEFAULT_DONT_KNOW_CODE[kind])
+    elif sorted(set(numbers) - {DONT_KNOW}) == [1, 2, 3, 4, 5]:
+        kind, dont_know_code = ScaleKind.LIKERT_5, DONT_KNOW
+    elif sorted(set(numbers) - {99}) == list(range(11)):
+        kind, dont_know_code = ScaleKind.ZERO_TEN, 99
+    else:
         return None
     labels = {int(item["name"]): _text(item.get("label"), code_of, default) for item in items}
-    scale: dict[str, Any] = {"labels": {code: labels[code] for code in (5, 4, 3, 2, 1)}}
-    if DONT_KNOW in labels:
-        scale["dont_know"] = labels[DONT_KNOW]
-    if codes.index("1") < codes.index("5"):
-        scale["order"] = "ascending"
+    points = [n for n in numbers if n != dont_know_code]
+    scale: dict[str, Any] = {} if kind is ScaleKind.LIKERT_5 else {"type": str(kind)}
+    if kind is ScaleKind.ZERO_TEN:  # the citizen reads "10 – Meget sandsynligt"; the label is after the dash
+        prefix = re.compile(r"^\d+ – ")
+        scale["labels"] = {
+            code: {lang: prefix.sub("", text) for lang, text in labels[code].items()}
+            for code in sorted(points, reverse=True)
+            if any(text != str(code) for text in labels[code].values())
+        }
+    elif kind is not ScaleKind.YESNO or any(
+        text != YES_NO_LABELS[code].present.get(lang)
+        for code in points
+        for lang, text in labels[code].items()
+    ):  # a yes/no list saying Ja/Nej is the default labels
+        scale["labels"] = {code: labels[code] for code in sorted(points, reverse=True)}
+    if dont_know_code in labels:
+        scale["dont_know"] = labels[dont_know_code]
+        if dont_know_code != DEFAULT_DONT_KNOW_CODE[kind]:
+            scale["dont_know_code"] = dont_know_code
+    ascending = points.index(min(points)) < points.index(max(points))
+    if ascending != (kind is not ScaleKind.LIKERT_5):
+        scale["order"] = "ascending" if ascending else "descending"
+    positive = str(items[0].get("bb_positive") or "").strip() if items else ""
+    if positive:
+        scale["positive"] = [int(code) for code in positive.split(",")]
     return scale
 
 
@@ -455,7 +580,7 @@ def _text(value: object, code_of: Mapping[str, str], default: str) -> dict[str, 
 def instrument_equivalence(instrument: Instrument) -> dict[str, Any]:
     """What an XLSForm round trip keeps: questions, choices, languages, routing, tense rule and overall."""
     data = instrument_to_data(instrument)
-    for key in ("description", "source", "texts", "local_questions", "background"):
+    for key in ("description", "source", "background"):
         data.pop(key, None)
     return _without_sources(data)
 
