@@ -57,6 +57,17 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("GET", "/undersoegelser/{survey_id:int}/hotline"): (INTERVIEWERS, 200),
     ("POST", "/undersoegelser/{survey_id:int}/hotline"): (INTERVIEWERS, 422),
     ("GET", "/undersoegelser/{survey_id:int}/hotline/{which}.csv"): (INTERVIEWERS, 200),
+    ("GET", "/undersoegelser/{survey_id:int}/lokale-spoergsmaal"): (ADMIN, 200),
+    ("POST", "/undersoegelser/{survey_id:int}/lokale-spoergsmaal"): (ADMIN, 422),
+    ("GET", "/undersoegelser/{survey_id:int}/forhaandsvisning"): (ADMIN, 400),
+    ("GET", "/undersoegelser/{survey_id:int}/forhaandsvisning/{kommune}/{maalgruppe}/side/{page}"): (
+        ADMIN,
+        404,
+    ),
+    ("POST", "/undersoegelser/{survey_id:int}/forhaandsvisning/{kommune}/{maalgruppe}/side/{page}"): (
+        ADMIN,
+        404,
+    ),
     ("GET", "/koersler/{job_id:int}"): (ADMIN, 200),
     ("GET", "/resultater/{survey_id:int}"): (READERS, 200),
     ("POST", "/resultater/{survey_id:int}/analyse"): (RUNNERS, 303),
@@ -129,6 +140,8 @@ class Matrix:
             "page": "x",
             "question": "q1",
             "which": "opfoelgning",
+            "kommune": "Rødovre",
+            "maalgruppe": "6.1",
         }
         return re.sub(r"\{(\w+)(:int)?\}", lambda m: str(values[m.group(1)]), path)
 
