@@ -48,7 +48,11 @@ CODE_FIELD = re.compile(r'name="kode" value="([^"]+)"')
 def coding(survey):
     """A survey of 24 answers to the open question: 12 in Høje-Taastrup, 12 in Rødovre (the first is
     the planted identifiers), with its three-code codebook. Returns (survey id, invitation ids by place)."""
-    db = survey.db
+    return make_coding_survey(survey.db)
+
+
+def make_coding_survey(db):
+    """:func:`coding`'s survey in ``db`` (the browser test makes it too)."""
     yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
     survey_id = db.create_survey("KL kodning", "kl-2024", yaml_text)
     rows = [
