@@ -237,7 +237,7 @@ def run(
     citizens: int = 1_500,
     kills: int = 12,
     senders: int = 1,
-    lease: float = 45.0,
+    lease: float = 30.0,
     max_delay: float = 2.0,
     latency: float = 0.005,
     seed: int = 18,
@@ -424,7 +424,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=12)
     parser.add_argument("--citizens", type=int, default=1_500, help="three messages each")
     parser.add_argument("--senders", type=int, help="senders at once (default: 2 on PostgreSQL, 1 on SQLite)")
-    parser.add_argument("--lease", type=float, default=45.0)
+    parser.add_argument("--lease", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=18)
     options = parser.parse_args()
     senders = options.senders or (2 if options.database == "postgresql" else 1)

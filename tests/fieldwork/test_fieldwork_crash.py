@@ -70,14 +70,14 @@ def test_sender_killed_mid_batch_and_restarted_delivers_each_message_exactly_onc
 
     with SmsSink(on_delivery=kill_on_the_seventh, deduplicate=False) as sink:
         arguments = [str(script), database_url, str(folder), sink.url]
-        victim.append(subprocess.Popen([sys.executable, *arguments, "45", AT.isoformat()], text=True))
+        victim.append(subprocess.Popen([sys.executable, *arguments, "30", AT.isoformat()], text=True))
         assert victim[0].wait(timeout=120) == -signal.SIGKILL
         with db.reading() as connection:
             interrupted = Counter(connection.execute(select(OutboxMessage.status)).scalars())
         assert interrupted["sending"] >= 1 and interrupted["sent"] < 40
-        after_lease = (AT + timedelta(seconds=46)).isoformat()  # the dead worker's 45-s lease ran out
+        after_lease = (AT + timedelta(seconds=31)).isoformat()  # the dead worker's 30-s lease ran out
         restart = subprocess.run(
-            [sys.executable, *arguments, "45", after_lease],
+            [sys.executable, *arguments, "30", after_lease],
             text=True,
             capture_output=True,
             timeout=120,

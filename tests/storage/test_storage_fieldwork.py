@@ -120,8 +120,8 @@ def test_a_claim_left_by_a_dead_worker_returns_after_the_lease(db: Database, inv
     now = utcnow()
     first = db.claim_messages(1, "dies", now=now)
     assert len(first) == 1
-    assert db.claim_messages(1, "rescuer", now=now + timedelta(seconds=30)) == []
-    rescued = db.claim_messages(1, "rescuer", now=now + timedelta(seconds=46))  # the 45-s lease lapsed
+    assert db.claim_messages(1, "rescuer", now=now + timedelta(seconds=20)) == []
+    rescued = db.claim_messages(1, "rescuer", now=now + timedelta(seconds=31))  # the 30-s lease lapsed
     assert [(m.id, m.attempts) for m in rescued] == [(first[0].id, 2)]
 
 
@@ -133,13 +133,13 @@ def test_a_live_worker_renews_its_lease_and_learns_which_claims_it_lost(db: Data
     )
     now = utcnow()
     held = db.claim_messages(2, "alive", now=now)
-    assert db.renew_claims("alive", now=now + timedelta(seconds=40)) == {m.id for m in held}
-    assert db.claim_messages(2, "other", now=now + timedelta(seconds=80)) == []  # renewed at 40 s
+    assert db.renew_claims("alive", now=now + timedelta(seconds=25)) == {m.id for m in held}
+    assert db.claim_messages(2, "other", now=now + timedelta(seconds=50)) == []  # renewed at 25 s
     db.mark_message_sent(held[0].id)
-    taken = db.claim_messages(2, "other", now=now + timedelta(seconds=86))  # stalled past the renewed lease
+    taken = db.claim_messages(2, "other", now=now + timedelta(seconds=56))  # stalled past the renewed lease
     assert [m.id for m in taken] == [held[1].id]
-    assert db.renew_claims("alive", now=now + timedelta(seconds=90)) == set()
-    assert db.renew_claims("other", now=now + timedelta(seconds=90)) == {held[1].id}
+    assert db.renew_claims("alive", now=now + timedelta(seconds=60)) == set()
+    assert db.renew_claims("other", now=now + timedelta(seconds=60)) == {held[1].id}
 
 
 def test_bad_messages_are_rejected_before_anything_is_queued(db: Database, invited) -> None:

@@ -159,7 +159,7 @@ def send_command(
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Højst så mange beskeder."),
     lease: float = typer.Option(
-        45.0,
+        30.0,
         "--lease",
         min=1.0,
         help="Sekunder en afsender holder sine hentede beskeder uden at forny dem; "

@@ -7,8 +7,8 @@ marked sent the moment the gateway answered, in its own transaction, so a worker
 most the one message in flight on each channel connection delivered and not marked; a Digital Post letter is
 durable only after the folder's ``flush``, so those are marked per batch, and the folder recognises a letter
 it already holds by its file name. A killed worker's messages stay in ``sending`` until the lease lapses —
-45 s, renewed by the live worker before each delivery once a quarter of it has passed, so a kill costs under
-a minute, not fifteen; they are then claimed and delivered again, with the same idempotency key (file name,
+30 s, renewed by a heartbeat thread of the live worker every quarter of it, so a kill costs well under a
+minute, not fifteen; they are then claimed and delivered again, with the same idempotency key (file name,
 SMS ``userref`` and ``Idempotency-Key``, e-mail Message-ID), so even the one repeat is recognised as the first
 delivery at the receiving end. A worker never delivers a message whose claim it no longer holds.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -63,30 +64,58 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class _Lease:
-    """The worker's hold on its claims: renewed before a delivery once a quarter of the lease has passed.
-
-    Renewing only between deliveries is enough because one delivery (channel timeouts of 10 s, one
-    reconnect) takes far less than the lease; a worker stalled beyond it learns from the renewal which
-    claims another worker took over and skips them.
+class _Heartbeat:
+    """The worker's hold on its claims: a thread renews the lease every quarter of it while the worker works
+    (also through a slow delivery or a long disk sync), and before each delivery the worker checks that the
+    message is still among the claims the last renewal returned — a worker stalled beyond its lease (the
+    machine paused, the database unreachable) learns which claims another worker took over and skips them.
     """
 
     def __init__(self, db: Database, worker: str, lease: timedelta, now: datetime | None) -> None:
         self.db, self.worker, self.now = db, worker, as_utc(now)
-        self.every = lease.total_seconds() / 4
+        self.lease = lease.total_seconds()
         self.held: set[int] = set()
         self.renewed = time.monotonic()
+        self._generation = 0  # a renewal that raced a new claim must not overwrite the new batch's ids
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease {worker}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(max(self.lease / 4, 1.0)):
+            try:
+                self.renew()
+            except Exception:  # noqa: BLE001 - the next beat tries again; holds() sees a stale renewal
+                continue
+
+    def renew(self) -> None:
+        with self._lock:
+            generation, started = self._generation, time.monotonic()
+        held = self.db.renew_claims(self.worker, now=self.now or self.db.clock())
+        with self._lock:
+            if generation == self._generation:
+                self.held, self.renewed = held, started
 
     def claimed(self, messages: list[ClaimedMessage]) -> None:
-        self.held = {m.id for m in messages}
-        self.renewed = time.monotonic()
+        with self._lock:
+            self._generation += 1
+            self.held, self.renewed = {m.id for m in messages}, time.monotonic()
 
     def holds(self, message_id: int) -> bool:
-        if time.monotonic() - self.renewed >= self.every:
-            started = time.monotonic()
-            self.held = self.db.renew_claims(self.worker, now=self.now or self.db.clock())
-            self.renewed = started
-        return message_id in self.held
+        with self._lock:
+            stale = time.monotonic() - self.renewed >= self.lease / 2
+        if stale:
+            self.renew()
+        with self._lock:
+            return message_id in self.held
 
 
 def send_due(
@@ -104,7 +133,23 @@ def send_due(
     worker = worker or worker_name()
     quiet = quiet_hours or QuietHours()
     report = SendReport()
-    hold = _Lease(db, worker, lease, now)
+    with _Heartbeat(db, worker, lease, now) as hold:
+        _send(db, channels, worker, hold, report, batch, now, lease, limit, quiet)
+    return report
+
+
+def _send(
+    db: Database,
+    channels: Mapping[str, Channel],
+    worker: str,
+    hold: _Heartbeat,
+    report: SendReport,
+    batch: int,
+    now: datetime | None,
+    lease: timedelta,
+    limit: int | None,
+    quiet: QuietHours,
+) -> None:
     handled = 0
     while limit is None or handled < limit:
         moment = as_utc(now) or db.clock()
@@ -183,4 +228,3 @@ def send_due(
         # fieldwork of 87,000 letters send in minutes on SQLite. A kill before it re-delivers the batch's
         # letters after the lease — a no-op, since the folder already holds each file.
         db.mark_messages_sent(after_flush, at=moment)
-    return report

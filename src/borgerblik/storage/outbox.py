@@ -5,7 +5,7 @@ workers skip each other's rows instead of waiting or double-sending; on SQLite t
 with ``BEGIN IMMEDIATE``, so claims simply take turns. A worker that dies leaves rows in ``sending``; after
 the lease they are claimable again, and ``attempts`` shows how often that happened.
 
-The lease is short (45 s) and a live worker renews it (:func:`renew`, ``claimed_at`` is the last renewal)
+The lease is short (30 s) and a live worker renews it (:func:`renew`, ``claimed_at`` is the last renewal)
 while it works, so a killed worker's claims come back within a minute instead of sitting out a long lease,
 on SQLite and PostgreSQL alike — no process ids or host liveness checks, which do not work across hosts.
 """
@@ -24,7 +24,7 @@ from borgerblik.storage.records import ClaimedMessage
 from borgerblik.storage.schema import MESSAGE_KINDS, ContactEvent, Invitation, OutboxMessage
 from borgerblik.storage.times import as_utc
 
-DEFAULT_LEASE = timedelta(seconds=45)
+DEFAULT_LEASE = timedelta(seconds=30)
 DEFAULT_MAX_ATTEMPTS = 3
 
 
