@@ -125,12 +125,19 @@ def _store_wave(db, tmp: Path, year: int, seed: int) -> int:
 
 @pytest.fixture(scope="session")
 def stored_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file with two waves of the same instrument (2023 and 2024) in two municipalities."""
-    from borgerblik.storage import Database
+    """A SQLite file with two waves of the same instrument (2023 and 2024) in two municipalities.
+
+    Member ids are random pseudonyms and the simulated citizens act by them; numbered ids here make the
+    fieldwork, and so the reports, the same on every run."""
+    import itertools
+
+    from borgerblik.storage import Database, population
 
     tmp = tmp_path_factory.mktemp("lagret")
     url = f"sqlite:///{tmp / 'borgerblik.sqlite'}"
-    with Database(url) as db:
+    numbers = itertools.count(1)
+    with pytest.MonkeyPatch.context() as patch, Database(url) as db:
+        patch.setattr(population, "new_member_id", lambda: f"{next(numbers):016x}")
         _store_wave(db, tmp, 2023, seed=23)
         _store_wave(db, tmp, 2024, seed=24)
     return url

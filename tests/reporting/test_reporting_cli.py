@@ -142,7 +142,7 @@ def structure(path: Path) -> str:
     """The report's skeleton: headings, sections, figures and tables with their shape — not the numbers."""
     tree = lxml_html.fromstring(path.read_bytes())
     lines = []
-    for element in tree.iter("h1", "h2", "section", "figure", "table", "svg"):
+    for element in tree.iter("h1", "h2", "section", "figure", "table", "svg", "blockquote"):
         if element.tag == "section":
             lines.append(f"section#{element.get('id')}")
         elif element.tag in ("h1", "h2"):

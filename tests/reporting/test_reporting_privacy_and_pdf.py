@@ -144,3 +144,32 @@ def test_axe_finds_no_wcag_21_aa_violations(reports_dir, chromium_path, name):
         finally:
             browser.close()
     assert violations == []
+
+
+def test_a_pdf_typst_will_not_make_pdf_ua_is_written_and_said_so(analysis_dir, tmp_path, monkeypatch, capsys):
+    """No silent fallback: the refusal goes to stderr and beside the report in index.html."""
+    from borgerblik.core import load_template
+    from borgerblik.reporting import pdf
+    from borgerblik.reporting.publish import write_reports
+    from borgerblik.reporting.tables import read_tables
+
+    real = pdf._compiler()
+
+    class Refusing:
+        def compile(self, data, pdf_standards=None):
+            if pdf_standards:
+                raise RuntimeError("PDF/UA-1 error: missing alt text")
+            return real.compile(data)
+
+    monkeypatch.setattr(pdf, "_compiler", lambda: Refusing())
+    written = write_reports(
+        read_tables(analysis_dir), load_template("kl-2024"), tmp_path / "r", [], ["pdf"], workers=1
+    )
+    assert written.untagged == (("landsrapport.pdf", "PDF/UA-1 error: missing alt text"),)
+    err = capsys.readouterr().err
+    assert "advarsel: landsrapport.pdf er ikke PDF/UA-mærket (typst: PDF/UA-1 error: missing alt text)" in err
+    index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "PDF&#39;en er ikke PDF/UA-mærket (typst: PDF/UA-1 error: missing alt text)" in index or (
+        "PDF'en er ikke PDF/UA-mærket (typst: PDF/UA-1 error: missing alt text)" in index
+    )
+    assert (tmp_path / "r" / "landsrapport.pdf").read_bytes().startswith(b"%PDF")

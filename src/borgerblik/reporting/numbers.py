@@ -30,6 +30,8 @@ COUNT_COLUMNS = frozenset(
         "opted_out",
         "population",
         "invited",
+        "count",
+        "messages",
     }
 )
 

@@ -28,6 +28,15 @@ ACCOUNTS = "open_answers_accounts"
 NEAR = 0.8
 """Share of a quote's word triples already in a shown quote above which it counts as the same quote."""
 _WORDS = re.compile(r"[^\w\[\]]+")
+_MASKS = re.compile(r"\[+XXX\]+")
+
+
+def redacted(text: str) -> str:
+    """The quote redacted once more around its masks (``[[XXX]]`` from two redactions becomes ``[XXX]``; a
+    mask is never redacted again into ``[[[XXX]]]``)."""
+    from borgerblik.text.redaction import MASK, redact
+
+    return MASK.join(redact(piece).text if piece.strip() else piece for piece in _MASKS.split(text))
 
 
 def _triples(text: str) -> set[str]:
@@ -42,9 +51,7 @@ class QuotePicker:
         self.shown: list[set[str]] = []
 
     def take(self, text: str) -> str | None:
-        from borgerblik.text.redaction import redact
-
-        quote = redact(text).text.strip()
+        quote = redacted(text).strip()
         if not quote:
             return None
         triples = _triples(quote)
