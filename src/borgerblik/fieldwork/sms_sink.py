@@ -11,6 +11,7 @@ reliability harness counts to show how many repeats the sender itself causes.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -52,7 +53,7 @@ class SmsSink:
                 record = json.loads(line)
                 self.deliveries.append(record)
                 self._ids[record["userref"]] = record["id"]
-        self._server = ThreadingHTTPServer((self.host, self.port), _handler(self))
+        self._server = _Server((self.host, self.port), _handler(self))
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -101,6 +102,15 @@ class SmsSink:
         if self.on_delivery is not None:
             self.on_delivery(record)
         return 200, {"ids": [record["id"]]}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (a sender killed) is not an error of the gateway's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler(sink: SmsSink) -> type[BaseHTTPRequestHandler]:
