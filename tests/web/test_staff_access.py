@@ -71,6 +71,7 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("GET", "/koersler/{job_id:int}"): (ADMIN, 200),
     ("GET", "/resultater/{survey_id:int}"): (READERS, 200),
     ("POST", "/resultater/{survey_id:int}/analyse"): (RUNNERS, 303),
+    ("GET", "/resultater/{survey_id:int}/prioritetskort"): (READERS, 303),
     ("GET", "/resultater/{survey_id:int}/{question}"): (READERS, 303),
     ("GET", "/api/openapi.json"): (EVERYONE, 200),
     ("GET", "/api/session"): (EVERYONE, 200),

@@ -112,6 +112,7 @@ RESULT_COLUMNS = {
         "p_value",
         "flag",
     ),
+    "drivers": ("kommune", "outcome", "predictor", "rescaled_weight", "mean", "quadrant", "rank", "n_valid"),
 }
 """What the results pages show of the analysis tables (all their rows, these columns)."""
 
@@ -151,6 +152,7 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
     kept = {
         name: tables[name].select([c for c in columns if c in tables[name].columns]).to_dicts()
         for name, columns in RESULT_COLUMNS.items()
+        if name in tables
     }
     questions = [
         {"id": q, "text": stored.instrument.question(q).text("da")} for q in stored.instrument.scale_items()

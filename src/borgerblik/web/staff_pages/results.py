@@ -1,5 +1,6 @@
 """Results pages: a question's distribution nationally and per municipality, its breakdowns, and the
-municipality benchmark — the rows of the analysis job, which are ``borgerblik analyze --survey``'s own.
+municipality benchmark — the rows of the analysis job, which are ``borgerblik analyze --survey``'s own — and
+the priority map (key drivers: importance against score, the report's own chart).
 
 A municipal analyst sees the national figure and their own municipality only: asking for another by URL (or
 through ``/api/``) is a 403, and the benchmark shows them no other municipality's row.
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from borgerblik.core.errors import BorgerblikError
+from borgerblik.reporting import charts
+from borgerblik.reporting.model import Figure
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.jobs import latest_done_job, queue_job
 from borgerblik.web.api import problem, reply
@@ -67,6 +71,54 @@ def question_view(
     }
 
 
+QUADRANTS = {
+    "styrke": "Styrke",
+    "udfordring": "Udfordring",
+    "svaghed": "Svaghed",
+    "mulighed": "Mulighed",
+}
+"""DOMAIN.md's names, in the order the page lists them: challenges (act here first) before the rest."""
+QUADRANT_ORDER = ("udfordring", "svaghed", "styrke", "mulighed")
+
+
+def priority_view(result: dict[str, Any], user: StaffUser, kommune: str) -> dict[str, Any]:
+    """The priority map of ``kommune`` (or national): rows, the chart and the places the user may choose."""
+    drivers = result["tables"].get("drivers") or []
+    rows = visible_rows(drivers, user, kommune)
+    texts = {q["id"]: q["text"] for q in result["questions"]}
+    numbers = {q["id"]: i for i, q in enumerate(result["questions"], start=1)}
+    rows = sorted(rows, key=lambda r: (QUADRANT_ORDER.index(r["quadrant"]), r["rank"]))
+    places = sorted({r["kommune"] for r in drivers} - {NATIONAL})
+    if user.role == "municipal_analyst":
+        places = [p for p in places if p == user.municipality]
+    points = [
+        charts.Point(
+            numbers.get(r["predictor"], 0),
+            Figure(
+                r["rescaled_weight"], f"{r['rescaled_weight']:.1f}".replace(".", ","), "weight", "drivers"
+            ),
+            Figure(r["mean"], f"{r['mean']:.2f}".replace(".", ","), "mean", "drivers"),
+        )
+        for r in rows
+    ]
+    alt = "; ".join(
+        f"{p.number} {texts.get(r['predictor'], r['predictor'])}: {QUADRANTS[r['quadrant']]}"
+        for p, r in zip(points, rows, strict=True)
+    )
+    names = {**QUADRANTS, "x_axis": "Betydning for samlet tilfredshed (%)", "y_axis": "Gennemsnit (1–5)"}
+    chart = charts.priority_map("prioritetskort", "Prioritetskort", alt, points, names) if points else ""
+    return {
+        "kommune": kommune,
+        "rows": [
+            {**r, "number": numbers.get(r["predictor"], 0), "text": texts.get(r["predictor"], "")}
+            for r in rows
+        ],
+        "chart": chart,
+        "places": places,
+        "quadrants": QUADRANTS,
+    }
+
+
 def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
     def survey_or_none(survey_id: int) -> Any:
         if survey_id > LARGEST_ID:
@@ -114,6 +166,20 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             return auth.refuse(request, 404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
         return page(request, "staff/result_question.html", survey=survey, view=view)
 
+    async def priority(request: Request) -> Response:
+        loaded = await latest(request)
+        if isinstance(loaded, Response):
+            return loaded
+        survey, found, _ = loaded
+        if found is None:
+            return RedirectResponse(f"/resultater/{survey.id}", 303)
+        kommune = request.query_params.get("kommune", NATIONAL)[:100]
+        try:
+            view = priority_view(found.result, request.state.staff, kommune)
+        except Forbidden:
+            return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
+        return page(request, "staff/priority.html", survey=survey, view=view, chart=Markup(view["chart"]))
+
     async def run(request: Request) -> Response:
         survey = await auth.call(survey_or_none, request.path_params["survey_id"])
         if survey is None:
@@ -142,5 +208,6 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         auth.route("/api/surveys/{survey_id:int}/results/{question}", question_json, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}", overview, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}/analyse", run, roles=RUNNERS, methods=["POST"]),
+        auth.route("/resultater/{survey_id:int}/prioritetskort", priority, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}/{question}", question, roles=ANALYSTS),
     ]
