@@ -97,6 +97,14 @@ def test_an_integer_of_five_thousand_digits_is_a_problem() -> None:
     )
 
 
+def test_a_tag_its_constructor_cannot_read_is_a_problem() -> None:
+    problem = only_problem("id: !!timestamp x\n")
+    assert problem == (
+        "skema.yaml, linje 1, felt '(YAML)': forventede en værdi YAML kan læse, fik 'x', som ikke kan læses "
+        "som timestamp (AttributeError). Tip: sæt citationstegn om teksten, eller ret værdien"
+    )
+
+
 @pytest.mark.parametrize(
     ("character", "code"), [("\x00", "0000"), ("\x07", "0007"), ("\x1b", "001B"), ("\ufffe", "FFFE")]
 )

@@ -35,6 +35,7 @@ _SHOWN_ALIASES = 5
 
 #: Characters YAML 1.1 does not allow in a stream (PyYAML refuses them with a bare position).
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _SYNTAX_HINT = "tjek indrykning og kolon efter nøgler; sæt citationstegn om tekster med : # ? eller , i {...}"
 
 
@@ -108,7 +109,7 @@ def read_yaml(text: str, file: str) -> YamlSource:
         )
     forbidden = _FORBIDDEN.search(text)
     if forbidden is not None:
-        line = text.count("\n", 0, forbidden.start()) + 1
+        line = _last_line(text[: forbidden.start()])
         raise _refusal(
             file,
             line,
@@ -144,7 +145,11 @@ def read_yaml(text: str, file: str) -> YamlSource:
         if opened is not None and mark is not None and opened.line != mark.line:
             got += f" ({exc.context} fra linje {opened.line + 1})"
         raise _refusal(
-            file, None if mark is None else mark.line + 1, "gyldig YAML", got, _SYNTAX_HINT
+            file,
+            None if mark is None else min(mark.line + 1, _last_line(text)),
+            "gyldig YAML",
+            got,
+            _SYNTAX_HINT,
         ) from exc
     except yaml.YAMLError as exc:  # a reader error without a mark (the forbidden characters are caught above)
         raise _refusal(file, None, "gyldig YAML", str(exc), _SYNTAX_HINT) from exc
@@ -153,6 +158,12 @@ def read_yaml(text: str, file: str) -> YamlSource:
     if problems:
         raise InstrumentError(problems)
     return source
+
+
+def _last_line(text: str) -> int:
+    """The number of the last line, as YAML counts lines (libyaml puts an error at the end of a stream
+    without a final line break on the line after it)."""
+    return len(_LINE_BREAK.split(text))
 
 
 def _alias_lines(text: str) -> list[int]:
@@ -190,8 +201,18 @@ class _Builder:
         """A scalar's value, or (False, None) with a problem when its tag cannot make one."""
         try:
             return True, self.loader.construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of 5.000 digits
-            self.problem(line, "(YAML)", "en værdi YAML kan læse", f"{node.value[:40]!r} ({exc})"[:160])
+        except yaml.MarkedYAMLError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - 5.000 digits; '!!timestamp x' is an AttributeError in PyYAML
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            self.problem(
+                line,
+                "(YAML)",
+                "en værdi YAML kan læse",
+                f"{shown!r}, som ikke kan læses som {kind} ({type(exc).__name__})",
+                "sæt citationstegn om teksten, eller ret værdien",
+            )
             return False, None
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> object:
