@@ -377,3 +377,30 @@ def test_stored_report_structure_snapshot(stored, name, snapshot):
     if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
         path.write_text(found, encoding="utf-8")
     assert found == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["landsrapport.html", "kommuner/lemvig.html"])
+def test_axe_finds_no_wcag_21_aa_violations_in_the_stored_reports(stored, chromium_path, name):
+    """The new parts (send-out and exclusion tables, funnel, quotes) keep the report WCAG 2.1 AA."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from axe_playwright_python.sync_playwright import Axe
+
+    out, _, _ = stored
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto((out / name).as_uri())
+            results = Axe().run(
+                page,
+                options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
+            )
+            violations = [
+                f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                for v in results.response["violations"]
+            ]
+        finally:
+            browser.close()
+    assert violations == []
