@@ -73,12 +73,19 @@ def fieldwork_status(db: Database, survey_id: int, *, until: date | None = None)
     """The monitor's numbers for one survey; ``until`` ends the curve (default: the last event)."""
     survey = db.survey(survey_id)
     events = db.fieldwork_events(survey_id)
-    contacts = {c.invitation_id: c for c in db.contacts(survey_id)}
+    # Reachability comes from the snapshot taken when the invitation wave was queued, so it survives the
+    # purge; only invitations from before the snapshot existed fall back to the contact data.
+    unsnapshotted = any(reach is None for reach in events.reach_of.values())
+    contacts = {c.invitation_id: c for c in db.contacts(survey_id)} if unsnapshotted else {}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for invitation_id, kommune in events.kommune_of.items():
         row = counts[kommune]
         row["invited"] += 1
-        channels = reachable_channels(contacts.get(invitation_id))
+        reach = events.reach_of.get(invitation_id)
+        if reach is None:
+            channels = reachable_channels(contacts.get(invitation_id))
+        else:
+            channels = reach.split(",") if reach else []
         for channel in channels:
             row[channel] += 1
         row["no_channel"] += not channels

@@ -8,7 +8,7 @@ decided by :mod:`borgerblik.storage.outcomes`, the one definition.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -84,6 +84,34 @@ def advance_invitations(
             .where(Invitation.id.in_(list(unreachable)), Invitation.state.in_(ADVANCING))
             .values(state="undeliverable", updated_at=now)
         )
+    snapshot_reach(connection, [*reached, *unreachable])
+
+
+def snapshot_reach(connection: Connection, invitation_ids: Sequence[int]) -> None:
+    """Keep, on each invitation not yet snapshotted, the channels that can reach the citizen now — the rule of
+    :func:`contact_flags` — so the monitor counts them after the contact data are purged. One UPDATE per
+    combination of channels, not per citizen."""
+    if not invitation_ids:
+        return
+    rows = connection.execute(
+        select(Invitation.id, Identity.digital_post_exempt, Identity.phone, Identity.email)
+        .join(Identity, Identity.member_id == Invitation.member_id)
+        .where(Invitation.id.in_(list(invitation_ids)), Invitation.reach.is_(None))
+    ).all()
+    by_reach: dict[str, list[int]] = {}
+    for invitation_id, exempt, phone, email in rows:
+        channels = [
+            name
+            for name, reaches in (
+                ("digital_post", not exempt),
+                ("sms", can_text(phone)),
+                ("email", bool(email and "@" in email)),
+            )
+            if reaches
+        ]
+        by_reach.setdefault(",".join(channels), []).append(invitation_id)
+    for reach, ids in by_reach.items():
+        connection.execute(update(Invitation).where(Invitation.id.in_(ids)).values(reach=reach))
 
 
 @dataclass(frozen=True)
@@ -103,17 +131,20 @@ class FieldworkEvents:
     opted_out: set[int]
     reminder_times: list[datetime]
     invitation_time: datetime | None
+    reach_of: dict[int, str | None] = field(default_factory=dict)
+    """invited citizens → the channels that could reach them when invited (None: not snapshotted)"""
 
 
 def fieldwork_events(connection: Connection, survey_id: int) -> FieldworkEvents:
-    kommune_of = dict(
-        connection.execute(  # type: ignore[arg-type]
-            select(Invitation.id, Municipality.name)
-            .join(Member, Member.id == Invitation.member_id)
-            .join(Municipality, Municipality.id == Member.municipality_id)
-            .where(Invitation.survey_id == survey_id, Invitation.state != "created")
-        ).all()
-    )
+    kommune_of, reach_of = {}, {}
+    for invitation_id, kommune, reach in connection.execute(
+        select(Invitation.id, Municipality.name, Invitation.reach)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Municipality, Municipality.id == Member.municipality_id)
+        .where(Invitation.survey_id == survey_id, Invitation.state != "created")
+    ):
+        kommune_of[invitation_id] = kommune
+        reach_of[invitation_id] = reach
     opted = opted_out(connection, survey_id)
     sessions = []
     for invitation_id, state, updated_at, completed_at in connection.execute(
@@ -143,7 +174,14 @@ def fieldwork_events(connection: Connection, survey_id: int) -> FieldworkEvents:
             OutboxMessage.survey_id == survey_id, OutboxMessage.kind == "invitation"
         )
     ).scalar()
-    return FieldworkEvents(kommune_of, sessions, opted, reminder_times, as_utc(invitation_time))  # type: ignore[arg-type]
+    return FieldworkEvents(
+        kommune_of,
+        sessions,
+        opted,
+        reminder_times,
+        as_utc(invitation_time),
+        reach_of,  # type: ignore[arg-type]
+    )
 
 
 def message_waves(connection: Connection, survey_id: int) -> pl.DataFrame:
