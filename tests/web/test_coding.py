@@ -248,3 +248,17 @@ def test_the_agreement_page_shows_cohens_kappa_per_code(survey, coding, staff_cl
     assert decimal(expected) == "0,60"
     assert "<td>Ventetid</td><td>5</td><td>5</td><td>0,60</td>" in page
     assert "<td>Samtalen</td><td>0</td><td>0</td><td>1,00</td>" in page
+
+
+def test_a_suggester_is_kept_until_a_tenth_more_answers_are_coded():
+    from borgerblik.web.staff_pages.coding import suggester_for
+
+    texts = [w + f" {n}" for n, w in enumerate((WAITING + LISTENED) * 4)]
+    codes = [["ventetid"] if t.startswith(tuple(WAITING)) else ["lyttet"] for t in texts]
+    key = ("test", "kept")
+    first = suggester_for(key, texts[:20], codes[:20])
+    assert suggester_for(key, texts[:29], codes[:29]) is first
+    assert suggester_for(key, texts[:30], codes[:30]) is not first
+    assert suggester_for(("test", "few"), texts[:9], codes[:9]) == (
+        "Kod mindst 10 svar, så kan Borgerblik foreslå koder."
+    )

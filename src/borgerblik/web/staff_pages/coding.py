@@ -51,7 +51,7 @@ KEYS = "1234567890"
 LARGEST_ID = 2**63 - 1
 _CODE = re.compile(r"[a-z0-9æøå_-]{1,60}")
 _FIELDS = ("kode", "etiket", "beskrivelse", "noegleord", "eksempler", "overkode")
-_SUGGESTERS: OrderedDict[tuple[Any, ...], Suggester | str] = OrderedDict()
+_SUGGESTERS: OrderedDict[tuple[Any, ...], tuple[int, Suggester | str]] = OrderedDict()
 _CACHED = 16
 
 
@@ -109,12 +109,15 @@ def training_set(
 
 
 def suggester_for(key: tuple[Any, ...], texts: list[str], codes: list[list[str]]) -> Suggester | str:
-    """The suggester trained on these coded answers (kept while they are unchanged), or why there is none."""
-    fingerprint = (*key, hash((tuple(texts), tuple(tuple(c) for c in codes))))
-    if fingerprint in _SUGGESTERS:
-        _SUGGESTERS.move_to_end(fingerprint)
-        return _SUGGESTERS[fingerprint]
-    found: Suggester | str
+    """The suggester for these coded answers, or why there is none. Training cross-validates, so it takes
+    seconds on a large question: a model is kept until a tenth more answers (at least 10) are coded, not
+    retrained after every save."""
+    kept = _SUGGESTERS.get(key)
+    if kept is not None:
+        _SUGGESTERS.move_to_end(key)
+        coded_then, found = kept
+        if coded_then <= len(texts) < coded_then + max(10, coded_then // 10):
+            return found
     if len(texts) < 10:
         found = "Kod mindst 10 svar, så kan Borgerblik foreslå koder."
     else:
@@ -122,7 +125,7 @@ def suggester_for(key: tuple[Any, ...], texts: list[str], codes: list[list[str]]
             found = train_suggester(texts, codes)
         except ValueError:
             found = "Ingen kode er givet mindst 5 gange endnu; kod flere svar for at få forslag."
-    _SUGGESTERS[fingerprint] = found
+    _SUGGESTERS[key] = (len(texts), found)
     while len(_SUGGESTERS) > _CACHED:
         _SUGGESTERS.popitem(last=False)
     return found
@@ -247,6 +250,12 @@ def coding_routes(db: Database, auth: Auth, page: Callable[..., Response]) -> li
             find_question, request.path_params["survey_id"], request.path_params["question"]
         )
 
+    def model_key(user: StaffUser, question: Question, book: list[Code]) -> tuple[Any, ...]:
+        """Whose suggester: this database, question and codebook, and the coder and the answers they see."""
+        kommune = user.municipality if user.role == "municipal_analyst" else None
+        codes = tuple(c.code for c in book)
+        return (str(db.engine.url), question.survey.id, question.id, kommune, user.username, codes)
+
     def visible(user: StaffUser, survey_id: int, question_id: str) -> list[OpenAnswer]:
         kommune = user.municipality if user.role == "municipal_analyst" else None
         return open_answers(db, survey_id, question_id, kommune=kommune)
@@ -288,13 +297,7 @@ def coding_routes(db: Database, auth: Auth, page: Callable[..., Response]) -> li
         for invitation, code, who in coded.select("invitation_id", "code", "coder").iter_rows():
             if who == user.username and invitation in texts:
                 mine.setdefault(invitation, []).append(code)
-        key = (
-            question.survey.id,
-            question.id,
-            user.municipality if user.role == "municipal_analyst" else None,
-            user.username,
-        )
-        suggester = suggester_for(key, *training_set(coded, texts, user.username))
+        suggester = suggester_for(model_key(user, question, book), *training_set(coded, texts, user.username))
         listed = [a for a in answers if not (only_uncoded and a.invitation_id in mine)]
         pages = max(1, -(-len(listed) // PAGE_SIZE))
         side = min(max(side, 1), pages)
@@ -352,13 +355,7 @@ def coding_routes(db: Database, auth: Auth, page: Callable[..., Response]) -> li
                 "code"
             ]
         )
-        key = (
-            question.survey.id,
-            question.id,
-            user.municipality if user.role == "municipal_analyst" else None,
-            user.username,
-        )
-        suggester = suggester_for(key, *training_set(coded, texts, user.username))
+        suggester = suggester_for(model_key(user, question, book), *training_set(coded, texts, user.username))
         suggested: dict[str, str] = {}
         if isinstance(suggester, Suggester):
             suggested = {
