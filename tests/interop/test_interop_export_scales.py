@@ -87,3 +87,22 @@ def test_spss_and_stata_keep_9_as_an_answer_and_99_as_missing_on_0_to_10(tmp_pat
     )
     assert stata["anbefale"].tolist()[:3] == [10.0, 9.0, "a"]
     assert stata_meta.variable_value_labels["anbefale"]["a"] == "Ved ikke"
+
+
+def test_a_question_unasked_in_the_first_rows_stays_numeric_in_stata(tmp_path: Path) -> None:
+    """pyreadstat sniffs an object column's type from its first 100 rows: 150 citizens not asked (a local
+    question) followed by answers and a "ved ikke" must still be a numeric variable with .a."""
+    rows = 153
+    respondents = pl.DataFrame(
+        {
+            "respondent_id": [str(i) for i in range(rows)],
+            "anbefale": [None] * 150 + [10, 99, 3],
+            "hjulpet": [1] * rows,
+            "samlet": [None] * 150 + [5, 4, 2],
+        }
+    )
+    dataset = analysis_dataset(respondents, parse_instrument(INSTRUMENT))
+    path = write_dataset(dataset, "dta", tmp_path / "late.dta")
+    read, _ = pyreadstat.read_dta(str(path), user_missing=True)
+    assert read["anbefale"].tolist()[150:] == [10.0, "a", 3.0]
+    assert read["samlet"].tolist()[150:] == [5.0, 4.0, 2.0]

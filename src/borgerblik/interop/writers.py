@@ -64,8 +64,17 @@ def _pandas(dataset: Dataset, stata: bool) -> pd.DataFrame:
     """The whole table for pyreadstat, converted chunk by chunk (one chunk's polars copy at a time)."""
     parts = [_pandas_chunk(dataset, chunk, stata) for chunk in _chunks(dataset)]
     if not parts:
-        return _pandas_chunk(dataset, dataset.frame, stata)
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        frame = _pandas_chunk(dataset, dataset.frame, stata)
+    else:
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if stata:
+        # A code column holding ".a" is a pandas object column, whose type pyreadstat (through narwhals)
+        # sniffs from its first 100 rows: a question nobody among them was asked (a local or routed question)
+        # would pass for text and fail. As a categorical its type is read from the categories, all of them.
+        for variable in dataset.variables:
+            if variable.missing and variable.measure is not Measure.TEXT:
+                frame[variable.name] = frame[variable.name].astype("category")
+    return frame
 
 
 def _pandas_chunk(dataset: Dataset, frame: pl.DataFrame, stata: bool) -> pd.DataFrame:
