@@ -111,6 +111,8 @@ class Figures:
     kills: list[Kill]
     deliveries: dict[str, int]
     duplicates: dict[str, int]
+    #: the most deliveries of one key (2 = one repeat, what one kill with that message in flight causes)
+    most_per_key: dict[str, int]
     missing: dict[str, int]
     not_sent: int
     manifest_entries: int
@@ -158,12 +160,14 @@ class Figures:
             f"sender kills, {self.database}, {self.senders} sender(s) at once, lease {_n(self.lease, 0)} s: "
             f"{_n(total)} messages, {len(self.kills)} kills ({self.mid_batch} mid-batch), "
             f"{_n(self.seconds, 0)} s",
-            f"  {'channel':<14}{'messages':>10}{'deliveries':>12}{'duplicates':>12}{'missing':>9}",
+            f"  {'channel':<14}{'messages':>10}{'deliveries':>12}{'duplicates':>12}{'missing':>9}"
+            f"{'most per key':>14}",
         ]
         for channel in CHANNELS:
             rows.append(
                 f"  {channel:<14}{_n(self.messages[channel]):>10}{_n(self.deliveries[channel]):>12}"
                 f"{_n(self.duplicates[channel]):>12}{_n(self.missing[channel]):>9}"
+                f"{_n(self.most_per_key[channel]):>14}"
             )
         releases = self.releases
         median = _n(statistics.median(releases), 1) if releases else "–"
@@ -369,6 +373,7 @@ def run(
         messages={c: len(expected[c]) for c in CHANNELS},
         kills=done,
         deliveries={c: sum(raw[c][k] for k in expected[c]) for c in CHANNELS},
+        most_per_key={c: max((raw[c][k] for k in expected[c]), default=0) for c in CHANNELS},
         duplicates={c: sum(raw[c][k] - 1 for k in expected[c] if raw[c][k] > 1) for c in CHANNELS},
         missing={
             "digital_post": len(expected["digital_post"] - placed),
