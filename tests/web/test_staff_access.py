@@ -68,10 +68,13 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
         ADMIN,
         404,
     ),
-    ("GET", "/koersler/{job_id:int}"): (ADMIN, 200),
+    ("GET", "/koersler/{job_id:int}"): (RUNNERS, 200),
     ("GET", "/resultater/{survey_id:int}"): (READERS, 200),
     ("POST", "/resultater/{survey_id:int}/analyse"): (RUNNERS, 303),
     ("GET", "/resultater/{survey_id:int}/prioritetskort"): (READERS, 303),
+    ("GET", "/resultater/{survey_id:int}/rapporter"): (READERS, 200),
+    ("POST", "/resultater/{survey_id:int}/rapporter"): (RUNNERS, 400),
+    ("GET", "/resultater/{survey_id:int}/rapporter/{job_id:int}/{path:path}"): (READERS, 404),
     ("GET", "/resultater/{survey_id:int}/{question}"): (READERS, 303),
     ("GET", "/api/openapi.json"): (EVERYONE, 200),
     ("GET", "/api/session"): (EVERYONE, 200),
@@ -143,8 +146,9 @@ class Matrix:
             "which": "opfoelgning",
             "kommune": "Rødovre",
             "maalgruppe": "6.1",
+            "path": "landsrapport.html",
         }
-        return re.sub(r"\{(\w+)(:int)?\}", lambda m: str(values[m.group(1)]), path)
+        return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
     def order(self) -> list[tuple[str, str]]:
         """Logout last: it ends the session the rest of the rows use."""

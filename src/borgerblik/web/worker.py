@@ -210,6 +210,47 @@ def _wave(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str
     )
 
 
+REPORTS_VARIABLE = "BORGERBLIK_REPORTS"
+"""The folder report sets are written to, one subfolder per survey and job (default rapporter)."""
+REPORT_FORMATS = ("html", "pdf", "xlsx")
+
+
+def reports_folder(survey_id: int, job_id: int) -> Path:
+    return Path(os.environ.get(REPORTS_VARIABLE) or "rapporter") / str(survey_id) / str(job_id)
+
+
+def _reports(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    """``borgerblik report --survey ID --municipality all``: the same functions, into the reports folder."""
+    from borgerblik.reporting.from_database import analysed_survey
+    from borgerblik.reporting.publish import choose_municipalities, write_reports
+    from borgerblik.reporting.slugs import slug
+    from borgerblik.reporting.tables import ReportInputError
+
+    assert job.survey_id is not None
+    formats = [f for f in job.params.get("formats", ["html", "xlsx"]) if f in REPORT_FORMATS]
+    report_progress(db, job.id, 10, "Analysen køres")
+    url = db.engine.url.render_as_string(hide_password=False)
+    try:
+        tables, instrument, title = analysed_survey(
+            str(job.survey_id), url, int(job.params.get("bootstrap", 1000))
+        )
+        chosen, skipped = choose_municipalities(tables, instrument, "all")
+        report_progress(db, job.id, 50, "Rapporterne skrives")
+        out = reports_folder(job.survey_id, job.id)
+        written = write_reports(tables, instrument, out, chosen, formats, "da", title, skipped=skipped)
+    except ReportInputError as exc:
+        raise ValueError(str(exc)) from None
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    result = {
+        "formats": formats,
+        "files": files,
+        "municipalities": {name: slug(name) for name in chosen},
+        "skipped": list(written.skipped),
+        "reports": written.reports,
+    }
+    return result, f"{written.reports} rapporter skrevet ({', '.join(formats)})"
+
+
 def _purge(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     assert job.survey_id is not None
     result = purge_survey(db, job.survey_id, job.requested_by)
@@ -223,6 +264,7 @@ RUNNERS: dict[str, Runner] = {
     "analysis": _analysis,
     "invite": _wave,
     "remind": _wave,
+    "reports": _reports,
 }
 JOB_NAMES = {
     "import_register": "Indlæsning af registerudtræk",
@@ -231,6 +273,7 @@ JOB_NAMES = {
     "analysis": "Analyse",
     "invite": "Invitationer",
     "remind": "Påmindelse",
+    "reports": "Rapporter",
 }
 
 

@@ -24,6 +24,7 @@ from borgerblik.web.rendering import render
 from borgerblik.web.staff_pages.coding import coding_routes
 from borgerblik.web.staff_pages.fieldwork import fieldwork_routes
 from borgerblik.web.staff_pages.local_questions import local_question_routes
+from borgerblik.web.staff_pages.reports import report_routes
 from borgerblik.web.staff_pages.results import results_routes
 from borgerblik.web.staff_pages.surveys import survey_routes
 
@@ -84,6 +85,7 @@ def staff_routes(
         *survey_routes(db, auth, staff_page),
         *fieldwork_routes(db, auth, staff_page),
         *local_question_routes(db, auth, staff_page, handlers),
+        *report_routes(db, auth, staff_page),
         *results_routes(db, auth, staff_page),
         *coding_routes(db, auth, staff_page),
         *api_routes(db, auth),

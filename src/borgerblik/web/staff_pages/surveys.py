@@ -25,6 +25,9 @@ from borgerblik.web.auth import Auth, first, read_form
 from borgerblik.web.worker import JOB_NAMES
 
 ADMIN = ("administrator",)
+JOB_READERS = ("administrator", "analyst")
+RESULT_JOBS = ("analysis", "reports")
+"""The jobs a cross-municipal analyst starts from the results pages, and so may follow on the job's page."""
 LARGEST_ID = 2**63 - 1
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 REFRESH_SECONDS = 2
@@ -171,6 +174,8 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
         if found is None:
             return not_found(request)
+        if request.state.staff.role != "administrator" and found.kind not in RESULT_JOBS:
+            return auth.refuse(request, 403, "Ingen adgang", "Din rolle giver ikke adgang til denne kørsel.")
         refreshing = not found.finished and request.query_params.get("opdater") != "nej"
         response = page(
             request,
@@ -194,7 +199,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         ),
         auth.route("/undersoegelser/{survey_id:int}/stikproeve", draw, roles=ADMIN, methods=["POST"]),
         auth.route("/undersoegelser/{survey_id:int}/slet-persondata", purge, roles=ADMIN, methods=["POST"]),
-        auth.route("/koersler/{job_id:int}", show_job, roles=ADMIN),
+        auth.route("/koersler/{job_id:int}", show_job, roles=JOB_READERS),
     ]
 
 

@@ -1,0 +1,134 @@
+"""Report downloads on the results pages: a job runs the functions of ``borgerblik report --survey ID
+--municipality all`` (:func:`borgerblik.web.worker._reports`) into the reports folder, and the page lists and
+serves its files — each download recorded in the audit log.
+
+A municipal analyst sees the national report and their own municipality's only: another municipality's file
+by URL is a 403, and the overview ``index.html`` (which lists every municipality's figures) is not theirs.
+Files are served as attachments, never rendered inside the staff site, so a report's own styles and scripts
+never run with a staff session.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute
+
+from borgerblik.reporting.publish import MUNICIPAL_DIR, NATIONAL_NAME
+from borgerblik.storage import Database, StorageError
+from borgerblik.storage.audit import record_audit
+from borgerblik.storage.jobs import job, latest_done_job, queue_job
+from borgerblik.web.auth import Auth, StaffUser, read_form
+from borgerblik.web.staff_pages.surveys import LARGEST_ID
+from borgerblik.web.worker import REPORT_FORMATS, reports_folder
+
+ANALYSTS = ("administrator", "analyst", "municipal_analyst")
+RUNNERS = ("administrator", "analyst")
+FORMAT_NAMES = {"html": "HTML", "pdf": "PDF (tilgængelig, PDF/UA)", "xlsx": "Excel"}
+
+
+def may_download(user: StaffUser, path: str, municipalities: dict[str, str]) -> bool:
+    """Whether the user may have ``path`` of a report set: everything, or (municipal analyst) the national
+    report and their own municipality's."""
+    if user.role != "municipal_analyst":
+        return True
+    parts = PurePosixPath(path)
+    if parts.parent == PurePosixPath(".") and parts.stem == NATIONAL_NAME:
+        return True
+    own = municipalities.get(user.municipality or "")
+    return own is not None and parts.parent == PurePosixPath(MUNICIPAL_DIR) and parts.stem == own
+
+
+def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
+    def survey_or_none(survey_id: int) -> Any:
+        if survey_id > LARGEST_ID:
+            return None
+        try:
+            return db.survey(survey_id)
+        except StorageError:
+            return None
+
+    async def found_survey(request: Request) -> Any:
+        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
+        if survey is None:
+            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
+        return survey
+
+    async def overview(request: Request) -> Response:
+        survey = await found_survey(request)
+        if isinstance(survey, Response):
+            return survey
+        found, waiting = await auth.call(latest_done_job, db, survey.id, "reports")
+        user: StaffUser = request.state.staff
+        files = []
+        if found is not None:
+            files = [
+                f for f in found.result["files"] if may_download(user, f, found.result["municipalities"])
+            ]
+        return page(
+            request,
+            "staff/reports.html",
+            survey=survey,
+            reports=found,
+            files=files,
+            waiting=waiting,
+            can_run=user.role in RUNNERS,
+            formats=FORMAT_NAMES,
+        )
+
+    async def make(request: Request) -> Response:
+        survey = await found_survey(request)
+        if isinstance(survey, Response):
+            return survey
+        formats = [f for f in (await read_form(request)).get("format", []) if f in REPORT_FORMATS]
+        if not formats:
+            return auth.refuse(
+                request, 400, "Vælg et format", "Vælg mindst ét format: HTML, PDF eller Excel."
+            )
+        user = request.state.staff.username
+        job_id = await auth.call(
+            lambda: queue_job(db, "reports", user, survey_id=survey.id, params={"formats": formats})
+        )
+        return RedirectResponse(f"/koersler/{job_id}", 303)
+
+    async def download(request: Request) -> Response:
+        survey = await found_survey(request)
+        if isinstance(survey, Response):
+            return survey
+        job_id, path = request.path_params["job_id"], request.path_params["path"]
+        found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
+        if found is None or found.kind != "reports" or found.survey_id != survey.id or found.state != "done":
+            return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
+        if path not in found.result["files"]:  # only the job's own files: no .., no other folder
+            return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
+        user: StaffUser = request.state.staff
+        if not may_download(user, path, found.result["municipalities"]):
+            return auth.refuse(
+                request, 403, "Ingen adgang", "Du kan hente landsrapporten og din egen kommunes rapport."
+            )
+        file = reports_folder(survey.id, job_id) / path
+        if not file.is_file():
+            return auth.refuse(
+                request, 410, "Rapporten er væk", "Filen findes ikke længere; lav rapporterne igen."
+            )
+        detail = f"undersøgelse {survey.id}, kørsel {job_id}: {path}"
+        await auth.call(record_audit, db, user.username, "report_download", detail)
+        media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return FileResponse(
+            file,
+            media_type=media,
+            filename=f"{survey.id}-{PurePosixPath(path).name}",
+            content_disposition_type="attachment",
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
+
+    base = "/resultater/{survey_id:int}/rapporter"
+    return [
+        auth.route(base, overview, roles=ANALYSTS),
+        auth.route(base, make, roles=RUNNERS, methods=["POST"]),
+        auth.route(base + "/{job_id:int}/{path:path}", download, roles=ANALYSTS),
+    ]
