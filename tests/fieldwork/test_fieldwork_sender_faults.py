@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -121,6 +123,17 @@ def test_a_letter_already_in_the_folder_is_not_placed_again_and_gets_its_journal
         "manifest.csv",
         "manifest.json",
     ]
+
+
+def test_closing_removes_temporary_files_a_killed_sender_left_and_keeps_a_live_ones(tmp_path: Path) -> None:
+    left = tmp_path / ".bb1-1-i0-digital_post.pdf.4242.0123456789ab.tmp"
+    live = tmp_path / ".bb1-2-i0-digital_post.pdf.4243.0123456789ab.tmp"
+    left.write_bytes(PDF[:9])
+    live.write_bytes(PDF[:9])
+    an_hour_ago = time.time() - 3600
+    os.utime(left, (an_hour_ago, an_hour_ago))
+    DigitalPostFolder(tmp_path).close()
+    assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == [live.name]
 
 
 def test_two_senders_sharing_one_folder_write_their_manifests_without_crashing(tmp_path: Path) -> None:

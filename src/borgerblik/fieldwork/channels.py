@@ -13,8 +13,10 @@ import fcntl
 import io
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +24,9 @@ from borgerblik.core.errors import BorgerblikError
 
 if TYPE_CHECKING:
     from borgerblik.fieldwork.memo import MemoSender
+
+
+LEFTOVER_AGE = timedelta(minutes=10)
 
 
 class NotReachable(BorgerblikError, ValueError):
@@ -206,4 +211,16 @@ class DigitalPostFolder:
                 self.folder / "manifest.json",
                 json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8"),
             )
+            self._remove_leftovers()
         return len(records)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files a killed sender left: a live one exists for milliseconds, so one older than
+        ``LEFTOVER_AGE`` belongs to no running sender (whichever host it ran on)."""
+        cutoff = time.time() - LEFTOVER_AGE.total_seconds()
+        for leftover in self.folder.glob(".*.tmp"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except FileNotFoundError:  # another sender removed it first
+                continue
