@@ -180,3 +180,34 @@ def test_instrument_check_on_a_folder_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["instrument", "check", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip() == f"Fejl: {tmp_path}: er en mappe, ikke en fil"
+
+
+# -- wrong types where the loader hashed a value (found by tests/reliability/test_hostile_instruments.py) ----
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("grouping: kl2024\n", "grouping: [kl2024]\n", "grouping"),
+        (
+            "        kind: scale\n        scale: grad\n",
+            "        kind: [scale]\n        scale: grad\n",
+            "kind",
+        ),
+        ("        scale: grad\n", "        scale: {a: 1}\n", "scale"),
+        ("  question: status\n  past: [2]\n", "  question: [status]\n  past: [2]\n", "tense.question"),
+        ("  past: [2]\n", "  past: [[2]]\n", "tense.past"),
+        (
+            "{group: {scheme: kl2024, in: [sygedagpenge]}}",
+            "{group: {scheme: [x], in: [sygedagpenge]}}",
+            "when.group.scheme",
+        ),
+        ("themes:\n", "themes: 5\nx:\n", "themes"),
+    ],
+)
+def test_a_list_or_mapping_where_a_name_belongs_is_a_problem(old: str, new: str, field: str) -> None:
+    text = (TEMPLATE_DIR / "kl-2024.yaml").read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(InstrumentError) as raised:
+        parse_instrument(text.replace(old, new, 1), "skema.yaml")
+    assert field in {problem.field for problem in raised.value.problems}, raised.value

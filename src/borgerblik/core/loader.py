@@ -103,6 +103,11 @@ def load_template(name: str) -> Instrument:
     return load_instrument(path)
 
 
+def _list(value: object) -> list:
+    """``value`` when it is a list, else nothing: this pass only looks ahead; the parse reports the type."""
+    return value if isinstance(value, list) else []
+
+
 def _with_file(instrument: Instrument, file: str) -> Instrument:
     return replace(instrument, file=file)
 
@@ -127,7 +132,7 @@ class _InstrumentParser:
         languages = self._languages(data.get("languages"))
         ctx.languages = tuple(language.code for language in languages)
         grouping = data.get("grouping")
-        if grouping is not None and grouping not in ctx.schemes:
+        if grouping is not None and (not isinstance(grouping, str) or grouping not in ctx.schemes):
             ctx.problem(
                 ("grouping",),
                 "grouping",
@@ -239,19 +244,19 @@ class _InstrumentParser:
             if isinstance(question.get("id"), str):
                 self.ctx.all_ids.setdefault(question["id"], (*path, "id"))
             for key in ("items", "follow_ups"):
-                for index, sub in enumerate(question.get(key) or []):
+                for index, sub in enumerate(_list(question.get(key))):
                     visit(sub, (*path, key, index))
 
-        for t_index, theme in enumerate(data.get("themes") or []):
+        for t_index, theme in enumerate(_list(data.get("themes"))):
             if isinstance(theme, dict):
-                for q_index, question in enumerate(theme.get("questions") or []):
+                for q_index, question in enumerate(_list(theme.get("questions"))):
                     visit(question, ("themes", t_index, "questions", q_index))
         local = data.get("local_questions")
         if isinstance(local, dict):
             for kommune, questions in local.items():
-                for q_index, question in enumerate(questions or []):
+                for q_index, question in enumerate(_list(questions)):
                     visit(question, ("local_questions", kommune, q_index))
-        for index, field in enumerate(data.get("background") or []):
+        for index, field in enumerate(_list(data.get("background"))):
             visit(field, ("background", index))
 
     # -- themes and questions --------------------------------------------------------------------
@@ -353,8 +358,10 @@ class _InstrumentParser:
             ctx.problem(("tense",), "tense", "{question: status, past: [2]}", describe(data))
             return None
         ctx.check_keys(("tense",), data, ("question", "past"))
-        question = ctx.earlier.get(data.get("question"))  # type: ignore[arg-type]
-        if question is None and data.get("question") in ctx.failed:
+        named = data.get("question")
+        named = named if isinstance(named, str) else None  # a list there is reported below, not hashed
+        question = ctx.earlier.get(named) if named is not None else None
+        if question is None and named in ctx.failed:
             return None  # the status question's own problem is already reported
         if question is None or question.kind not in (Kind.SINGLE, Kind.YESNO):
             ctx.problem(
@@ -365,7 +372,9 @@ class _InstrumentParser:
             )
             return None
         past = data.get("past")
-        if not isinstance(past, list) or not past or not all(code in question.codes for code in past):
+        if not isinstance(past, list) or not past or not all(
+            isinstance(code, int) and code in question.codes for code in past
+        ):
             ctx.problem(
                 ("tense", "past"),
                 "tense.past",
@@ -424,7 +433,7 @@ class _InstrumentParser:
                 continue
             ctx.check_keys(path, body, _BACKGROUND_KEYS, field_id)
             kind = body.get("kind")
-            if kind not in set(BackgroundKind):
+            if not isinstance(kind, str) or kind not in set(BackgroundKind):
                 ctx.problem(
                     (*path, "kind"),
                     "kind",

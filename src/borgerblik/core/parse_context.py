@@ -366,7 +366,7 @@ class ParseContext:
         self.check_keys(path, body, ("scheme", "in"), question)
         scheme = body.get("scheme", self.default_scheme)
         groups = self._values(path, body, "when.group", question)
-        if scheme not in self.schemes:
+        if not isinstance(scheme, str) or scheme not in self.schemes:
             self.problem(
                 (*path, "scheme"),
                 "when.group.scheme",

@@ -90,7 +90,7 @@ class QuestionParser:
             return None
         ctx.check_keys(path, data, _QUESTION_KEYS, question_id)
         kind_value = data.get("kind")
-        if kind_value not in set(Kind):
+        if not isinstance(kind_value, str) or kind_value not in set(Kind):
             ctx.problem(
                 (*path, "kind"),
                 "kind",
@@ -264,9 +264,9 @@ class QuestionParser:
 
     def _scale_ref(self, path: Path, data: dict, question_id: str) -> Scale | None:
         name = data.get("scale")
-        if name in self.broken_scales:
+        if isinstance(name, str) and name in self.broken_scales:
             return None  # the scale's own problem is already reported
-        if name not in self.scales:
+        if not isinstance(name, str) or name not in self.scales:  # a list there is unknown, never hashed
             self.ctx.problem(
                 (*path, "scale"),
                 "scale",
