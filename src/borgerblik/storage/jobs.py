@@ -160,3 +160,21 @@ def latest_done_job(db: Database, survey_id: int, kind: str) -> tuple[JobRecord 
             )
         ).first()
     return (_record(row) if row is not None else None), waiting is not None
+
+
+def latest_done_job_id(db: Database, survey_id: int, kind: str) -> tuple[int | None, bool]:
+    """:func:`latest_done_job` without reading the result: the id (a finished job's result never changes,
+    so a page can keep it by id) and whether a newer one is waiting."""
+    with db.reading() as connection:
+        found = connection.execute(
+            select(Job.id)
+            .where(Job.survey_id == survey_id, Job.kind == kind, Job.state == "done")
+            .order_by(Job.id.desc())
+            .limit(1)
+        ).scalar()
+        waiting = connection.execute(
+            select(Job.id).where(
+                Job.survey_id == survey_id, Job.kind == kind, Job.state.in_(("queued", "running"))
+            )
+        ).first()
+    return found, waiting is not None

@@ -19,7 +19,7 @@ from borgerblik.core.errors import BorgerblikError
 from borgerblik.reporting import charts
 from borgerblik.reporting.model import Figure
 from borgerblik.storage import Database, StorageError
-from borgerblik.storage.jobs import latest_done_job, queue_job
+from borgerblik.storage.jobs import job, latest_done_job_id, queue_job
 from borgerblik.web.api import problem, reply
 from borgerblik.web.auth import Auth, StaffUser
 
@@ -46,23 +46,68 @@ def benchmark_rows(rows: list[dict[str, Any]], user: StaffUser) -> list[dict[str
     return rows
 
 
+class AnalysisIndex:
+    """A finished analysis job's result, decoded once and indexed by question and municipality.
+
+    A national analysis keeps some 40.000 breakdown rows; reading and filtering them on every request cost
+    over half a second a page (benchmarks/bench_staff_results.py). A finished job's result never changes,
+    so each process keeps the last few by job id.
+    """
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        result = job.result
+        self.questions = result["questions"]
+        self.texts = {q["id"]: q["text"] for q in self.questions}
+        tables = result["tables"]
+        self.breakdowns: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        places: dict[str, set[str]] = {}
+        for row in tables["breakdowns"]:
+            self.breakdowns.setdefault((row["question"], row["kommune"]), []).append(row)
+            places.setdefault(row["question"], set()).add(row["kommune"])
+        self.municipalities = {q: sorted(found - {NATIONAL}) for q, found in places.items()}
+        self.benchmark: dict[str, list[dict[str, Any]]] = {}
+        for row in tables["benchmark"]:
+            self.benchmark.setdefault(row["question"], []).append(row)
+        self.drivers = tables.get("drivers") or []
+
+
+class IndexCache:
+    """The newest :class:`AnalysisIndex` objects of this process, by job id (a handful: they are large)."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self.found: dict[int, AnalysisIndex] = {}
+
+    def get(self, db: Database, job_id: int) -> AnalysisIndex | None:
+        found = self.found.get(job_id)
+        if found is None:
+            record = job(db, job_id)
+            if record is None or record.result is None:
+                return None
+            found = AnalysisIndex(record)
+            while len(self.found) >= self.size:
+                self.found.pop(next(iter(self.found)))
+            self.found[job_id] = found
+        return found
+
+
 def question_view(
-    result: dict[str, Any], question: str, user: StaffUser, kommune: str
+    index: AnalysisIndex, question: str, user: StaffUser, kommune: str
 ) -> dict[str, Any] | None:
     """Everything the question's page (and its API twin) shows, or None for an unknown question."""
-    texts = {q["id"]: q["text"] for q in result["questions"]}
-    if question not in texts:
+    if question not in index.texts:
         return None
-    tables = result["tables"]
-    breakdowns = [row for row in tables["breakdowns"] if row["question"] == question]
-    shown = visible_rows(breakdowns, user, kommune)
-    benchmark = benchmark_rows([row for row in tables["benchmark"] if row["question"] == question], user)
-    municipalities = sorted({row["kommune"] for row in breakdowns} - {NATIONAL})
+    if user.role == "municipal_analyst" and kommune not in (NATIONAL, user.municipality):
+        raise Forbidden(kommune)
+    shown = index.breakdowns.get((question, kommune), [])
+    benchmark = benchmark_rows(index.benchmark.get(question, []), user)
+    municipalities = index.municipalities.get(question, [])
     if user.role == "municipal_analyst":
         municipalities = [m for m in municipalities if m == user.municipality]
     return {
         "question": question,
-        "text": texts[question],
+        "text": index.texts[question],
         "kommune": kommune,
         "total": next((row for row in shown if row["by"] == NATIONAL), None),
         "breakdowns": [row for row in shown if row["by"] != NATIONAL],
@@ -81,12 +126,12 @@ QUADRANTS = {
 QUADRANT_ORDER = ("udfordring", "svaghed", "styrke", "mulighed")
 
 
-def priority_view(result: dict[str, Any], user: StaffUser, kommune: str) -> dict[str, Any]:
+def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[str, Any]:
     """The priority map of ``kommune`` (or national): rows, the chart and the places the user may choose."""
-    drivers = result["tables"].get("drivers") or []
+    drivers = index.drivers
     rows = visible_rows(drivers, user, kommune)
-    texts = {q["id"]: q["text"] for q in result["questions"]}
-    numbers = {q["id"]: i for i, q in enumerate(result["questions"], start=1)}
+    texts = index.texts
+    numbers = {q["id"]: i for i, q in enumerate(index.questions, start=1)}
     rows = sorted(rows, key=lambda r: (QUADRANT_ORDER.index(r["quadrant"]), r["rank"]))
     places = sorted({r["kommune"] for r in drivers} - {NATIONAL})
     if user.role == "municipal_analyst":
@@ -128,11 +173,14 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         except StorageError:
             return None
 
-    async def latest(request: Request) -> tuple[Any, Any, bool] | Response:
+    cache = IndexCache()
+
+    async def latest(request: Request) -> tuple[Any, AnalysisIndex | None, bool] | Response:
         survey = await auth.call(survey_or_none, request.path_params["survey_id"])
         if survey is None:
             return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
-        found, waiting = await auth.call(latest_done_job, db, survey.id, "analysis")
+        job_id, waiting = await auth.call(latest_done_job_id, db, survey.id, "analysis")
+        found = await auth.call(cache.get, db, job_id) if job_id is not None else None
         return survey, found, waiting
 
     async def overview(request: Request) -> Response:
@@ -144,7 +192,7 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             request,
             "staff/results.html",
             survey=survey,
-            analysis=found,
+            analysis=found.job if found is not None else None,
             waiting=waiting,
             can_run=request.state.staff.role in RUNNERS,
         )
@@ -159,7 +207,7 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         user: StaffUser = request.state.staff
         kommune = request.query_params.get("kommune", NATIONAL)[:100]
         try:
-            view = question_view(found.result, request.path_params["question"], user, kommune)
+            view = question_view(found, request.path_params["question"], user, kommune)
         except Forbidden:
             return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
         if view is None:
@@ -175,7 +223,7 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             return RedirectResponse(f"/resultater/{survey.id}", 303)
         kommune = request.query_params.get("kommune", NATIONAL)[:100]
         try:
-            view = priority_view(found.result, request.state.staff, kommune)
+            view = priority_view(found, request.state.staff, kommune)
         except Forbidden:
             return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
         return page(request, "staff/priority.html", survey=survey, view=view, chart=Markup(view["chart"]))
@@ -197,12 +245,12 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             return problem(409, "Ingen analyse", "Kør analysen først.")
         kommune = request.query_params.get("kommune", NATIONAL)[:100]
         try:
-            view = question_view(found.result, request.path_params["question"], request.state.staff, kommune)
+            view = question_view(found, request.path_params["question"], request.state.staff, kommune)
         except Forbidden:
             return problem(403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
         if view is None:
             return problem(404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
-        return reply({**view, "analysis_job": found.id})
+        return reply({**view, "analysis_job": found.job.id})
 
     return [
         auth.route("/api/surveys/{survey_id:int}/results/{question}", question_json, roles=ANALYSTS),
