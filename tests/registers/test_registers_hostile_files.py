@@ -238,3 +238,10 @@ def test_register_check_on_a_folder_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["register", "check", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip() == f"Fejl: {tmp_path}: er en mappe, ikke en fil"
+
+
+def test_classic_mac_line_ends_are_read(tmp_path: Path) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone."""
+    path = write(tmp_path, f"{HEADER}\r{ROW}\r020290-1234;Lemvig;6.1;2023-10-02\r".encode())
+    check = read_register(path, reference_date=REFERENCE)
+    assert check.members["linje"].to_list() == [2, 3]

@@ -243,8 +243,8 @@ def _answer(cell: str | None, rule: ColumnRule, rules: AnswerRules) -> int | str
     if cell is None or not cell.strip():
         return None
     text = cell.strip()
-    if rule.question in rules.texts:
-        return text
+    if rule.question in rules.texts:  # line breaks stored as the web stores them: CR LF as one LF
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
     codes: list[int] = []
     for part in parts:

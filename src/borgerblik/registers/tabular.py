@@ -171,6 +171,8 @@ def read_table(path: Path) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise TableError(f"{path}: kan ikke læses ({exc.strerror or exc})") from None
+    if b"\r" in data and b"\n" not in data:  # classic Mac line ends (Excel for Mac's "CSV (Macintosh)")
+        data = data.replace(b"\r", b"\n")
     if data.isascii():  # the usual case, told without a decoded copy of a file that may be 200 MB
         _refuse_non_text(data, path)
         return read_delimited(data, path, "utf-8")
