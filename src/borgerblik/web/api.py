@@ -22,13 +22,17 @@ from starlette.routing import BaseRoute
 from borgerblik.core import InstrumentError, template_names
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import audit_entries, record_audit
+from borgerblik.storage.closing import CLOSED_AT, close_fieldwork
 from borgerblik.storage.jobs import job, queue_job
 from borgerblik.storage.overview import survey_progress
 from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth, StaffRoute
+from borgerblik.web.staff_pages.fieldwork import BadForm, wave_params
 from borgerblik.web.staff_pages.surveys import LARGEST_ID
+from borgerblik.web.worker import REPORT_FORMATS
 
 ADMIN = ("administrator",)
 READERS = ("administrator", "analyst", "municipal_analyst")
+RUNNERS = ("administrator", "analyst")
 MAX_JSON_BYTES = 64 * 1024
 
 
@@ -152,6 +156,8 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
             found = await auth.call(survey_or_none, request.path_params["survey_id"])
             if found is None:
                 return problem(404, "Findes ikke", "Ingen undersøgelse med det nummer.")
+            if kind in ("invite", "remind") and found.settings.get(CLOSED_AT):
+                return problem(409, "Feltarbejdet er lukket", "Der sendes ikke flere breve.")
             data = await json_body(request)
             if isinstance(data, JSONResponse):
                 return data
@@ -177,11 +183,54 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
             return problem(422, "Ikke bekræftet", 'Send {"confirm": true} for at slette persondata.')
         return {}
 
+    def wave_params_of(reminder: bool) -> Any:
+        def params_of(data: dict[str, Any]) -> Any:
+            channels = data.get("channels", [])
+            fields = {
+                "kanal": [str(c) for c in channels] if isinstance(channels, list) else [],
+                "tidspunkt": [str(data.get("at") or "")],
+                "nummer": [str(data.get("number", ""))],
+            }
+            try:
+                return wave_params(fields, reminder=reminder)
+            except BadForm as exc:
+                return problem(422, "Ugyldig bølge", str(exc))
+
+        return params_of
+
+    def report_params(data: dict[str, Any]) -> Any:
+        formats = data.get("formats", ["html", "xlsx"])
+        if not isinstance(formats, list) or not formats or any(f not in REPORT_FORMATS for f in formats):
+            return problem(
+                422, "Ukendt format", f"formats skal være en liste af {', '.join(REPORT_FORMATS)}."
+            )
+        return {"formats": formats}
+
+    async def close(request: Request) -> Response:
+        found = await auth.call(survey_or_none, request.path_params["survey_id"])
+        if found is None:
+            return problem(404, "Findes ikke", "Ingen undersøgelse med det nummer.")
+        data = await json_body(request)
+        if isinstance(data, JSONResponse):
+            return data
+        if data.get("confirm") is not True:
+            return problem(422, "Ikke bekræftet", 'Send {"confirm": true} for at lukke feltarbejdet.')
+        user = request.state.staff.username
+        try:
+            result = await auth.call(close_fieldwork, db, found.id, user)
+        except StorageError as exc:
+            return problem(409, "Allerede lukket", str(exc))
+        detail = f"undersøgelse {found.id}: feltarbejdet lukket, {result.cancelled} beskeder annulleret"
+        await auth.call(record_audit, db, user, "close_fieldwork", detail)
+        return reply({"closed_at": result.closed_at, "cancelled": result.cancelled})
+
     async def show_job(request: Request) -> Response:
         job_id = request.path_params["job_id"]
         found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
         if found is None:
             return problem(404, "Findes ikke", "Ingen kørsel med det nummer.")
+        if request.state.staff.role != "administrator" and found.kind not in ("analysis", "reports"):
+            return problem(403, "Ingen adgang", "Din rolle giver ikke adgang til denne kørsel.")
         return reply(_job_json(found))
 
     async def audit(request: Request) -> Response:
@@ -206,7 +255,26 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
         auth.route(
             "/api/surveys/{survey_id:int}/purge", queue("purge", purge_params), roles=ADMIN, methods=["POST"]
         ),
-        auth.route("/api/jobs/{job_id:int}", show_job, roles=ADMIN),
+        auth.route(
+            "/api/surveys/{survey_id:int}/invite",
+            queue("invite", wave_params_of(False)),
+            roles=ADMIN,
+            methods=["POST"],
+        ),
+        auth.route(
+            "/api/surveys/{survey_id:int}/remind",
+            queue("remind", wave_params_of(True)),
+            roles=ADMIN,
+            methods=["POST"],
+        ),
+        auth.route("/api/surveys/{survey_id:int}/close", close, roles=ADMIN, methods=["POST"]),
+        auth.route(
+            "/api/surveys/{survey_id:int}/reports",
+            queue("reports", report_params),
+            roles=RUNNERS,
+            methods=["POST"],
+        ),
+        auth.route("/api/jobs/{job_id:int}", show_job, roles=RUNNERS),
         auth.route("/api/audit", audit, roles=ADMIN),
     ]
     return routes
@@ -223,7 +291,20 @@ SUMMARIES = {
     ("/api/surveys/{survey_id}", "GET"): "Én undersøgelse med population, stikprøve, invitationer og svar",
     ("/api/surveys/{survey_id}/sample", "POST"): "Træk stikprøven (seed) som kørsel",
     ("/api/surveys/{survey_id}/purge", "POST"): "Slet persondata (confirm: true) som kørsel",
-    ("/api/jobs/{job_id}", "GET"): "En kørsels status, fremdrift og resultat",
+    ("/api/surveys/{survey_id}/invite", "POST"): "Læg invitationerne i udbakken (channels, at) som kørsel",
+    (
+        "/api/surveys/{survey_id}/remind",
+        "POST",
+    ): "Læg påmindelse number i udbakken (channels, at) som kørsel",
+    (
+        "/api/surveys/{survey_id}/close",
+        "POST",
+    ): "Luk feltarbejdet (confirm: true); ventende beskeder annulleres",
+    ("/api/surveys/{survey_id}/reports", "POST"): "Lav landsrapport og kommunerapporter (formats) som kørsel",
+    (
+        "/api/jobs/{job_id}",
+        "GET",
+    ): "En kørsels status, fremdrift og resultat (analytiker: analyse og rapporter)",
     ("/api/audit", "GET"): "Revisionsloggen, nyeste først",
     ("/api/surveys/{survey_id}/results/{question}", "GET"): "Et spørgsmåls fordeling, opdelinger og "
     "kommunesammenligning (?kommune=; en kommuneanalytiker kun egen kommune og landstal)",
