@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from borgerblik.reporting.publish import MUNICIPAL_DIR, NATIONAL_NAME
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import job, latest_done_job, queue_job
@@ -33,7 +32,10 @@ FORMAT_NAMES = {"html": "HTML", "pdf": "PDF (tilgængelig, PDF/UA)", "xlsx": "Ex
 
 def may_download(user: StaffUser, path: str, municipalities: dict[str, str]) -> bool:
     """Whether the user may have ``path`` of a report set: everything, or (municipal analyst) the national
-    report and their own municipality's."""
+    report and their own municipality's. Called in a thread: :mod:`borgerblik.reporting` (the statistics
+    stack) is imported on first use, not when a web worker starts (issue 18)."""
+    from borgerblik.reporting.publish import MUNICIPAL_DIR, NATIONAL_NAME
+
     if user.role != "municipal_analyst":
         return True
     parts = PurePosixPath(path)
@@ -66,9 +68,10 @@ def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         user: StaffUser = request.state.staff
         files = []
         if found is not None:
-            files = [
-                f for f in found.result["files"] if may_download(user, f, found.result["municipalities"])
-            ]
+            allowed = found.result["municipalities"]
+            files = await auth.call(
+                lambda: [f for f in found.result["files"] if may_download(user, f, allowed)]
+            )
         return page(
             request,
             "staff/reports.html",
@@ -106,7 +109,7 @@ def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         if path not in found.result["files"]:  # only the job's own files: no .., no other folder
             return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
         user: StaffUser = request.state.staff
-        if not may_download(user, path, found.result["municipalities"]):
+        if not await auth.call(may_download, user, path, found.result["municipalities"]):
             return auth.refuse(
                 request, 403, "Ingen adgang", "Du kan hente landsrapporten og din egen kommunes rapport."
             )
