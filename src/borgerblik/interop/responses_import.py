@@ -11,13 +11,16 @@ codes, and the mode the answers were collected in::
     columns:
       Spm1: tillid                              # the values are the codes
       Spm2: {question: samlet_tilfredshed, codes: {Meget tilfreds: 5, Tilfreds: 4, Ved ikke: 9}}
-      Kanaler: {question: kanaler, separator: ";"}
+      Kanaler: {question: kanaler, separator: ";"}  # a multi question
 
 Every row is checked before anything is written, as the register importer does: each fault is a reject with
 file, line, column and reason (an unknown code, a value outside the question's codes, a citizen the survey
 does not know, one who opted out or has already answered, a second row for the same citizen); a row with a
-fault is not imported at all, the others are. Each accepted row is saved through the storage gateway's one
-save path (:meth:`borgerblik.storage.Database.save_answers`), one transaction per citizen, so a row is either
+fault is not imported at all, the others are. An open answer loses the characters the web form takes out
+of a typed one (:func:`borgerblik.web.forms.neutralise`: control characters, bidi overrides such as U+202E)
+and has its CR LF stored as LF; a NUL byte makes the whole file unreadable (refused with its line). Each
+accepted row is saved through the storage gateway's one save path
+(:meth:`borgerblik.storage.Database.save_answers`), one transaction per citizen, so a row is either
 stored whole or not at all; a rerun after a crash refuses the rows already stored as "already answered".
 """
 
@@ -37,6 +40,7 @@ from borgerblik.registers.tabular import LINE, RawTable, read_table
 from borgerblik.storage import MODES, Database, StorageError
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
 from borgerblik.storage.outcomes import outcome_of
+from borgerblik.web.forms import neutralise  # the web form's own rule, so both paths store the same
 
 REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "column": pl.String, "reason": pl.String,
                  "value": pl.String}
@@ -243,8 +247,8 @@ def _answer(cell: str | None, rule: ColumnRule, rules: AnswerRules) -> int | str
     if cell is None or not cell.strip():
         return None
     text = cell.strip()
-    if rule.question in rules.texts:  # line breaks stored as the web stores them: CR LF as one LF
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+    if rule.question in rules.texts:  # stored as the web stores a typed answer: the same characters out
+        return neutralise(text).replace("\r\n", "\n").replace("\r", "\n")
     parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
     codes: list[int] = []
     for part in parts:
