@@ -126,3 +126,25 @@ def test_the_municipal_report_sets_the_municipality_beside_the_nation_with_its_r
     assert tree.xpath(f"//*[@data-source='benchmark:{row}:rank']")
     assert tree.xpath(f"//*[@data-source='benchmark:{row}:national_mean']")
     assert tree.xpath("//tr[@class='own']/th")[0].text == "Høje-Taastrup"
+
+
+def test_a_question_nobody_was_asked_gets_no_section_and_no_figure(analysis_dir):
+    """A routed question with no valid answer (no sygedagpenge citizen, say) has no mean: the report leaves
+    it out instead of failing on it."""
+    from borgerblik.core import load_template
+    from borgerblik.reporting.content import build_report
+    from borgerblik.reporting.tables import read_tables
+
+    tables = read_tables(analysis_dir)
+    bd = tables.tables["breakdowns"]
+    tables.tables["breakdowns"] = bd.with_columns(
+        pl.when(pl.col("question") == "tilbagevenden_job").then(None).otherwise(pl.col("mean")).alias("mean")
+    )
+    instrument = load_template("kl-2024")
+    for place in (None, "Høje-Taastrup"):
+        report = build_report(tables, instrument, place)
+        ids = [s.id for s in report.sections]
+        assert "q-tilbagevenden_job" not in ids and "q-samlet_tilfredshed" in ids
+        rows = bd.with_row_index("_r").filter(pl.col("question") == "tilbagevenden_job")
+        hidden = {f"breakdowns:{r}" for r in rows["_r"].to_list()}
+        assert not any(f.source.rsplit(":", 1)[0] in hidden for f in report.figures())

@@ -68,6 +68,8 @@ class ContentBuilder:
             & (pl.col("by") == "alle")
             & (pl.col("kommune") == (place or self.place))
             & ~pl.col("suppressed")
+            # a routed question nobody here was asked (no valid answer) has no mean: no section, no figure
+            & pl.col("mean").is_not_null()
         )
         return rows.row(0, named=True) if rows.height else None
 
