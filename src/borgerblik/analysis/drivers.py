@@ -9,7 +9,9 @@ moments for all replicates at once (one matrix product): 1,000 replicates of 800
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +31,9 @@ Missing = Literal["pairwise", "listwise"]
 COLLINEAR_TOLERANCE = 1e-10
 MAX_BOOTSTRAP_CELLS = 2_000_000
 """Replicates × respondents drawn at once, so a national bootstrap (33,000 respondents) stays in memory."""
+
+GROUP_THREADS = min(4, os.cpu_count() or 1)
+"""Threads for the per-municipality driver analyses (as the estimate table's per-question threads)."""
 
 
 class DriverError(AnalysisInputError):
@@ -307,17 +312,30 @@ def relative_weights_by_group(
     results: dict[str, DriverResult | DriverError] = {}
     datasets, all_sums, excluded = [], [], 0
     names = sorted(frame.get_column(group_column).drop_nulls().unique().to_list(), key=str)
-    for index, name in enumerate(names):
-        part = frame.filter(pl.col(group_column) == name)
+    parts = frame.partition_by(group_column, as_dict=True, include_key=True)
+
+    def one(index: int) -> tuple[np.ndarray, int, np.ndarray, DriverResult | DriverError]:
+        part = parts[(names[index],)]
         data, n_excluded = _included(part, outcome, predictors, min_answered, missing, scale)
         sums = _bootstrap_sums(data, bootstrap, np.random.default_rng([seed, index]))
-        datasets.append(data)
-        all_sums.append(sums)
-        excluded += n_excluded
         try:
-            results[str(name)] = _result(data, n_excluded, sums, outcome, predictors, missing, confidence)
+            found: DriverResult | DriverError = _result(
+                data, n_excluded, sums, outcome, predictors, missing, confidence
+            )
         except DriverError as error:
-            results[str(name)] = error
+            found = error
+        return data, n_excluded, sums, found
+
+    # municipalities are independent (each its own seeded resamples) and numpy releases the GIL in the
+    # resample products and eigen-decompositions, so they run on the machine's cores; results keep their order
+    with ThreadPoolExecutor(GROUP_THREADS) as pool:
+        for name, (data, n_excluded, sums, found) in zip(
+            names, pool.map(one, range(len(names))), strict=True
+        ):
+            datasets.append(data)
+            all_sums.append(sums)
+            excluded += n_excluded
+            results[str(name)] = found
     combined = np.vstack(datasets) if datasets else np.empty((0, len(predictors) + 1))
     total_sums = np.sum(all_sums, axis=0) if all_sums else np.zeros((0, 4 * (len(predictors) + 1) ** 2))
     try:

@@ -34,6 +34,7 @@ from borgerblik.weighting.inference import (
     DESIGN_T_TEST,
     Regression,
     design_regression,
+    t_p_value,
 )
 
 DEFAULT_CONTROLS = ("koen", "etnicitet", "varighed_kontrol")
@@ -102,67 +103,132 @@ def _compare(
     The difference of the two domain means is the coefficient of the indicator in ``svyglm(y ~ group)`` on
     the domain, and its test is R's ``svyttest``: design-based t with the design's degrees of freedom.
     """
-    used = use & ~np.isnan(y)
-    in_a, in_b = used & (indicator == 1), used & (indicator == 0)
-    result: dict[str, object] = {"n_group": int(in_a.sum()), "n_rest": int(in_b.sum())}
-    if in_a.sum() < 2 or in_b.sum() < 2:
-        raise AnalysisInputError(
-            f"for få svar til en test: {int(in_a.sum())} i gruppen og {int(in_b.sum())} i sammenligningen "
-            "(mindst 2 i hver)"
-        )
-    w = rows.weights
-    mean_a = float(np.average(y[in_a], weights=w[in_a]))
-    mean_b = float(np.average(y[in_b], weights=w[in_b]))
-    fit = _fit(rows, y, indicator.astype(float), used)
-    p_value = float(fit.p_value[1])
-    result.update(
-        mean_group=mean_a,
-        mean_rest=mean_b,
-        difference=mean_a - mean_b,
-        test=DESIGN_T_TEST,
-        statistic=float(fit.statistic[1]),
-        p_value=p_value,
-        flag=significance_flag(p_value),
-    )
-    result.update(_controlled(y, indicator.astype(float), used, controls, rows))
-    controlled_p = result["controlled_p_value"]
-    result["survives_controls"] = bool(
-        result["flag"] != ""
-        and controlled_p is not None
-        and controlled_p < 0.10
-        and np.sign(result["controlled_difference"]) == np.sign(result["difference"])
-    )
+    result = _compare_many(y, [indicator], use, rows, controls)[0]
+    if isinstance(result, AnalysisInputError):
+        raise result
     return result
 
 
-def _controlled(
-    y: np.ndarray, x: np.ndarray, used: np.ndarray, controls: np.ndarray, rows: DesignRows
-) -> dict[str, object]:
-    """The group difference holding the background variables constant (svyglm); rows missing a control are
-    left out of the domain."""
+def _compare_many(
+    y: np.ndarray,
+    indicators: Sequence[np.ndarray],
+    use: np.ndarray,
+    rows: DesignRows,
+    controls: np.ndarray,
+) -> list[dict[str, object] | AnalysisInputError]:
+    """:func:`_compare` for several groups of one question and one domain (a breakdown's groups against
+    their rests), with one design-variance pass for all their plain tests and one for all their controlled
+    ones: the groups share the domain, so the degrees of freedom and the calibration projection are shared.
+    The figures are the one-group ones (per group the same regressions); only the work is pooled."""
+    used = use & ~np.isnan(y)
+    # the design's own row order, so every sum runs in the order design_regression's would
+    order = np.argsort(rows.rows, kind="stable")
+    w, y0 = rows.weights[order], np.nan_to_num(y)[order]
+    used_o = used[order]
     complete = used & (~np.isnan(controls).any(axis=1) if controls.shape[1] else True)
-    regressors = np.column_stack([x, np.nan_to_num(controls)])
-    varying = [0] + [j for j in range(1, regressors.shape[1]) if np.ptp(regressors[complete, j]) > 0]
-    regressors = regressors[:, varying]
-    empty = {
-        "controlled_difference": None,
-        "controlled_p_value": None,
-        "controlled_flag": "",
-        "controlled_test": DESIGN_REGRESSION,
-        "n_controlled": 0,
-    }
-    inside = np.column_stack([np.ones(int(complete.sum())), regressors[complete]])
-    if complete.sum() <= inside.shape[1] or np.linalg.matrix_rank(inside.T @ inside) < inside.shape[1]:
-        return empty
-    fit = _fit(rows, y, regressors, complete)
-    p_value = float(fit.p_value[1])
-    return {
-        "controlled_difference": float(fit.coefficients[1]),
-        "controlled_p_value": p_value,
-        "controlled_flag": significance_flag(p_value),
-        "controlled_test": DESIGN_REGRESSION,
-        "n_controlled": int(complete.sum()),
-    }
+    complete_o = complete[order]
+    c0 = np.nan_to_num(controls)[order]
+    kept = [j for j in range(c0.shape[1]) if complete_o.any() and np.ptp(c0[complete_o, j]) > 0]
+    c0 = c0[:, kept]
+    variance = rows.variance
+    df_plain = variance.degrees_of_freedom(rows.spread(used)) - 1
+    p_controlled = 2 + len(kept)
+    df_controlled = variance.degrees_of_freedom(rows.spread(complete)) + 1 - p_controlled
+    results: list[dict[str, object] | AnalysisInputError] = []
+    plain_z, plain_beta, controlled_z, controlled_beta, controlled_at = [], [], [], [], []
+    for indicator in indicators:
+        d = np.asarray(indicator, dtype=float)[order]
+        in_a, in_b = used_o & (d == 1), used_o & (d == 0)
+        if in_a.sum() < 2 or in_b.sum() < 2:
+            results.append(
+                AnalysisInputError(
+                    f"for få svar til en test: {int(in_a.sum())} i gruppen og {int(in_b.sum())} i "
+                    "sammenligningen (mindst 2 i hver)"
+                )
+            )
+            continue
+        mean_a = float(np.average(y0[in_a], weights=w[in_a]))
+        mean_b = float(np.average(y0[in_b], weights=w[in_b]))
+        beta, z = _coefficient_influence(w, y0, np.column_stack([np.ones(len(d)), d]), used_o)
+        plain_beta.append(beta)
+        plain_z.append(z)
+        result: dict[str, object] = {
+            "n_group": int(in_a.sum()),
+            "n_rest": int(in_b.sum()),
+            "mean_group": mean_a,
+            "mean_rest": mean_b,
+            "difference": mean_a - mean_b,
+            "test": DESIGN_T_TEST,
+        }
+        inside = np.column_stack([np.ones(int(complete_o.sum())), d[complete_o], c0[complete_o]])
+        full_rank = complete_o.sum() > inside.shape[1] and (
+            np.linalg.matrix_rank(inside.T @ inside) == inside.shape[1]
+        )
+        if full_rank:
+            x = np.column_stack([np.ones(len(d)), d, c0])
+            beta_c, z_c = _coefficient_influence(w, y0, x, complete_o)
+            controlled_at.append(len(results))
+            controlled_beta.append(beta_c)
+            controlled_z.append(z_c)
+        results.append(result)
+    plain_se = _design_se(rows, order, plain_z)
+    controlled_se = _design_se(rows, order, controlled_z)
+    tested = [r for r in results if isinstance(r, dict)]
+    for result, beta, se in zip(tested, plain_beta, plain_se, strict=True):
+        statistic = beta / se
+        p_value = float(t_p_value(statistic, df_plain))
+        result.update(statistic=float(statistic), p_value=p_value, flag=significance_flag(p_value))
+        result.update(_EMPTY_CONTROLLED)
+    for at, beta, se in zip(controlled_at, controlled_beta, controlled_se, strict=True):
+        p_value = float(t_p_value(beta / se, df_controlled))
+        results[at].update(  # type: ignore[union-attr]
+            controlled_difference=float(beta),
+            controlled_p_value=p_value,
+            controlled_flag=significance_flag(p_value),
+            n_controlled=int(complete.sum()),
+        )
+    for result in tested:
+        controlled_p = result["controlled_p_value"]
+        result["survives_controls"] = bool(
+            result["flag"] != ""
+            and controlled_p is not None
+            and controlled_p < 0.10  # type: ignore[operator]
+            and np.sign(result["controlled_difference"]) == np.sign(result["difference"])
+        )
+    return results
+
+
+_EMPTY_CONTROLLED: dict[str, object] = {
+    "controlled_difference": None,
+    "controlled_p_value": None,
+    "controlled_flag": "",
+    "controlled_test": DESIGN_REGRESSION,
+    "n_controlled": 0,
+}
+
+
+def _coefficient_influence(
+    w: np.ndarray, y: np.ndarray, x: np.ndarray, used: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The group coefficient (column 1) of the weighted least squares of y on x over ``used`` rows, and its
+    influence values on every row (zero outside ``used``) — design_regression's, for one coefficient."""
+    xu, yu = x[used], y[used]
+    weighted = xu * w[used, None]
+    inverse = np.linalg.inv(xu.T @ weighted)
+    beta = inverse @ (weighted.T @ yu)
+    z = np.zeros(len(y))
+    z[used] = (weighted * (yu - xu @ beta)[:, None]) @ inverse[:, 1]
+    return float(beta[1]), z
+
+
+def _design_se(rows: DesignRows, order: np.ndarray, influences: list[np.ndarray]) -> np.ndarray:
+    """Design-based standard errors of several coefficients from their influence values (in design order),
+    in one variance pass."""
+    if not influences:
+        return np.empty(0)
+    frame_order = np.empty((len(order), len(influences)))
+    frame_order[order] = np.column_stack(influences)
+    return np.sqrt(rows.variance.variances(rows.spread(frame_order)))
 
 
 def _controls_for(frame: pl.DataFrame, controls: Sequence[str] | None, group_column: str) -> list[str]:
@@ -241,11 +307,17 @@ def subgroups_vs_rest(
         shown = known & ~np.any(
             [members[g] for g, h in zip(groups, hidden, strict=True) if h] or [False], axis=0
         )
-        for group, size, is_hidden in zip(groups, sizes, hidden, strict=True):
-            n_rest = int((shown & answered & ~members[group]).sum())
-            if is_hidden or size < max(min_n, 2) or n_rest < max(min_n, 2):
-                continue
-            result = _compare(y, members[group], shown, placed, control_values)
+        tested = [
+            group
+            for group, size, is_hidden in zip(groups, sizes, hidden, strict=True)
+            if not is_hidden
+            and size >= max(min_n, 2)
+            and int((shown & answered & ~members[group]).sum()) >= max(min_n, 2)
+        ]
+        found = _compare_many(y, [members[g] for g in tested], shown, placed, control_values)
+        for group, result in zip(tested, found, strict=True):
+            if isinstance(result, AnalysisInputError):
+                raise result
             rows.append(
                 {
                     "question": question,

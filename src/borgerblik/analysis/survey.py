@@ -10,6 +10,7 @@ smallest of its line (``hidden_rows``), so no hidden figure follows from the pub
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from borgerblik.analysis.significance import comparisons_frame, correlation_with
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, TOTAL, hidden_rows
 from borgerblik.analysis.trends import trend_from_responses
 from borgerblik.weighting import SurveyDesign, Weighting, fixed_weights
+from borgerblik.weighting.estimates import QUESTION_THREADS
 
 WEIGHT = "_vaegt"
 WAVE = "wave"
@@ -191,13 +193,16 @@ def _analyze(
             ],
             schema={"question": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8},
         )
-    tables["significance"] = pl.concat(
-        [
-            subgroups_vs_rest(frame, present, b, min_n=options.threshold, design=tested, scales=scales)
-            for b in by
-        ]
-        or [comparisons_frame([])]
-    )
+    with ThreadPoolExecutor(QUESTION_THREADS) as pool:  # each breakdown's tests on their own
+        significance = list(
+            pool.map(
+                lambda b: subgroups_vs_rest(
+                    frame, present, b, min_n=options.threshold, design=tested, scales=scales
+                ),
+                by,
+            )
+        )
+    tables["significance"] = pl.concat(significance or [comparisons_frame([])])
     tables["subgroups"] = _subgroups_within(frame, present, options, tested, scales)
     tables["correlations"] = _correlations(frame, present, tested, options.threshold, scales)
     drivers, summary = _drivers(frame, likert if outcome in likert else [], outcome, options)
@@ -254,19 +259,30 @@ def _casemix(
     options: AnalysisOptions,
     scales: Mapping[str, AnswerScale],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Case-mix adjusted scores and funnel limits for every question the model can be fitted for."""
-    scores, curves = [], []
-    for question in questions:
+    """Case-mix adjusted scores and funnel limits for every question the model can be fitted for.
+
+    The questions are independent and numpy releases the GIL in their large array operations, so they run
+    on the machine's cores (as the estimate table's do); the order of the tables is the questions'."""
+    mix = _mix(frame, options)
+
+    def one(question: str) -> pl.DataFrame | None:
         try:
-            table = casemix_scores(
+            return casemix_scores(
                 frame,
                 question,
-                adjust=_mix(frame, options),
+                adjust=mix,
                 design=design,
                 threshold=options.threshold,
                 scale=scales[question],
             )
         except AnalysisInputError:
+            return None
+
+    with ThreadPoolExecutor(QUESTION_THREADS) as pool:
+        found = list(pool.map(one, questions))
+    scores, curves = [], []
+    for question, table in zip(questions, found, strict=True):
+        if table is None:
             continue
         shown = table.filter(pl.col("n").is_not_null())
         if shown.height == 0:
