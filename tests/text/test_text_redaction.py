@@ -93,3 +93,12 @@ def test_every_identifier_the_generator_plants_is_removed():
     for text, had_name in zip(redacted, answers.has_name, strict=True):
         assert ("Tak til [XXX]" in text or "sagsbehandler [XXX]" in text) == bool(had_name)
         assert not any(ch.isdigit() for ch in text)
+
+
+def test_redacting_twice_changes_nothing(labelled):
+    """Answers are redacted on arrival and their quotes again in the report: a mask is never masked again
+    ('Min sagsbehandler [XXX]' read the mask as a name and gave [[XXX]])."""
+    assert redact("Min sagsbehandler [XXX] hjalp mig").text == "Min sagsbehandler [XXX] hjalp mig"
+    for row in labelled:
+        once = redact(row["text"]).text
+        assert redact(once).text == once, row["text"]

@@ -105,6 +105,11 @@ def redact(text: str | None) -> Redaction:
         return Redaction(text or "")
     spans: list[Span] = []
     taken = bytearray(len(text))
+    # A mask already there stays as it is: redacting twice (on arrival, again for a quote) gives one mask.
+    start = text.find(MASK)
+    while start != -1:
+        taken[start : start + len(MASK)] = b"\x01" * len(MASK)
+        start = text.find(MASK, start + len(MASK))
 
     def claim(start: int, end: int, kind: str) -> None:
         if any(taken[start:end]):
