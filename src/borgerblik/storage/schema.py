@@ -44,7 +44,8 @@ SESSION_STATES = ("started", "partial", "blank", "complete")
 """In the order a session moves (never backwards); :mod:`borgerblik.storage.outcomes` says what each means."""
 IMPORT_STATES = ("loading", "complete")
 MODES = ("web", "phone", "in_person", "paper")
-"""How an answer was given: on the web, by phone or face to face with an interviewer, or on paper (keyed in)."""
+"""How an answer was given: on the web, by phone or face to face with an interviewer, or on paper (keyed in
+by staff)."""
 GENDERS = ("mand", "kvinde")
 
 # A bigint that SQLite still treats as its rowid alias, so ids autoincrement on both back ends.

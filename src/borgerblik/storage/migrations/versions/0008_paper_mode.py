@@ -4,9 +4,9 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02
 
-Issue 17. A paper questionnaire typed in by staff (``borgerblik responses import``) is neither a web answer nor
-an interview, so mode comparisons (analysis.modes) and the export's mode variable must tell it apart: ``paper``
-joins web, phone and in_person in the mode check of the answers and of the response sessions.
+Issue 17. A paper questionnaire typed in by staff (``borgerblik responses import``) is neither a web answer
+nor an interview, so mode comparisons (analysis.modes) and the export's mode variable must tell it apart:
+``paper`` joins web, phone and in_person in the mode check of the answers and of the response sessions.
 """
 
 from __future__ import annotations
