@@ -69,9 +69,7 @@ def monitor_routes(db: Database) -> list[Route]:
             html = await run_in_threadpool(_monitor_html, db, survey_id)
         except NotFoundError:
             return message_page(Translator("da"), "not_found_heading", "not_found_body", 404)
-        html = html.replace(
-            "</h1>", "</h1>\n" + _refresh_switch(request.url.path, refreshing), 1
-        )
+        html = html.replace("</h1>", "</h1>\n" + _refresh_switch(request.url.path, refreshing), 1)
         headers = {
             **SECURITY_HEADERS,
             "Content-Security-Policy": (
