@@ -53,7 +53,7 @@ def test_upgrade_builds_every_table_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) is None
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0008"
+    assert current_revision(engine) == head_revision() == "0009"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

@@ -78,7 +78,8 @@ class Questionnaire:
 
     @property
     def closed(self) -> bool:
-        return self.status in (*SUBMITTED, "opted_out")
+        """No more answers: submitted, opted out, or the survey's fieldwork closed."""
+        return self.status in (*SUBMITTED, "opted_out") or self.respondent.survey_closed
 
     @property
     def nonce(self) -> str:

@@ -3,7 +3,8 @@
 The close is recorded in the survey's settings (``fieldwork_closed_at``, ``fieldwork_closed_by``) and every
 message still ``queued`` in the outbox for the survey is cancelled in the same transaction, so a sender that
 runs afterwards finds nothing of it. Messages already claimed by a running sender are its to finish or
-cancel. Answers, sessions and invitations are left as they are: closing changes no outcome.
+cancel. Answers, sessions and invitations are left as they are: closing changes no outcome, but from then on
+the survey's links take no more answers (``surveys.fieldwork_closed_at``, read by the citizen's save path).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def close_fieldwork(db: Database, survey_id: int, actor: str) -> ClosedFieldwork
         connection.execute(
             update(Survey)
             .where(Survey.id == survey_id)
-            .values(settings={**settings, CLOSED_AT: stamp, CLOSED_BY: actor[:100]})
+            .values(settings={**settings, CLOSED_AT: stamp, CLOSED_BY: actor[:100]}, fieldwork_closed_at=now)
         )
         cancelled = connection.execute(
             update(OutboxMessage)

@@ -87,6 +87,7 @@ class Respondent:
     interviewer_id: str | None
     updated_at: datetime | None
     opted_out: bool
+    survey_closed: bool = False
 
     @property
     def context(self) -> dict[str, object]:
@@ -116,7 +117,9 @@ _RESPONDENT = (
         ResponseSession.interviewer_id,
         ResponseSession.updated_at,
         OptOut.id,
+        Survey.fieldwork_closed_at,
     )
+    .join(Survey, Survey.id == Invitation.survey_id)
     .join(Member, Member.id == Invitation.member_id)
     .join(Municipality, Municipality.id == Member.municipality_id)
     .outerjoin(ResponseSession, ResponseSession.invitation_id == Invitation.id)
@@ -136,6 +139,7 @@ def _respondent(row: Any) -> Respondent | None:
         interviewer_id=values[13],
         updated_at=as_utc(values[14]),
         opted_out=values[15] is not None,
+        survey_closed=values[16] is not None,
     )
 
 
@@ -297,8 +301,9 @@ def respondent_with_answers(
 def _folded(rows: list[Any]) -> tuple[Respondent, dict[str, AnswerValue]] | None:
     if not rows:
         return None
-    respondent = _respondent(rows[0][:16])
-    return respondent, fold_answers(row[16:] for row in rows if row[16] is not None)  # type: ignore[arg-type]
+    width = len(_RESPONDENT.selected_columns)
+    respondent = _respondent(rows[0][:width])
+    return respondent, fold_answers(row[width:] for row in rows if row[width] is not None)  # type: ignore[arg-type]
 
 
 _INSTRUMENT = Prepared(select(Survey.instrument_yaml).where(Survey.id == bindparam("survey")))

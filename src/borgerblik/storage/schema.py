@@ -77,6 +77,9 @@ class Survey(Base):
     reference_date: Mapped[date | None] = mapped_column(Date)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # Set by storage.closing: the citizen's save path reads it with the session, so a closed survey's links
+    # take no more answers (the settings keep who closed it, for the staff pages).
+    fieldwork_closed_at: Mapped[datetime | None]
 
 
 class Municipality(Base):

@@ -31,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 from borgerblik.collection import OPEN_ANSWER_LIMIT, Questionnaire, open_session, opt_out, save_page, start
 from borgerblik.collection.form import Problem
 from borgerblik.storage import Database, database_url, make_engine
+from borgerblik.storage.outcomes import SUBMITTED
 from borgerblik.web.auth import SECRET_VARIABLE, Auth
 from borgerblik.web.faults import DATABASE_FAULTS, database_fault_handler
 from borgerblik.web.forms import FormTooLarge, FormUnreadable, form_fields
@@ -94,7 +95,9 @@ class Questionnaires:
     def closed(self, t: Translator, questionnaire: Questionnaire) -> Response:
         if questionnaire.status == "opted_out":
             return message_page(t, "opted_out_heading", "opted_out_body", 200)
-        return message_page(t, "already_answered_heading", "already_answered_body", 200)
+        if questionnaire.status in SUBMITTED:
+            return message_page(t, "already_answered_heading", "already_answered_body", 200)
+        return message_page(t, "survey_closed_heading", "survey_closed_body", 200)
 
     def page_response(
         self,
