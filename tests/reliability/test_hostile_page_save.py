@@ -172,3 +172,14 @@ def _invitation(site: Site, submission: dict) -> int:
 
 
 test_page_save_never_answers_5xx, test_page_save_full = fuzz(40, submission=submissions())(save_any)
+
+
+@pytest.mark.parametrize("nonce", ["\xa0", "ø" * 32, "\u202e", "\x00"])
+def test_a_nonce_with_non_ascii_characters_is_a_stale_page_not_a_500(site: Site, nonce: str) -> None:
+    """Found by the fuzzing above: hmac.compare_digest raised TypeError on a non-ASCII str nonce."""
+    token = site.tokens[-1]
+    invitation = site.db.invitation_by_token(token).id
+    before = site.db.answers(invitation)
+    response = site.client.post(f"/s/{token}/side/status", data={"nonce": nonce, "status": "1", "lang": "da"})
+    assert response.status_code in (400, 409), response.status_code
+    assert site.db.answers(invitation) == before

@@ -269,7 +269,8 @@ def _plan(
         return SaveResult("unknown")
     if questionnaire.closed:
         return SaveResult("closed")
-    if nonce is not None and not hmac.compare_digest(nonce, questionnaire.nonce):
+    # as bytes: compare_digest refuses a str with non-ASCII characters (a tampered nonce was a 500)
+    if nonce is not None and not hmac.compare_digest(nonce.encode(), questionnaire.nonce.encode()):
         return SaveResult("stale", next_page=page, nonce=questionnaire.nonce)
     shown = questionnaire.page(page)
     if shown is None:
