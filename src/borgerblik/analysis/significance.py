@@ -136,6 +136,11 @@ def _compare_many(
     df_controlled = variance.degrees_of_freedom(rows.spread(complete)) + 1 - p_controlled
     results: list[dict[str, object] | AnalysisInputError] = []
     plain_z, plain_beta, controlled_z, controlled_beta, controlled_at = [], [], [], [], []
+    # the domain's rows are the same for every group: sliced once, the group column filled in per group
+    u, c = np.flatnonzero(used_o), np.flatnonzero(complete_o)
+    plain_x = np.ones((len(u), 2))
+    controlled_x = np.ones((len(c), 2 + len(kept)))
+    controlled_x[:, 2:] = c0[c]
     for indicator in indicators:
         d = np.asarray(indicator, dtype=float)[order]
         in_a, in_b = used_o & (d == 1), used_o & (d == 0)
@@ -149,7 +154,8 @@ def _compare_many(
             continue
         mean_a = float(np.average(y0[in_a], weights=w[in_a]))
         mean_b = float(np.average(y0[in_b], weights=w[in_b]))
-        beta, z = _coefficient_influence(w, y0, np.column_stack([np.ones(len(d)), d]), used_o)
+        plain_x[:, 1] = d[u]
+        beta, z = _coefficient_influence(w, y0, plain_x, u)
         plain_beta.append(beta)
         plain_z.append(z)
         result: dict[str, object] = {
@@ -160,13 +166,12 @@ def _compare_many(
             "difference": mean_a - mean_b,
             "test": DESIGN_T_TEST,
         }
-        inside = np.column_stack([np.ones(int(complete_o.sum())), d[complete_o], c0[complete_o]])
-        full_rank = complete_o.sum() > inside.shape[1] and (
-            np.linalg.matrix_rank(inside.T @ inside) == inside.shape[1]
+        controlled_x[:, 1] = d[c]
+        full_rank = len(c) > controlled_x.shape[1] and (
+            np.linalg.matrix_rank(controlled_x.T @ controlled_x) == controlled_x.shape[1]
         )
         if full_rank:
-            x = np.column_stack([np.ones(len(d)), d, c0])
-            beta_c, z_c = _coefficient_influence(w, y0, x, complete_o)
+            beta_c, z_c = _coefficient_influence(w, y0, controlled_x, c)
             controlled_at.append(len(results))
             controlled_beta.append(beta_c)
             controlled_z.append(z_c)
@@ -208,11 +213,12 @@ _EMPTY_CONTROLLED: dict[str, object] = {
 
 
 def _coefficient_influence(
-    w: np.ndarray, y: np.ndarray, x: np.ndarray, used: np.ndarray
+    w: np.ndarray, y: np.ndarray, xu: np.ndarray, used: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """The group coefficient (column 1) of the weighted least squares of y on x over ``used`` rows, and its
-    influence values on every row (zero outside ``used``) — design_regression's, for one coefficient."""
-    xu, yu = x[used], y[used]
+    """The group coefficient (column 1) of the weighted least squares of y on ``xu`` (the regressors of the
+    ``used`` rows, given by index) and its influence values on every row (zero outside ``used``) —
+    design_regression's, for one coefficient."""
+    yu = y[used]
     weighted = xu * w[used, None]
     inverse = np.linalg.inv(xu.T @ weighted)
     beta = inverse @ (weighted.T @ yu)
