@@ -245,3 +245,59 @@ def test_classic_mac_line_ends_are_read(tmp_path: Path) -> None:
     path = write(tmp_path, f"{HEADER}\r{ROW}\r020290-1234;Lemvig;6.1;2023-10-02\r".encode())
     check = read_register(path, reference_date=REFERENCE)
     assert check.members["linje"].to_list() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"kl2024: &r {period: {start: 2023-10-01}}\nkopi: *r\n", "forventede YAML uden aliaser (*navn)"),
+        (b"kl2024: [1, 2]\n", "populationsreglerne skal have period.start, period.end, age.min og age.max"),
+        ("kl2024:\n  title: Rødovre\n".encode("cp1252"), "linje 2, felt '(YAML)': forventede tekst i UTF-8"),
+    ],
+    ids=["aliases", "a-list", "cp1252"],
+)
+def test_a_hostile_rules_file_is_one_message(tmp_path: Path, data: bytes, message: str) -> None:
+    rules = write(tmp_path, data, "regler.yaml")
+    extract = write(tmp_path, f"{HEADER}\n{ROW}\n".encode())
+    result = runner.invoke(app, ["register", "population", str(extract), "--rules-file", str(rules)])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert message in " ".join(result.output.split())
+
+
+def test_a_refused_import_leaves_every_table_as_it_was(tmp_path: Path) -> None:
+    """UTF-16, then NUL, then 10.000 columns into a survey: exit 2 each time and not one row anywhere."""
+    import sqlite3
+    from importlib.resources import files
+
+    from borgerblik.storage import Database
+
+    url = f"sqlite:///{tmp_path / 'borgerblik.sqlite'}"
+    yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
+    with Database(url) as db:
+        db.create_survey("KL 2024", "kl-2024", yaml_text)
+
+    def counts() -> dict[str, int]:
+        with sqlite3.connect(tmp_path / "borgerblik.sqlite") as connection:
+            names = [
+                row[0] for row in connection.execute("select name from sqlite_master where type='table'")
+            ]
+            return {
+                name: connection.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names
+            }
+
+    before = counts()
+    wide = ";".join(["cpr", "kommune", "maalgruppe", "ydelse_start", *(f"x{i}" for i in range(9_996))])
+    for data in (
+        f"{HEADER}\n{ROW}\n".encode("utf-16"),
+        f"{HEADER}\n{ROW}\x00\n".encode(),
+        f"{wide}\n".encode(),
+    ):
+        path = write(tmp_path, data)
+        result = runner.invoke(
+            app, ["register", "import", str(path), "--survey", "KL 2024", "--database", url]
+        )
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"Fejl: {path}: linje ")
+        assert counts() == before
+    assert before["members"] == before["identities"] == 0
