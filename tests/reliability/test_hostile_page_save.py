@@ -35,6 +35,7 @@ ANSWER_IDS = tuple(answer_id for question in INSTRUMENT.questions() for answer_i
 class Site:
     db: Database
     client: TestClient
+    prober: TestClient
     tokens: tuple[str, ...]
     rules: AnswerRules
 
@@ -67,8 +68,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     db.save_sample(survey_id, dict.fromkeys(members, "stratum"), draw_seed=2024)
     db.create_invitations(survey_id)
     tokens = tuple(invitation.token for invitation in db.invitations(survey_id))
-    with TestClient(create_app(db), raise_server_exceptions=False, follow_redirects=False) as client:
-        yield Site(db, client, tokens, AnswerRules.of(INSTRUMENT))
+    app = create_app(db)
+    options = {"raise_server_exceptions": False, "follow_redirects": False}
+    # Guessed links come from an address of their own: after 30 the probe limit answers 429 to that address,
+    # and the citizens' own saves (another address) must still reach the save path.
+    with (
+        TestClient(app, client=("192.0.2.1", 50000), **options) as client,
+        TestClient(app, client=("198.51.100.7", 50000), **options) as prober,
+    ):
+        yield Site(db, client, prober, tokens, AnswerRules.of(INSTRUMENT))
     db.close()
 
 
@@ -125,11 +133,12 @@ def post(site: Site, submission: dict) -> tuple[object, int | None]:
         token = "A" * 43
     else:
         token = quote(str(submission["fields"][0][1] if submission["fields"] else NASTY), safe="")
+    client = site.client if invitation is not None else site.prober
     page = quote(str(submission["page"]), safe="") or "status"
     url = f"/s/{token}/side/{page}"
     nonce = {"made-up": "0" * 32, "absent": None}.get(submission["nonce"], "")
     if submission["nonce"] == "fetched":
-        found = NONCE.search(site.client.get(url).text)
+        found = NONCE.search(client.get(url).text)
         nonce = found.group(1) if found else ""
     data = [("lang", submission["lang"]), ("direction", submission["direction"])]
     if nonce is not None:
@@ -139,11 +148,11 @@ def post(site: Site, submission: dict) -> tuple[object, int | None]:
     for name, value in data:
         form.setdefault(name, []).append(value)
     if submission["body"] == "form":
-        response = site.client.post(url, data=form)
+        response = client.post(url, data=form)
     elif submission["body"] == "multipart":
-        response = site.client.post(url, data=form, files={"upload": ("x.txt", b"x")})
+        response = client.post(url, data=form, files={"upload": ("x.txt", b"x")})
     else:
-        response = site.client.post(
+        response = client.post(
             url, content=submission["raw"], headers={"content-type": submission["content_type"]}
         )
     return response, invitation
