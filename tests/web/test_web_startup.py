@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 #: Modules that took seconds to import on two cores and that no citizen's page needs.
-#: (``borgerblik.fieldwork`` and its fpdf still load, through the hotline page's imports: tenths of a second.)
 HEAVY = (
     "scipy",
+    "fpdf",
+    "fontTools",
     "sklearn",
     "statsmodels",
     "pandas",

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
-from fontTools import subset
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
 
 from borgerblik.core.errors import BorgerblikError
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 from borgerblik.fieldwork.letters import (
     MessageKind,
     SurveyContact,
@@ -77,6 +78,9 @@ def _latin_font(source: Path) -> Path | None:
     target = Path(tempfile.gettempdir()) / "borgerblik-fonts" / f"{source.stem}-latin-{stamp.st_size}.ttf"
     if target.exists():
         return target
+    from fontTools import subset  # fpdf2 and fontTools load with the first letter, not with the web app
+    from fontTools.ttLib import TTFont
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         font = TTFont(source)
@@ -161,6 +165,8 @@ class LetterPress:
         self, kind: MessageKind, lang: str, kommune: str, token: str, case_code: str
     ) -> tuple[bytes, dict[str, bytes], str]:
         message = render_message(kind, self.contact, kommune, token, case_code, lang)
+        from fpdf import FPDF
+
         pdf = FPDF(format="A4")
         pdf.set_compression(False)
         pdf.set_margins(22, 20, 22)
