@@ -15,6 +15,8 @@ from borgerblik.reporting.model import Figure
 
 PALETTE = ("#b35806", "#f1a340", "#d8d8d8", "#998ec3", "#542788")
 """Lowest (1) to highest (5) category."""
+GROUPED = (PALETTE[0], PALETTE[2], PALETTE[4])
+"""A 0–10 question's three groups (0–6, 7–8, 9–10): the ends of the same diverging palette, grey between."""
 INK, HIGHLIGHT, MUTED = "#1a1a1a", "#b35806", "#4a4a4a"
 FONT = "DejaVu Sans, sans-serif"
 WIDTH = 640
@@ -61,8 +63,16 @@ class Bar:
     shares: Sequence[Figure]
 
 
-def stacked_bars(chart_id: str, title: str, alt: str, bars: Sequence[Bar], categories: Sequence[str]) -> str:
-    """100 % bars of the five categories, lowest first, with a legend of the instrument's labels."""
+def stacked_bars(
+    chart_id: str,
+    title: str,
+    alt: str,
+    bars: Sequence[Bar],
+    categories: Sequence[str],
+    palette: Sequence[str] = PALETTE,
+) -> str:
+    """100 % bars of the categories (five on 1–5, three groups on 0–10), lowest first, with a legend of the
+    instrument's labels."""
     row, top = 26, 10
     plot = WIDTH - LABEL_WIDTH - 20
     body = []
@@ -74,14 +84,14 @@ def stacked_bars(chart_id: str, title: str, alt: str, bars: Sequence[Bar], categ
         for k, figure in enumerate(bar.shares):
             w = plot * figure.value / total
             body.append(
-                f'<rect x="{_num(x)}" y="{y + 3}" width="{_num(w)}" height="{row - 8}" fill="{PALETTE[k]}"'
+                f'<rect x="{_num(x)}" y="{y + 3}" width="{_num(w)}" height="{row - 8}" fill="{palette[k]}"'
                 f"{_attrs(figure)}/>"
             )
             x += w
     legend_y = top + len(bars) * row + 14
     x = 10.0
     for k, name in enumerate(categories):
-        body.append(f'<rect x="{_num(x)}" y="{legend_y - 10}" width="12" height="12" fill="{PALETTE[k]}"/>')
+        body.append(f'<rect x="{_num(x)}" y="{legend_y - 10}" width="12" height="12" fill="{palette[k]}"/>')
         body.append(_label(x + 16, legend_y, name, anchor="start"))
         x += 20 + 6.6 * len(name)
         if x > WIDTH - 120 and k < len(categories) - 1:
@@ -106,8 +116,12 @@ def intervals(
     lo: float = 1.0,
     hi: float = 5.0,
     reference: float | None = None,
+    ticks: Sequence[tuple[float, str]] | None = None,
+    bars: bool = False,
 ) -> str:
-    """Dots with 95 % intervals on the 1–5 scale (breakdowns, and the comparison of municipalities)."""
+    """Dots with 95 % intervals on the question's axis (breakdowns, and the comparison of municipalities):
+    1–5 by default, 0–10, or a share 0–100 % (``ticks``); ``bars`` draws each figure as a bar from the
+    axis' start, the interval over it (a yes/no question's share answering ja)."""
     row, top = 20, 24
     plot = WIDTH - LABEL_WIDTH - 30
 
@@ -115,12 +129,12 @@ def intervals(
         return LABEL_WIDTH + plot * (min(max(v, lo), hi) - lo) / (hi - lo)
 
     body = []
-    for tick in range(int(lo), int(hi) + 1):
+    for tick, name in ticks or [(float(t), str(t)) for t in range(int(lo), int(hi) + 1)]:
         body.append(
             f'<line x1="{_num(at(tick))}" x2="{_num(at(tick))}" y1="{top - 6}" '
             f'y2="{top + len(rows) * row}" stroke="#cccccc"/>'
         )
-        body.append(_label(at(tick), top - 10, str(tick), anchor="middle"))
+        body.append(_label(at(tick), top - 10, name, anchor="middle"))
     if reference is not None:
         body.append(
             f'<line x1="{_num(at(reference))}" x2="{_num(at(reference))}" y1="{top - 6}" '
@@ -131,6 +145,11 @@ def intervals(
         colour = HIGHLIGHT if r.highlight else "#2b4c7e"
         weight = "bold" if r.highlight else "normal"
         body.append(_label(LABEL_WIDTH - 8, y + 4, _short(r.label), weight=weight))
+        if bars:
+            body.append(
+                f'<rect x="{LABEL_WIDTH}" y="{_num(y - 6)}" width="{_num(at(r.mean.value) - LABEL_WIDTH)}" '
+                f'height="12" fill="{"#f6c48f" if r.highlight else "#b9c6dc"}"{_attrs(r.mean)}/>'
+            )
         if r.low is not None and r.high is not None:
             body.append(
                 f'<line x1="{_num(at(r.low.value))}" x2="{_num(at(r.high.value))}" y1="{_num(y)}" '

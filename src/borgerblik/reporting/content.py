@@ -13,7 +13,8 @@ import polars as pl
 
 from borgerblik.core import Instrument
 from borgerblik.core.groupings import load_groupings
-from borgerblik.reporting import charts, fieldwork_sections, open_section, trends_section
+from borgerblik.reporting import charts, fieldwork_sections, open_section, scale_sections, trends_section
+from borgerblik.reporting.measures import Measure, measure_of
 from borgerblik.reporting.model import Chart, Figure, Report, Section, Sentence, Table
 from borgerblik.reporting.numbers import Numbers, kind_of
 from borgerblik.reporting.slugs import slug
@@ -41,6 +42,7 @@ class ContentBuilder:
         self.w, self.num = TEXTS[language], Numbers(language)
         self.title = survey_title or instrument.title.present.get(language) or instrument.title.present["da"]
         self.overall = instrument.overall_question
+        self.measures = {q: measure_of(instrument, q) for q in instrument.scale_items()}
         self.questions = [q for q in instrument.scale_items() if self._row("breakdowns", q) is not None]
         self._charts = 0
         bd = tables.get("breakdowns")
@@ -68,10 +70,15 @@ class ContentBuilder:
             & (pl.col("by") == "alle")
             & (pl.col("kommune") == (place or self.place))
             & ~pl.col("suppressed")
-            # a routed question nobody here was asked (no valid answer) has no mean: no section, no figure
-            & pl.col("mean").is_not_null()
+            # a routed question nobody here was asked (no valid answer) has no figure: no section
+            & pl.col(self.measure(question).column).is_not_null()
         )
         return rows.row(0, named=True) if rows.height else None
+
+    def measure(self, question: str) -> Measure:
+        """The question's own measure: mean on 1–5 or 0–10, the share answering ja on yes/no."""
+        found = self.measures.get(question)
+        return found if found is not None else measure_of(self.instrument, question)
 
     def heading(self, question: str) -> str:
         q = self.instrument.question(question)
@@ -125,11 +132,10 @@ class ContentBuilder:
         row = self._row("breakdowns", self.overall)
         if row is None:
             return []
-        found = [
-            (self.w["respondents"], self.fig("breakdowns", row, "n_valid")),
-            (self.w["mean"], self.fig("breakdowns", row, "mean")),
-            (self.w["positive"], self.fig("breakdowns", row, "pct_positive")),
-        ]
+        found = [(self.w["respondents"], self.fig("breakdowns", row, "n_valid"))]
+        if self.measure(self.overall).has_mean:
+            found.append((self.w["mean"], self.fig("breakdowns", row, "mean")))
+        found.append((self.w["positive"], self.fig("breakdowns", row, "pct_positive")))
         bench = self._benchmark_row(self.overall)
         if bench is not None:
             found.append((self.w["rank"], self.fig("benchmark", bench, "rank")))
@@ -142,12 +148,20 @@ class ContentBuilder:
         return Section(
             "laesevejledning",
             self.w["guide"],
-            [Sentence((self.w["guide_1"],)), Sentence((self.w["guide_2"], threshold, self.w["guide_3"]))],
+            [
+                Sentence((self.w["guide_1"],)),
+                *scale_sections.guide(self),
+                Sentence((self.w["guide_2"], threshold, self.w["guide_3"])),
+            ],
         )
 
     def conclusions(self) -> Section:
         w, blocks = self.w, []
-        rows = [(q, r) for q in self.questions if (r := self._row("breakdowns", q)) is not None]
+        rows = [
+            (q, r)
+            for q in self.questions
+            if self.measure(q).likert and (r := self._row("breakdowns", q)) is not None
+        ]
         if rows:
             best = max(rows, key=lambda qr: qr[1]["mean"])
             worst = min(rows, key=lambda qr: qr[1]["mean"])
@@ -155,6 +169,7 @@ class ContentBuilder:
                 blocks.append(
                     Sentence((w[template].format(q=self.heading(q)), self.fig("breakdowns", r, "mean"), "."))
                 )
+        blocks += scale_sections.conclusions(self)
         blocks += (
             self._significant_groups() if self.municipality is None else self._significant_municipality()
         )
@@ -180,7 +195,7 @@ class ContentBuilder:
         rows = sig.filter((pl.col("question") == self.overall) & (pl.col("p_value") < SIGNIFICANT)).sort(
             "p_value"
         )
-        found = []
+        found, kind = [], self.measure(self.overall).figure_kind
         for r in rows.iter_rows(named=True):
             found.append(
                 Sentence(
@@ -190,9 +205,9 @@ class ContentBuilder:
                             by=self.by_label(r["by"]).lower(),
                             q=self.heading(self.overall),
                         ),
-                        self.fig("significance", r, "mean_group"),
+                        self.fig("significance", r, "mean_group", kind),
                         self.w["against"],
-                        self.fig("significance", r, "mean_rest"),
+                        self.fig("significance", r, "mean_rest", kind),
                         self.w["for_rest"],
                         self.fig("significance", r, "p_value", kind="p"),
                         ").",
@@ -210,23 +225,33 @@ class ContentBuilder:
             & (pl.col("p_value") < SIGNIFICANT)
             & pl.col("mean").is_not_null()
         )
-        return [
-            Sentence(
-                (
-                    self.w["muni_diff"].format(q=self.heading(r["question"])),
-                    self.fig("benchmark", r, "mean"),
-                    self.w["against"],
-                    self.fig("benchmark", r, "rest_mean"),
-                    self.w["muni_rest"],
-                    self.fig("benchmark", r, "p_value", kind="p"),
-                    ").",
+        found = []
+        for r in rows.iter_rows(named=True):
+            m = self.measure(r["question"])
+            words = (
+                ("muni_diff", "against", "muni_rest")
+                if m.has_mean
+                else ("muni_yes", "muni_yes_2", "muni_yes_3")
+            )
+            found.append(
+                Sentence(
+                    (
+                        self.w[words[0]].format(q=self.heading(r["question"])),
+                        self.fig("benchmark", r, "mean", m.figure_kind),
+                        self.w[words[1]],
+                        self.fig("benchmark", r, "rest_mean", m.figure_kind),
+                        self.w[words[2]],
+                        self.fig("benchmark", r, "p_value", kind="p"),
+                        ").",
+                    )
                 )
             )
-            for r in rows.iter_rows(named=True)
-        ]
+        return found
 
     # -- per question ----------------------------------------------------------------------------------
     def question_section(self, number: int, question: str) -> Section:
+        if not self.measure(question).likert:
+            return scale_sections.question_section(self, number, question)
         w = self.w
         q = self.instrument.question(question)
         text = q.text(self.lang) if self.lang in q.wording.present else q.text()
@@ -306,14 +331,15 @@ class ContentBuilder:
         r = self._benchmark_row(question)
         if r is None:
             return []
-        w = self.w
+        w, m = self.w, self.measure(question)
+        words = ("muni_vs_nation", "nation_has") if m.has_mean else ("muni_vs_nation_yes", "nation_has_yes")
         return [
             Sentence(
                 (
-                    w["muni_vs_nation"],
-                    self.fig("benchmark", r, "mean"),
-                    w["nation_has"],
-                    self.fig("benchmark", r, "national_mean"),
+                    w[words[0]],
+                    self.fig("benchmark", r, "mean", m.figure_kind),
+                    w[words[1]],
+                    self.fig("benchmark", r, "national_mean", m.figure_kind),
                     w["rank_of"],
                     self.fig("benchmark", r, "rank"),
                     w["of"],
@@ -324,12 +350,12 @@ class ContentBuilder:
         ]
 
     def _breakdown_chart(self, question: str, sheet: str) -> Chart | None:
-        w = self.w
+        w, m = self.w, self.measure(question)
         rows = self.breakdowns.filter(
             (pl.col("question") == question)
             & (pl.col("kommune") == self.place)
             & (pl.col("by") != "alle")
-            & pl.col("mean").is_not_null()
+            & pl.col(m.column).is_not_null()
         )
         order = {b: i for i, b in enumerate(BREAKDOWN_ORDER)}
         items = sorted(
@@ -342,72 +368,94 @@ class ContentBuilder:
         marks = [
             charts.Interval(
                 label,
-                self.fig("breakdowns", r, "mean"),
-                self.fig("breakdowns", r, "mean_ci_low"),
-                self.fig("breakdowns", r, "mean_ci_high"),
+                self.fig("breakdowns", r, m.column),
+                self.fig("breakdowns", r, m.ci_low),
+                self.fig("breakdowns", r, m.ci_high),
             )
             for label, r in zip(labels, items, strict=True)
         ]
+        header = [w["group"], w["mean"] if m.has_mean else w["share_yes"], w["ci_low"], w["ci_high"]]
         table = Table(
             f"{w['breakdown']}: {self.heading(question)}",
-            [w["group"], w["mean"], w["ci_low"], w["ci_high"], w["positive"], w["n"]],
+            [*header, *([w["positive"]] if m.has_mean else []), w["n"]],
             [
                 [
                     label,
-                    m.mean,
-                    m.low,
-                    m.high,
-                    self.fig("breakdowns", r, "pct_positive"),
+                    mark.mean,
+                    mark.low,
+                    mark.high,
+                    *([self.fig("breakdowns", r, "pct_positive")] if m.has_mean else []),
                     self.fig("breakdowns", r, "n_valid"),
                 ]
-                for label, m, r in zip(labels, marks, items, strict=True)
+                for label, mark, r in zip(labels, marks, items, strict=True)
             ],
             sheet=sheet,
         )
         alt = "; ".join(
-            f"{label}: {m.mean.text} ({m.low.text}–{m.high.text})"
-            for label, m in zip(labels, marks, strict=True)
+            f"{label}: {mark.mean.text} ({mark.low.text}–{mark.high.text})"
+            for label, mark in zip(labels, marks, strict=True)
         )
         cid = self.chart_id()
-        return Chart(cid, table.caption, alt, charts.intervals(cid, table.caption, alt, marks), table)
+        svg = charts.intervals(
+            cid, table.caption, alt, marks, m.lo, m.hi, ticks=m.ticks(), bars=not m.has_mean
+        )
+        return Chart(cid, table.caption, alt, svg, table)
 
     # -- across municipalities ----------------------------------------------------------------------------
     def comparison(self) -> Section | None:
-        w = self.w
+        w, m = self.w, self.measure(self.overall)
         rows = self.breakdowns.filter(
             (pl.col("question") == self.overall)
             & (pl.col("by") == "alle")
             & (pl.col("kommune") != NATIONAL)
-            & pl.col("mean").is_not_null()
-        ).sort("mean", descending=True)
+            & pl.col(m.column).is_not_null()
+        ).sort(m.column, descending=True)
         if rows.height < 2:
             return None
         items = list(rows.iter_rows(named=True))
         marks = [
             charts.Interval(
                 r["kommune"],
-                self.fig("breakdowns", r, "mean"),
-                self.fig("breakdowns", r, "mean_ci_low"),
-                self.fig("breakdowns", r, "mean_ci_high"),
+                self.fig("breakdowns", r, m.column),
+                self.fig("breakdowns", r, m.ci_low),
+                self.fig("breakdowns", r, m.ci_high),
                 r["kommune"] == self.municipality,
             )
             for r in items
         ]
-        caption = w["comparison_alt"].format(q=self.heading(self.overall))
+        caption = w["comparison_alt" if m.has_mean else "comparison_alt_yes"].format(
+            q=self.heading(self.overall)
+        )
         table = Table(
             caption,
-            [w["municipality"], w["mean"], w["ci_low"], w["ci_high"], w["n"]],
             [
-                [m.label, m.mean, m.low, m.high, self.fig("breakdowns", r, "n_valid")]
-                for m, r in zip(marks, items, strict=True)
+                w["municipality"],
+                w["mean"] if m.has_mean else w["share_yes"],
+                w["ci_low"],
+                w["ci_high"],
+                w["n"],
             ],
-            highlight={i for i, m in enumerate(marks) if m.highlight},
+            [
+                [mark.label, mark.mean, mark.low, mark.high, self.fig("breakdowns", r, "n_valid")]
+                for mark, r in zip(marks, items, strict=True)
+            ],
+            highlight={i for i, mark in enumerate(marks) if mark.highlight},
             sheet="Kommuner",
         )
         national = self._row("breakdowns", self.overall, NATIONAL)
-        alt = "; ".join(f"{m.label}: {m.mean.text}" for m in marks)
+        alt = "; ".join(f"{mark.label}: {mark.mean.text}" for mark in marks)
         cid = self.chart_id()
-        svg = charts.intervals(cid, caption, alt, marks, reference=national["mean"] if national else None)
+        svg = charts.intervals(
+            cid,
+            caption,
+            alt,
+            marks,
+            m.lo,
+            m.hi,
+            reference=national[m.column] if national else None,
+            ticks=m.ticks(),
+            bars=not m.has_mean,
+        )
         return Section("kommuner", w["comparison"], [Chart(cid, caption, alt, svg, table)], sheet="Kommuner")
 
     def benchmark(self) -> Section | None:
@@ -417,15 +465,21 @@ class ContentBuilder:
         rows = [(q, r) for q in self.questions if (r := self._benchmark_row(q)) is not None]
         if not rows:
             return None
+        scale_names = dict(item.split("=") for item in w["scale_names"].split(";"))
+        header = [w["question"], w["scale"], w["mean"], w["national_mean"], w["positive"]]
         table = Table(
             w["benchmark"],
-            [w["question"], w["mean"], w["national_mean"], w["positive"], w["rank"], w["of"].strip()],
+            [*header, w["national_positive"], w["rank"], w["of"].strip()],
             [
                 [
                     self.heading(q),
-                    self.fig("benchmark", r, "mean"),
-                    self.fig("benchmark", r, "national_mean"),
+                    scale_names[self.measure(q).kind.value],
+                    # a yes/no question has no mean: its benchmark "mean" is the share answering ja,
+                    # printed once, as its share positive
+                    self.fig("benchmark", r, "mean") if self.measure(q).has_mean else "",
+                    self.fig("benchmark", r, "national_mean") if self.measure(q).has_mean else "",
                     self.fig("benchmark", r, "pct_positive"),
+                    self.fig("benchmark", r, "national_pct_positive"),
                     self.fig("benchmark", r, "rank"),
                     self.fig("benchmark", r, "n_municipalities"),
                 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 from borgerblik.analysis import AnalysisInputError
+from borgerblik.analysis.answers import instrument_scales
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
 from borgerblik.core import Instrument
 from borgerblik.registers.survey_import import find_survey
 from borgerblik.reporting.facts import survey_facts
+from borgerblik.reporting.measures import DISTRIBUTION, scale_distribution
 from borgerblik.reporting.slugs import closest
 from borgerblik.reporting.tables import AnalysisTables, ReportInputError
 from borgerblik.storage import Database, StorageError, SurveyRecord
@@ -100,9 +102,14 @@ def analysed_survey(
                 design=weighting,
                 options=AnalysisOptions(threshold=threshold, bootstrap=bootstrap),
                 history=history,
+                scales=instrument_scales(stored.instrument),
             )
         except AnalysisInputError as exc:
             raise ReportInputError(f"undersøgelse {record.id}: {exc}") from exc
+        # a 0–10 question's answers point by point (the breakdowns have the five shares of 1–5 only)
+        tables[DISTRIBUTION] = scale_distribution(
+            stored.respondents, weighting, stored.instrument, tables["breakdowns"]
+        )
         facts = survey_facts(db, stored, weighting)
         facts.update(_open_answers(db, stored, weighting, threshold))
     reminders = [
