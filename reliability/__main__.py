@@ -23,7 +23,7 @@ PARTS: list[tuple[str, list[str]]] = [
         "sender kills, PostgreSQL",
         ["-m", "reliability.sender_kills", "--database", "postgresql", "--kills", "10"],
     ),
-    ("restart time, 4 workers", ["reliability/restart.py", "--workers", "4"]),
+    ("restart time, 4 workers", ["-m", "reliability.restart", "--workers", "4"]),
     (
         "slow hostile-input tests",
         ["-m", "pytest", "-q", "-m", "reliability", "tests/reliability", "-p", "no:xdist"],

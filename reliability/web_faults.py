@@ -93,8 +93,9 @@ class ServeProcess:
         return sum(_rss_kib(pid) for pid in _group_pids(self.process.pid)) / 1024
 
 
-def _group_pids(group: int) -> list[int]:
-    pids = []
+def _group_stats(group: int) -> list[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/<pid>/stat after the command) of each live process in ``group``."""
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -102,8 +103,18 @@ def _group_pids(group: int) -> list[int]:
             except OSError:
                 continue
             if int(fields[2]) == group and fields[0] != "Z":
-                pids.append(int(entry.name))
-    return pids
+                found.append((int(entry.name), fields))
+    return found
+
+
+def _group_pids(group: int) -> list[int]:
+    return [pid for pid, _fields in _group_stats(group)]
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of the live processes in ``group``: the fair figure on a busy machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum((int(fields[11]) + int(fields[12])) / tick for _pid, fields in _group_stats(group))
 
 
 def _rss_kib(pid: int) -> int:
@@ -116,7 +127,7 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _probe_save(port: int, token: str, nonce: str, timeout: float = 60) -> tuple[float, str]:
+def probe_save(port: int, token: str, nonce: str, timeout: float = 60) -> tuple[float, str]:
     """Seconds until the server answers a save of the probe citizen (it refuses connections while down)."""
     body = urlencode({"tillid": 4, "udgangspunkt": 4, "inddragelse": 4, "nonce": nonce, "lang": "da"})
     started = time.perf_counter()
@@ -271,7 +282,7 @@ def run_backend(
         probe_token, probe_nonce = tokens.pop(), nonces.pop()
         server = ServeProcess(url, workers=1 if name == "sqlite" else 4)
         server.start()
-        _, probe_nonce = _probe_save(server.port, probe_token, probe_nonce)
+        _, probe_nonce = probe_save(server.port, probe_token, probe_nonce)
         context = multiprocessing.get_context("spawn")
         out = context.Queue()
         load = context.Process(target=run_citizens, args=(server.port, tokens, nonces, rate, seconds, out))
@@ -287,7 +298,7 @@ def run_backend(
                 time.sleep(delay)
             server.kill()
             server.start()
-            took, probe_nonce = _probe_save(server.port, probe_token, probe_nonce)
+            took, probe_nonce = probe_save(server.port, probe_token, probe_nonce)
             restarts.append(took)
         outcome = out.get(timeout=seconds + 600)
         load.join(timeout=30)

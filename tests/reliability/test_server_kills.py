@@ -8,7 +8,6 @@ last acknowledged save led to, no save is refused, and SQLite's file passes its 
 from __future__ import annotations
 
 import pytest
-
 from reliability.web_faults import run_backend
 
 
