@@ -404,3 +404,57 @@ def test_axe_finds_no_wcag_21_aa_violations_in_the_stored_reports(stored, chromi
         finally:
             browser.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("name", ["landsrapport", "kommuner/lemvig"])
+def test_open_answers_positive_neutral_negative_per_theme(stored, name):
+    """VIVE's accounting beside the quotes: per open question the shares positive, neutral and negative of
+    the answers with each theme — the text stage's ``open_answers_sentiment`` rows, suppressed ones left
+    out (and named nowhere)."""
+    out, frames, _ = stored
+    place = "alle" if name == "landsrapport" else "Lemvig"
+    section = tree(out, name).get_element_by_id("aabne")
+    table = frames["open_answers_sentiment"].filter(pl.col("kommune") == place)
+    instrument = load_template("kl-2024")
+    sources = {e.get("data-source") for e in section.xpath(".//*[@data-source]")}
+    for question in table["question"].unique().sort().to_list():
+        shown = table.filter((pl.col("question") == question) & ~pl.col("suppressed"))
+        heading = instrument.question(question).label.present["da"]
+        found = caption_table(section, f"Positive, neutrale og negative svar pr. tema: {heading}")
+        assert [th.text_content() for th in found.xpath("./thead/tr/th")] == [
+            "Tema",
+            "Svar med temaet",
+            "Positive",
+            "Neutrale",
+            "Negative",
+        ]
+        body = rows_of(found)
+        assert body[0][0] == "Alle svar"
+        ordered = shown.filter(pl.col("code") != "(alle koder)").sort(
+            ["answers", "label"], descending=[True, False]
+        )
+        assert [r[0] for r in body[1:]] == ordered["label"].to_list()
+        for row, r in zip(
+            body,
+            [
+                *shown.filter(pl.col("code") == "(alle koder)").iter_rows(named=True),
+                *ordered.iter_rows(named=True),
+            ],
+            strict=True,
+        ):
+            assert row[1] == str(r["answers"])
+            shares = [r[f"share_{s}"] for s in ("positiv", "neutral", "negativ")]
+            assert row[2:] == [f"{v * 100:.1f} %".replace(".", ",") for v in shares]
+            assert sum(shares) == pytest.approx(1.0)
+        for r in table.filter((pl.col("question") == question) & pl.col("suppressed")).iter_rows(named=True):
+            assert not any(s.startswith(f"open_answers_sentiment:{r['_row']}:") for s in sources)
+    if place == "alle":  # the fixture's fieldwork is the same on every run
+        found = caption_table(
+            section, "Positive, neutrale og negative svar pr. tema: Uddybning af tilfredshed"
+        )
+        assert rows_of(found)[:2] == [
+            ["Alle svar", "89", "77,8 %", "10,5 %", "11,7 %"],
+            ["Tema 1: lyt, plan, ønsk", "39", "80,7 %", "5,3 %", "14,0 %"],
+        ]
+    else:
+        assert table["suppressed"].any(), "a theme of Lemvig's is too small for its sentiment shares"

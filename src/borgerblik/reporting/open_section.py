@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 GROUP_ORDER = ("tilfreds", "hverken eller", "mindre tilfreds")
 QUOTES_PER_THEME = 3
 ACCOUNTS = "open_answers_accounts"
+SENTIMENT_TABLE = "open_answers_sentiment"
+ALL_CODES = "(alle koder)"
+"""The text stage's row for the question as a whole."""
 NEAR = 0.8
 """Share of a quote's word triples already in a shown quote above which it counts as the same quote."""
 _WORDS = re.compile(r"[^\w\[\]]+")
@@ -75,6 +78,9 @@ def open_answers(b: ContentBuilder) -> Section:
     questions = [q.id for q in b.instrument.questions() if q.id in set(place["question"].to_list())]
     for question in questions:
         blocks = _question(b, question, place.filter(pl.col("question") == question), quotes, picker)
+        sentiment = _sentiment(b, question)
+        if blocks and sentiment is not None:
+            blocks.append(sentiment)
         section.blocks += blocks
     if not section.blocks:
         section.blocks.append(Sentence((w["open_none"],)))
@@ -130,6 +136,50 @@ def _question(
                     )
                 )
     return blocks if len(blocks) > 1 else []
+
+
+def _sentiment(b: ContentBuilder, question: str) -> Table | None:
+    """VIVE's accounting per theme: of the answers with each theme, the weighted shares positive, neutral
+    and negative (the text stage's ``open_answers_sentiment``); the question as a whole first, then the
+    themes by their number of answers. A row the text stage suppressed (too few answers, or the one it
+    would give away) is left out."""
+    table = b.t.get(SENTIMENT_TABLE)
+    if table is None:
+        return None
+    rows = table.filter(
+        (pl.col("question") == question)
+        & (pl.col("kommune") == b.place)
+        & ~pl.col("suppressed").fill_null(False)
+        & pl.col("answers").is_not_null()
+    )
+    if not rows.height:
+        return None
+    w = b.w
+    items = sorted(
+        rows.iter_rows(named=True), key=lambda r: (r["code"] != ALL_CODES, -r["answers"], r["label"] or "")
+    )
+    q = b.instrument.question(question)
+    return Table(
+        w["sentiment_table"].format(q=b.heading(question) if q.label else question),
+        [
+            w["theme"],
+            w["with_theme"],
+            w["sentiment_positive"],
+            w["sentiment_neutral"],
+            w["sentiment_negative"],
+        ],
+        [
+            [
+                w["all_answers"] if r["code"] == ALL_CODES else r["label"],
+                b.fig(SENTIMENT_TABLE, r, "answers", "count"),
+                b.fig(SENTIMENT_TABLE, r, "share_positiv"),
+                b.fig(SENTIMENT_TABLE, r, "share_neutral"),
+                b.fig(SENTIMENT_TABLE, r, "share_negativ"),
+            ]
+            for r in items
+        ],
+        sheet="Åbne svar",
+    )
 
 
 def _quotes(

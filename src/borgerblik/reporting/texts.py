@@ -127,6 +127,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_line": "»{q}«: fra ",
         "change_sig": " (signifikant, p = ",
         "change_not_sig": " (ikke signifikant, p = ",
+        "sentiment_table": "Positive, neutrale og negative svar pr. tema: {q}",
+        "sentiment_positive": "Positive",
+        "sentiment_neutral": "Neutrale",
+        "sentiment_negative": "Negative",
+        "all_answers": "Alle svar",
         "guide_zero_ten": "Spørgsmål på skalaen 0–10 vises som andelene, der svarer 0–6, 7–8 og 9–10, og med "
         "gennemsnittet på skalaen 0–10; andel positive er dem, der svarer 9 eller 10.",
         "guide_yes_no": "Ja/nej-spørgsmål vises som andelen, der svarer ja, med 95 %-interval; de har intet "
@@ -277,6 +282,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_line": "“{q}”: from ",
         "change_sig": " (significant, p = ",
         "change_not_sig": " (not significant, p = ",
+        "sentiment_table": "Positive, neutral and negative answers by theme: {q}",
+        "sentiment_positive": "Positive",
+        "sentiment_neutral": "Neutral",
+        "sentiment_negative": "Negative",
+        "all_answers": "All answers",
         "guide_zero_ten": "Questions on the 0–10 scale are shown as the shares answering 0–6, 7–8 and 9–10, "
         "with the mean on the 0–10 scale; share positive is those answering 9 or 10.",
         "guide_yes_no": "Yes/no questions are shown as the share answering yes, with its 95 % interval; they "
