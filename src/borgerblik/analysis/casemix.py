@@ -38,7 +38,7 @@ from borgerblik.analysis.funnel import Z_998, control_limit
 from borgerblik.analysis.suppression import DEFAULT_THRESHOLD, hidden_rows
 from borgerblik.weighting.design import SurveyDesign, Weighting
 from borgerblik.weighting.estimates import Z_95
-from borgerblik.weighting.inference import design_regression
+from borgerblik.weighting.inference import design_regression, domain_contrast_variances
 
 DEFAULT_CASE_MIX = ("maalgruppe_kl2024", "aldersgruppe", "koen", "varighed_kontrol", "tilknytning")
 """The citizens' mix the KL comparison adjusts for, where the data has the column."""
@@ -122,17 +122,24 @@ def casemix_scores(
     municipality = frame.get_column(MUNICIPALITY).cast(pl.Utf8).fill_null("").to_numpy().astype(str)
     names, index = np.unique(municipality, return_inverse=True)
     k = len(names)
-    members = (index[:, None] == np.arange(k)[None, :]) & used[:, None]
-    n = members.sum(axis=0)
-    w_k = w @ members
+    at = index[used]
+
+    def by_municipality(values: np.ndarray) -> np.ndarray:
+        return np.bincount(at, weights=values[used], minlength=k)
+
+    n = np.bincount(at, minlength=k)
+    w_k = by_municipality(w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        observed = (w * np.nan_to_num(y)) @ members / w_k
-        expected = (w * predicted) @ members / w_k
-        mean_residual = (w * residual) @ members / w_k
-        mix_means = (members * w[:, None]).T @ regressors / w_k[:, None]  # (K, p)
+        observed = by_municipality(w * np.nan_to_num(y)) / w_k
+        expected = by_municipality(w * predicted) / w_k
+        mean_residual = by_municipality(w * residual) / w_k
+        mix_means = (
+            np.column_stack([by_municipality(w * regressors[:, j]) for j in range(regressors.shape[1])])
+            / w_k[:, None]
+        )  # (K, p)
     national = float((w * np.nan_to_num(y)).sum() / w.sum())
     adjusted = national + mean_residual
-    se = _adjusted_se(placed, residual, w, members, w_k, mean_residual, regressors, used, mix_means)
+    se = _adjusted_se(placed, residual, w, index, used, w_k, mean_residual, regressors, mix_means)
     spread = float(np.sqrt((w * (residual - (w * residual).sum() / w.sum()) ** 2).sum() / w.sum()))
     with np.errstate(invalid="ignore", divide="ignore"):
         limits_95, limits_998 = control_limit(spread, n, Z_95), control_limit(spread, n, Z_998)
@@ -197,18 +204,29 @@ def _adjusted_se(
     placed: DesignRows,
     residual: np.ndarray,
     w: np.ndarray,
-    members: np.ndarray,
+    index: np.ndarray,
+    used: np.ndarray,
     w_k: np.ndarray,
     mean_residual: np.ndarray,
     regressors: np.ndarray,
-    used: np.ndarray,
     mix_means: np.ndarray,
 ) -> np.ndarray:
-    """Design-based SE of each municipality's mean residual, the model's uncertainty included."""
+    """Design-based SE of each municipality's mean residual, the model's uncertainty included.
+
+    The influence values of municipality k are z_k = 1[k]·w·(e − ē_k)/W_k − z_β·x̄_k: a part in k's own rows
+    and the model's part shared by all, which ``domain_contrast_variances`` takes as such (without a
+    rows × municipalities matrix where the calibration allows)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        z_mean = members * (w[:, None] * (residual[:, None] - mean_residual[None, :])) / w_k[None, :]
+        own = np.where(used, w * (residual - mean_residual[index]) / w_k[index], 0.0)
     weighted = regressors * w[:, None]
     gram_inverse = np.linalg.inv(regressors[used].T @ weighted[used])
     z_beta = (weighted * residual[:, None]) @ gram_inverse  # (rows, p)
-    z = np.nan_to_num(z_mean) - z_beta @ np.nan_to_num(mix_means).T
-    return np.sqrt(np.maximum(placed.variance.variances(placed.spread(z)), 0.0))
+    variances = domain_contrast_variances(
+        placed.variance,
+        placed.spread(np.nan_to_num(own)),
+        placed.spread(index, fill=-1),
+        len(w_k),
+        placed.spread(z_beta),
+        np.nan_to_num(mix_means),
+    )
+    return np.sqrt(np.maximum(variances, 0.0))
