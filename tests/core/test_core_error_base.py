@@ -22,7 +22,8 @@ def defined_exceptions() -> list[type[BaseException]]:
             continue
         loaded = importlib.import_module(module.name)
         for _, cls in inspect.getmembers(loaded, inspect.isclass):
-            if issubclass(cls, BaseException) and cls.__module__ == module.name:
+            # A private class is control flow inside a module (a rollback signal), not an error for a person.
+            if issubclass(cls, BaseException) and cls.__module__ == module.name and cls.__name__[0] != "_":
                 found.append(cls)
     return found
 

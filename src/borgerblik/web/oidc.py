@@ -69,7 +69,7 @@ class OidcConfigError(BorgerblikError, ValueError):
     """The identity provider is configured only in part, or over plain http to another machine."""
 
 
-class ProviderError(Exception):
+class ProviderError(BorgerblikError, RuntimeError):
     """The provider did not answer, or answered something that is not a valid sign-in."""
 
 

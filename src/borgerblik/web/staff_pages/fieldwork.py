@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.fieldwork.hotline import TOPICS, HotlineError, phone_follow_up, record_call, unreachable_list
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
@@ -37,7 +38,7 @@ LISTS = {"opfoelgning": "Telefonopfølgning", "uden-kanal": "Uden kanal"}
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
-class BadForm(ValueError):
+class BadForm(BorgerblikError, ValueError):
     """A field the page cannot use; the message says which and why, in Danish."""
 
 

@@ -28,6 +28,7 @@ from borgerblik.collection.form import check_page_answers
 from borgerblik.collection.pages import page_by_key, questionnaire_pages
 from borgerblik.collection.service import Questionnaire
 from borgerblik.core import InstrumentError, dump_instrument, instrument_to_data, parse_instrument
+from borgerblik.core.errors import BorgerblikError
 from borgerblik.core.yaml_source import read_yaml
 from borgerblik.storage import Database, StorageError
 from borgerblik.storage.answers import AnswerRules
@@ -48,7 +49,7 @@ MAX_YAML = 100_000
 LAB_GROUPS = ("6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9")
 
 
-class LocalQuestionsRefused(ValueError):
+class LocalQuestionsRefused(BorgerblikError, ValueError):
     """The local questions cannot go into the instrument; the message says why (with the line)."""
 
 
