@@ -458,3 +458,21 @@ def test_open_answers_positive_neutral_negative_per_theme(stored, name):
         ]
     else:
         assert table["suppressed"].any(), "a theme of Lemvig's is too small for its sentiment shares"
+
+
+def test_the_pdf_keeps_the_fieldwork_funnel_with_its_intro(stored_db):
+    """The funnel could land on the page after its intro sentence: now one unbreakable block."""
+    from borgerblik.reporting.content import build_report
+    from borgerblik.reporting.pdf import typst_source
+
+    tables, instrument, title = analysed_survey(SURVEY, stored_db, bootstrap=0)
+    source = typst_source(build_report(tables, instrument, "Lemvig", survey_title=title))
+    kept = re.findall(r'#block\(breakable: false\)\[\n#par\("([^"]*)"\)\n#figure\(caption: "([^"]*)"', source)
+    assert (
+        "Fra invitation til gennemført besvarelse: hvor mange der nåede hvert trin.",
+        "Feltarbejdet trin for trin: Lemvig",
+    ) in kept
+    assert (
+        "Påmindelserne gik ud på dag 7, 14; kurven stiger efter hver af dem.",
+        "Svarprocent over tid: Lemvig",
+    ) in kept

@@ -289,3 +289,81 @@ def funnel(chart_id: str, title: str, alt: str, steps: Sequence[tuple[str, Figur
         )
         body.append(_label(LABEL_WIDTH + plot + 8, y + 17, f"{count.text} ({share.text})", anchor="start"))
     return _svg(chart_id, title, alt, top + len(steps) * row + 6, body)
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    n: Figure
+    adjusted: Figure
+    outside_95: bool = False
+    outside_998: bool = False
+    highlight: bool = False
+
+
+def funnel_plot(
+    chart_id: str,
+    title: str,
+    alt: str,
+    points: Sequence[FunnelPoint],
+    limits: Sequence[tuple[int, float, float, float, float]],
+    national: float,
+    axes: tuple[str, str],
+    share: bool = False,
+) -> str:
+    """Spiegelhalter's funnel: adjusted score (up) against respondents (across), the national figure as a
+    line, the 95 % limits dashed and the 99,8 % limits solid; a municipality outside the limits or the own
+    one is named beside its dot (the own one larger, in the highlight colour)."""
+    left, top, w, h = 64, 14, WIDTH - 100, 260
+    n_max = max([p.n.value for p in points] + [limits[-1][0]]) * 1.05
+    shown = [lim for lim in limits if lim[0] >= max(1.0, min(p.n.value for p in points) * 0.5)]
+    values = [p.adjusted.value for p in points] + [v for lim in shown for v in (lim[1], lim[4])]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.05 or 0.1
+    lo, hi = lo - pad, hi + pad
+
+    def px(n: float) -> float:
+        return left + w * n / n_max
+
+    def py(v: float) -> float:
+        return top + h * (1 - (v - lo) / (hi - lo))
+
+    def written(v: float) -> str:
+        return f"{v * 100:.0f} %" if share else f"{v:.2f}".replace(".", ",")
+
+    body = [
+        f'<line x1="{left}" x2="{left + w}" y1="{top + h}" y2="{top + h}" stroke="#999999"/>',
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + h}" stroke="#999999"/>',
+        _label(left - 6, top + 8, written(hi)),
+        _label(left - 6, top + h, written(lo)),
+        _label(left - 6, py(national) + 4, written(national)),
+        _label(left + w / 2, top + h + 32, axes[0], anchor="middle"),
+        f'<text x="14" y="{top + h / 2}" text-anchor="middle" fill="{INK}" '
+        f'transform="rotate(-90 14 {top + h / 2})">{escape(axes[1])}</text>',
+        f'<line x1="{left}" x2="{left + w}" y1="{_num(py(national))}" y2="{_num(py(national))}" '
+        f'stroke="{MUTED}"/>',
+    ]
+    for tick in (0, n_max / 4, n_max / 2, 3 * n_max / 4):
+        body.append(_label(px(tick), top + h + 15, f"{tick:.0f}", anchor="middle"))
+    for column, dash in ((1, ""), (2, ' stroke-dasharray="5 3"'), (3, ' stroke-dasharray="5 3"'), (4, "")):
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_num(px(lim[0]))},{_num(py(min(max(lim[column], lo), hi)))}"
+            for i, lim in enumerate(shown)
+        )
+        body.append(f'<path d="{path}" fill="none" stroke="#2b4c7e" stroke-width="1.2"{dash}/>')
+    for p in points:
+        x, y = px(p.n.value), py(p.adjusted.value)
+        colour = HIGHLIGHT if p.highlight else "#2b4c7e"
+        body.append(
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{6 if p.highlight else 3.5}" fill="{colour}"'
+            f"{_attrs(p.adjusted)}/>"
+        )
+        if p.highlight or p.outside_95:
+            weight = "bold" if p.highlight else "normal"
+            right = x > left + 0.75 * w  # near the right edge the name goes left of its dot
+            body.append(
+                _label(
+                    x - 9 if right else x + 8, y + 4, _short(p.label, 24), "end" if right else "start", weight
+                )
+            )
+    return _svg(chart_id, title, alt, top + h + 42, body)

@@ -13,7 +13,14 @@ import polars as pl
 
 from borgerblik.core import Instrument
 from borgerblik.core.groupings import load_groupings
-from borgerblik.reporting import charts, fieldwork_sections, open_section, scale_sections, trends_section
+from borgerblik.reporting import (
+    casemix_section,
+    charts,
+    fieldwork_sections,
+    open_section,
+    scale_sections,
+    trends_section,
+)
 from borgerblik.reporting.measures import Measure, measure_of
 from borgerblik.reporting.model import Chart, Figure, Report, Section, Sentence, Table
 from borgerblik.reporting.numbers import Numbers, kind_of
@@ -108,6 +115,7 @@ class ContentBuilder:
             s
             for s in (
                 self.comparison(),
+                casemix_section.fair_comparison(self),
                 self.benchmark(),
                 trends_section.trends(self),
                 self.priority(),

@@ -11,7 +11,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from borgerblik.reporting.model import Figure, Report, Sentence, Table, Theme
+from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table, Theme
 from borgerblik.reporting.numbers import EXCEL_FORMATS
 
 SOURCES_SHEET = "Kilder"
@@ -53,7 +53,13 @@ def write_workbook(report: Report, path: Path) -> None:
     for section in report.sections:
         name = section.sheet or "Oversigt"
         ws, cursor = sheet(name)
-        texts = [b for b in section.blocks if isinstance(b, Sentence)]
+        texts = [
+            s
+            for b in section.blocks
+            for s in (
+                [b] if isinstance(b, Sentence) else [b.intro] if isinstance(b, Chart) and b.intro else []
+            )
+        ]
         tables = [
             (b, "") if isinstance(b, Table) else (b.table, b.native)
             for b in section.blocks

@@ -82,12 +82,12 @@ def curve(b: ContentBuilder) -> Section | None:
         cid = b.chart_id()
         svg = charts.response_curve(cid, t.caption, alt, points, b.t.reminders, w["reminder"], w["day"])
         blocks.append(Sentence((w["curve_intro"],)))
-        if days:
-            blocks.append(Sentence((w["curve_reminders"].format(days=days),)))
-        blocks.append(Chart(cid, t.caption, alt, svg, t, native="line"))
+        intro = Sentence((w["curve_reminders"].format(days=days),)) if days else None
+        blocks.append(Chart(cid, t.caption, alt, svg, t, native="line", intro=intro))
     found = funnel(b)
     if found is not None:
-        blocks += [Sentence((w["funnel_intro"],)), found]
+        found.intro = Sentence((w["funnel_intro"],))
+        blocks.append(found)
     if not blocks:
         return None
     return Section("svarprocent", w["curve"], blocks, sheet="Svarprocent")

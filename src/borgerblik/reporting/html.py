@@ -69,8 +69,9 @@ def block(b: object, behind: str = "Tabel med tallene") -> Markup:
             + "</p>"
         )
     if isinstance(b, Chart):
+        intro = block(b.intro) if b.intro is not None else ""
         return Markup(
-            f'<figure aria-labelledby="{b.id}-c">'
+            f'{intro}<figure aria-labelledby="{b.id}-c">'
             f'<figcaption id="{b.id}-c">{escape(b.title)}</figcaption>{b.svg}'
             f"<details><summary>{escape(behind)}</summary>{table(b.table)}</details></figure>"
         )

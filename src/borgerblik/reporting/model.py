@@ -60,6 +60,8 @@ class Chart:
     table: Table
     native: str = ""
     """Excel draws this chart itself from its table's first two columns: "line" or "bar" ("" = table only)."""
+    intro: Sentence | None = None
+    """The sentence that introduces the chart; the PDF keeps the two on one page."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,11 @@ class Report:
                 tables = (
                     [block] if isinstance(block, Table) else [block.table] if isinstance(block, Chart) else []
                 )
-                if isinstance(block, Sentence):
-                    found += [p for p in block.parts if isinstance(p, Figure)]
+                sentences = [block] if isinstance(block, Sentence) else []
+                if isinstance(block, Chart) and block.intro is not None:
+                    sentences.append(block.intro)
+                for sentence in sentences:
+                    found += [p for p in sentence.parts if isinstance(p, Figure)]
                 if isinstance(block, Theme):
                     found += [block.count, block.share]
                 for table in tables:

@@ -18,6 +18,8 @@ from pathlib import Path
 from borgerblik.reporting.model import Chart, Figure, Report, Sentence, Table, Theme
 
 FONT_PATHS = ["/usr/share/fonts/truetype/dejavu"]
+WIDE = 9
+"""Tables with at least this many columns are set smaller."""
 
 
 def lit(text: str) -> str:
@@ -40,10 +42,13 @@ def _table(t: Table) -> str:
             cells = [f'table.cell(fill: rgb("#fdf0e0"))[*{c[1:-1]}*]' for c in cells]
         rows.append(", ".join(cells))
     align = "(left, " + ", ".join(["right"] * (n - 1)) + ")" if n > 1 else "left"
-    return (
-        f"#figure(caption: {lit(t.caption)}, kind: table, table(columns: {n}, align: {align}, "
-        f"stroke: (x: none, y: 0.4pt + luma(180)), table.header({header}), {', '.join(rows)}))\n"
+    body = (
+        f"table(columns: {n}, align: {align}, stroke: (x: none, y: 0.4pt + luma(180)), "
+        f"table.header({header}), {', '.join(rows)})"
     )
+    if n >= WIDE:  # a wide table (the fair comparison's ten columns) in a smaller size, so it fits A4
+        body = f"text(size: 7.5pt, {body})"
+    return f"#figure(caption: {lit(t.caption)}, kind: table, {body})\n"
 
 
 def _block(b: object) -> str:
@@ -51,7 +56,10 @@ def _block(b: object) -> str:
         return f"#par({lit(b.text)})\n"
     if isinstance(b, Chart):
         image = f'image(bytes({lit(b.svg)}), format: "svg", width: 100%, alt: {lit(b.alt)})'
-        return f"#figure(caption: {lit(b.title)}, {image})\n" + _table(b.table)
+        figure = f"#figure(caption: {lit(b.title)}, {image})\n"
+        if b.intro is not None:  # the sentence and its chart on one page, never the chart on the next alone
+            figure = f"#block(breakable: false)[\n#par({lit(b.intro.text)})\n{figure}]\n"
+        return figure + _table(b.table)
     if isinstance(b, Table):
         return _table(b)
     if isinstance(b, Theme):
