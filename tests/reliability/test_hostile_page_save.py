@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from borgerblik.core import parse_instrument
+from borgerblik.core.characters import neutralise
 from borgerblik.storage import Database
 from borgerblik.storage.answers import AnswerRules, check_answers
 from borgerblik.web import create_app
-from borgerblik.web.forms import neutralise
 
 NONCE = re.compile(r'name="nonce" value="([0-9a-f]+)"')
 CITIZENS = 12

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from borgerblik.cli import app
 from borgerblik.collection.form import normalise_text
 from borgerblik.core import parse_instrument
+from borgerblik.core.characters import neutralise
 from borgerblik.storage import Database
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
-from borgerblik.web.forms import neutralise
 
 runner = CliRunner()
 MAPPING = """\

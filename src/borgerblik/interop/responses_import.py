@@ -16,8 +16,8 @@ codes, and the mode the answers were collected in::
 Every row is checked before anything is written, as the register importer does: each fault is a reject with
 file, line, column and reason (an unknown code, a value outside the question's codes, a citizen the survey
 does not know, one who opted out or has already answered, a second row for the same citizen); a row with a
-fault is not imported at all, the others are. An open answer loses the characters the web form takes out
-of a typed one (:func:`borgerblik.web.forms.neutralise`: control characters, bidi overrides such as U+202E)
+fault is not imported at all, the others are. An open answer loses the characters the web form takes out of
+a typed one (:func:`borgerblik.core.characters.neutralise`: control characters, bidi overrides as U+202E)
 and has its CR LF stored as LF; a NUL byte makes the whole file unreadable (refused with its line). Each
 accepted row is saved through the storage gateway's one save path
 (:meth:`borgerblik.storage.Database.save_answers`), one transaction per citizen, so a row is either
@@ -34,13 +34,13 @@ from typing import Any
 import polars as pl
 
 from borgerblik.core import Instrument, parse_instrument
+from borgerblik.core.characters import neutralise  # the web form's rule too, so both paths store the same
 from borgerblik.core.errors import BorgerblikError, InstrumentError
 from borgerblik.core.yaml_source import read_yaml_file
 from borgerblik.registers.tabular import LINE, RawTable, read_table
 from borgerblik.storage import MODES, Database, StorageError
 from borgerblik.storage.answers import AnswerRefused, AnswerRules, check_answers
 from borgerblik.storage.outcomes import outcome_of
-from borgerblik.web.forms import neutralise  # the web form's own rule, so both paths store the same
 
 REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "column": pl.String, "reason": pl.String,
                  "value": pl.String}

@@ -5,25 +5,20 @@ faster than a general multipart parser — this is the save path under load. The
 5,000-character open answers in any script (up to 9 bytes per character once percent-encoded) and refuses
 anything larger before reading it all.
 
-Characters that change how *other* text is shown are taken out of every submitted value
-(:func:`neutralise`): the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069 —
-an U+202E in an open answer would turn the rest of a staff table's row around) and the C0/C1 control
-characters other than tab and line breaks. The marks Arabic text needs (U+200E/U+200F/U+061C) and the joiners
-stay. A NUL byte is left in, so the save refuses it with its own message (storage never stores one).
+Characters that change how *other* text is shown are taken out of every submitted value by the one rule of
+:mod:`borgerblik.core.characters` (bidi overrides, control characters; a NUL is left for the save to refuse).
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
+from borgerblik.core.characters import neutralise
 from borgerblik.core.errors import BorgerblikError
 
 MAX_FORM_BYTES = 256 * 1024
-DISPLAY_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""What :func:`neutralise` takes out: control characters but NUL, tab, LF, CR; bidi embeddings, isolates."""
 
 
 class FormTooLarge(BorgerblikError, ValueError):
@@ -32,11 +27,6 @@ class FormTooLarge(BorgerblikError, ValueError):
 
 class FormUnreadable(BorgerblikError, ValueError):
     """Not a urlencoded UTF-8 form (a tampered request; browsers never send this for our pages)."""
-
-
-def neutralise(value: str) -> str:
-    """``value`` without :data:`DISPLAY_CONTROLS` (a plain answer comes back unchanged and uncopied)."""
-    return DISPLAY_CONTROLS.sub("", value) if DISPLAY_CONTROLS.search(value) else value
 
 
 async def form_fields(request: Request) -> dict[str, list[str]]:
