@@ -74,7 +74,7 @@ class Tally:
     acknowledged: int = 0
     in_doubt_resolved: int = 0  # saves acknowledged by a 409 after a retry: the first attempt had landed
     errors: dict[int, int] = field(default_factory=dict)  # status → count of answers the server refused
-    attempts_failed: int = 0  # connection refused/reset: the server was down
+    attempts_failed: int = 0  # refused, reset or no reply within ATTEMPT_TIMEOUT (down or stuck)
     latencies: list[float] = field(default_factory=list)  # scheduled send → acknowledgement
     answered: list[float] = field(default_factory=list)  # one answered attempt, send → reply
 

@@ -181,7 +181,7 @@ class Figures:
             f"[{self.database}] latency from schedule p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms; "
             f"answered attempts p99 {self.p99_answered_ms:.1f} ms",
             f"[{self.database}] refused saves (HTTP status → count): {self.errors or 0}; "
-            f"attempts while the server was down: {self.attempts_failed}; "
+            f"attempts unanswered (refused, reset or over 10 s): {self.attempts_failed}; "
             f"in-doubt saves found committed: {self.in_doubt_resolved}",
             f"[{self.database}] acknowledged answers lost: {self.lost}; stored twice: {self.duplicated}; "
             f"citizens resuming on the wrong page: {self.resume_wrong} of {self.resume_checked} checked",
