@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from starlette.convertors import IntegerConvertor
@@ -25,9 +26,9 @@ from borgerblik.storage.audit import audit_entries, record_audit
 from borgerblik.storage.closing import CLOSED_AT, close_fieldwork
 from borgerblik.storage.jobs import job, queue_job
 from borgerblik.storage.overview import survey_progress
+from borgerblik.web import lookup
 from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth, StaffRoute
 from borgerblik.web.staff_pages.fieldwork import BadForm, wave_params
-from borgerblik.web.staff_pages.surveys import LARGEST_ID
 from borgerblik.web.worker import REPORT_FORMATS
 
 ADMIN = ("administrator",)
@@ -97,13 +98,7 @@ def _job_json(found: Any) -> dict[str, Any]:
 
 
 def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
-    def survey_or_none(survey_id: int) -> Any:
-        if survey_id > LARGEST_ID:
-            return None
-        try:
-            return db.survey(survey_id)
-        except StorageError:
-            return None
+    survey_or_none = partial(lookup.survey_or_none, db)
 
     async def session(request: Request) -> Response:
         user = request.state.staff
@@ -226,7 +221,7 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
 
     async def show_job(request: Request) -> Response:
         job_id = request.path_params["job_id"]
-        found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
+        found = await auth.call(job, db, job_id) if job_id <= lookup.LARGEST_ID else None
         if found is None:
             return problem(404, "Findes ikke", "Ingen kørsel med det nummer.")
         if request.state.staff.role != "administrator" and found.kind not in ("analysis", "reports"):

@@ -22,11 +22,10 @@ from starlette.routing import Route
 from borgerblik.storage import Database
 from borgerblik.storage.errors import NotFoundError
 from borgerblik.web.i18n import Translator
+from borgerblik.web.lookup import LARGEST_ID
 from borgerblik.web.rendering import SECURITY_HEADERS, message_page
 
 REFRESH_SECONDS = 30
-LARGEST_ID = 2**63 - 1
-"""Ids are bigints; a longer number in the URL names no survey (and must not reach the driver)."""
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 

@@ -40,6 +40,7 @@ from borgerblik.storage.open_answers import (
 from borgerblik.text.coding import Suggester, kappa_per_code, train_suggester
 from borgerblik.text.redaction import redact
 from borgerblik.web.auth import Auth, StaffUser, read_form
+from borgerblik.web.lookup import LARGEST_ID
 
 CODERS = ("analyst", "municipal_analyst")
 """Who codes. Not the administrator (sets surveys up) nor the interviewer/hotline (the caseworker's side)."""
@@ -48,7 +49,6 @@ PAGE_SIZE = 50
 BLANK_ROWS = 3
 """Empty rows under the codebook's codes, for new ones (a row whose code is emptied is removed)."""
 KEYS = "1234567890"
-LARGEST_ID = 2**63 - 1
 _CODE = re.compile(r"[a-z0-9æøå_-]{1,60}")
 _FIELDS = ("kode", "etiket", "beskrivelse", "noegleord", "eksempler", "overkode")
 _SUGGESTERS: OrderedDict[tuple[Any, ...], tuple[int, Suggester | str]] = OrderedDict()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,8 +28,9 @@ from borgerblik.storage import Database, StorageError
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.closing import CLOSED_AT, close_fieldwork
 from borgerblik.storage.jobs import queue_job
+from borgerblik.web import lookup
 from borgerblik.web.auth import Auth, first, read_form
-from borgerblik.web.staff_pages.surveys import CHANNELS, LARGEST_ID
+from borgerblik.web.staff_pages.surveys import CHANNELS
 
 ADMIN = ("administrator",)
 HOTLINE = ("administrator", "interviewer")
@@ -67,19 +69,7 @@ def wave_params(fields: dict[str, list[str]], *, reminder: bool) -> dict[str, An
 def fieldwork_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
     """``page(request, template, status_code=…, **values)`` renders a staff template."""
 
-    def survey_or_none(survey_id: int) -> Any:
-        if survey_id > LARGEST_ID:
-            return None
-        try:
-            return db.survey(survey_id)
-        except StorageError:
-            return None
-
-    async def found_survey(request: Request) -> Any:
-        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
-        if survey is None:
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
-        return survey
+    found_survey = partial(lookup.found_survey, db, auth)
 
     def closed(request: Request, survey: Any) -> Response:
         return auth.refuse(

@@ -16,6 +16,7 @@ hidden field instead of the database.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -35,10 +36,10 @@ from borgerblik.storage.answers import AnswerRules
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.local_questions import instrument_editable, store_local_questions
 from borgerblik.storage.responses import Respondent
+from borgerblik.web import lookup
 from borgerblik.web.auth import Auth, first, read_form
 from borgerblik.web.i18n import Translator, choose_language
 from borgerblik.web.rendering import render
-from borgerblik.web.staff_pages.surveys import LARGEST_ID
 
 if TYPE_CHECKING:
     from borgerblik.web.app import Questionnaires
@@ -111,19 +112,7 @@ def preview_questionnaire(
 
 
 def local_question_routes(db: Database, auth: Auth, page: Any, handlers: Questionnaires) -> list[BaseRoute]:
-    def survey_or_none(survey_id: int) -> Any:
-        if survey_id > LARGEST_ID:
-            return None
-        try:
-            return db.survey(survey_id)
-        except StorageError:
-            return None
-
-    async def found_survey(request: Request) -> Any:
-        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
-        if survey is None:
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
-        return survey
+    found_survey = partial(lookup.found_survey, db, auth)
 
     async def form(
         request: Request,

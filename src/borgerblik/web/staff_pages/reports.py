@@ -11,6 +11,7 @@ never run with a staff session.
 from __future__ import annotations
 
 import mimetypes
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -18,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from borgerblik.storage import Database, StorageError
+from borgerblik.storage import Database
 from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import job, latest_done_job, queue_job
+from borgerblik.web import lookup
 from borgerblik.web.auth import Auth, StaffUser, read_form
-from borgerblik.web.staff_pages.surveys import LARGEST_ID
 from borgerblik.web.worker import REPORT_FORMATS, reports_folder
 
 ANALYSTS = ("administrator", "analyst", "municipal_analyst")
@@ -46,19 +47,7 @@ def may_download(user: StaffUser, path: str, municipalities: dict[str, str]) -> 
 
 
 def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
-    def survey_or_none(survey_id: int) -> Any:
-        if survey_id > LARGEST_ID:
-            return None
-        try:
-            return db.survey(survey_id)
-        except StorageError:
-            return None
-
-    async def found_survey(request: Request) -> Any:
-        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
-        if survey is None:
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
-        return survey
+    found_survey = partial(lookup.found_survey, db, auth)
 
     async def overview(request: Request) -> Response:
         survey = await found_survey(request)
@@ -103,7 +92,7 @@ def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         if isinstance(survey, Response):
             return survey
         job_id, path = request.path_params["job_id"], request.path_params["path"]
-        found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
+        found = await auth.call(job, db, job_id) if job_id <= lookup.LARGEST_ID else None
         if found is None or found.kind != "reports" or found.survey_id != survey.id or found.state != "done":
             return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
         if path not in found.result["files"]:  # only the job's own files: no .., no other folder

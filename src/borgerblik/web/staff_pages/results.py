@@ -8,6 +8,7 @@ through ``/api/``) is a 403, and the benchmark shows them no other municipality'
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -18,15 +19,15 @@ from starlette.routing import BaseRoute
 from borgerblik.core.errors import BorgerblikError
 from borgerblik.reporting import charts
 from borgerblik.reporting.model import Figure
-from borgerblik.storage import Database, StorageError
+from borgerblik.storage import Database
 from borgerblik.storage.jobs import job, latest_done_job_id, queue_job
+from borgerblik.web import lookup
 from borgerblik.web.api import problem, reply
 from borgerblik.web.auth import Auth, StaffUser
 
 ANALYSTS = ("administrator", "analyst", "municipal_analyst")
 RUNNERS = ("administrator", "analyst")
 NATIONAL = "alle"
-LARGEST_ID = 2**63 - 1
 
 
 class Forbidden(BorgerblikError, PermissionError):
@@ -165,13 +166,7 @@ def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[s
 
 
 def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
-    def survey_or_none(survey_id: int) -> Any:
-        if survey_id > LARGEST_ID:
-            return None
-        try:
-            return db.survey(survey_id)
-        except StorageError:
-            return None
+    survey_or_none = partial(lookup.survey_or_none, db)
 
     cache = IndexCache()
 

@@ -22,13 +22,13 @@ from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import job, queue_job, survey_jobs
 from borgerblik.storage.overview import survey_progress
 from borgerblik.web.auth import Auth, first, read_form
+from borgerblik.web.lookup import LARGEST_ID
 from borgerblik.web.worker import JOB_NAMES
 
 ADMIN = ("administrator",)
 JOB_READERS = ("administrator", "analyst")
 RESULT_JOBS = ("analysis", "reports")
 """The jobs a cross-municipal analyst starts from the results pages, and so may follow on the job's page."""
-LARGEST_ID = 2**63 - 1
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 REFRESH_SECONDS = 2
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")

@@ -1,0 +1,35 @@
+"""Finding the survey a staff URL names: one rule for every page and the API.
+
+Ids are bigints; a longer number in the URL names no survey and must not reach the driver (it would be a
+driver error, not a 404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from borgerblik.storage import Database, StorageError
+from borgerblik.web.auth import Auth
+
+LARGEST_ID = 2**63 - 1
+
+
+def survey_or_none(db: Database, survey_id: int) -> Any:
+    """The stored survey, or None when the id names none (blocking: call it in the thread pool)."""
+    if survey_id > LARGEST_ID:
+        return None
+    try:
+        return db.survey(survey_id)
+    except StorageError:
+        return None
+
+
+async def found_survey(db: Database, auth: Auth, request: Request) -> Any | Response:
+    """The survey of the URL's ``survey_id``, or the 404 page (JSON on /api/) to return instead."""
+    survey = await auth.call(survey_or_none, db, request.path_params["survey_id"])
+    if survey is None:
+        return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
+    return survey
