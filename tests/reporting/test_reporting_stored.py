@@ -209,13 +209,17 @@ def test_the_response_curve_marks_the_reminders_and_the_funnel_counts_each_step(
     assert len(book["Svarprocent"]._charts) == 2  # Excel's own line (curve) and bar (funnel) charts
 
 
-def _weighted_positive(db: Database, survey_id: int, question: str) -> tuple[float, float]:
+def _weighted_positive(
+    db: Database, survey_id: int, question: str, kommune: str | None = None
+) -> tuple[float, float]:
     """% positive and mean of one wave, weighted as the survey's own weighting (the drawn strata's)."""
     s = stored_survey(db, survey_id)
     weights = _weighting(db, s).weights
     frame = s.respondents.with_columns(pl.col("respondent_id").cast(pl.Utf8)).join(
         weights.with_columns(pl.col("respondent_id").cast(pl.Utf8)), on="respondent_id"
     )
+    if kommune is not None:
+        frame = frame.filter(pl.col("kommune") == kommune)
     valid = frame.filter(pl.col(question).is_between(1, 5))
     w, y = valid["weight"].to_numpy(), valid[question].to_numpy()
     return float(np.sum(w * (y >= 4)) / np.sum(w)), float(np.sum(w * y) / np.sum(w))
@@ -476,3 +480,45 @@ def test_the_pdf_keeps_the_fieldwork_funnel_with_its_intro(stored_db):
         "Påmindelserne gik ud på dag 7, 14; kurven stiger efter hver af dem.",
         "Svarprocent over tid: Lemvig",
     ) in kept
+
+
+def test_a_municipal_report_has_its_own_trend_table(stored, stored_db):
+    """The analysis's trend function with the municipality as the group: each wave's weighted % positive
+    of the municipality's own answers, the tested change in its mean, its largest change a conclusion. The
+    municipalities of a wave are one line: Kalundborg's single 2023 answer (a citizen of the 2023 sample
+    who lived there) is hidden with the next smallest of 2023 — Lemvig's — and named nowhere."""
+    out, frames, _ = stored
+    pct = lambda x: f"{x * 100:.1f} %".replace(".", ",")  # noqa: E731
+    trends = frames["municipal_trends"]
+    assert trends.filter((pl.col("group") == "Kalundborg") & (pl.col("question") == "samlet_tilfredshed"))[
+        "n_valid"
+    ].to_list() == [1]
+    with Database(stored_db) as db:
+        ids = {y: db.survey_by_name(f"KL tværkommunal {y}").id for y in (2023, 2024)}
+        own = {
+            (k, y): _weighted_positive(db, i, "samlet_tilfredshed", k)
+            for y, i in ids.items()
+            for k in ("Hørsholm", "Lemvig")
+        }
+    for kommune, name in (("Hørsholm", "kommuner/hoersholm"), ("Lemvig", "kommuner/lemvig")):
+        page = tree(out, name)
+        section = page.get_element_by_id("tendenser")
+        table = caption_table(section, f"Udvikling over tid: andel positive — {kommune}")
+        assert len(section.xpath(".//table")) == 1  # the municipality only, no target groups
+        rows = {r[0]: r[1:] for r in rows_of(table)}
+        sources = {e.get("data-source") for e in section.xpath(".//*[@data-source]")}
+        mine = set(trends.filter(pl.col("group") == kommune)["_row"].to_list())
+        assert all(int(s.split(":")[1]) in mine for s in sources if s.startswith("municipal_trends:"))
+        assert "Kalundborg" not in page.text_content()
+        if kommune == "Lemvig":
+            assert rows["Overordnet tilfredshed"] == ["–", pct(own[(kommune, 2024)][0]), ""]
+            continue
+        assert rows["Overordnet tilfredshed"][:2] == [pct(own[(kommune, y)][0]) for y in (2023, 2024)]
+        change = frames["municipal_trend_changes"].filter(
+            (pl.col("group") == kommune) & (pl.col("question") == "samlet_tilfredshed")
+        )["change"][0]
+        assert change == pytest.approx(own[(kommune, 2024)][1] - own[(kommune, 2023)][1], abs=1e-9)
+        assert rows["Overordnet tilfredshed"][2] == f"{change:.2f}".replace(".", ",")
+        assert (
+            "Den største ændring siden 2023 er på »" in page.get_element_by_id("konklusioner").text_content()
+        )

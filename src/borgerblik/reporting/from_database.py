@@ -74,6 +74,31 @@ def _history(db: Database, record: SurveyRecord) -> pl.DataFrame | None:
     return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
+def municipal_trends(
+    respondents: pl.DataFrame, weighting: Weighting, history: pl.DataFrame, instrument: Instrument
+) -> dict[str, pl.DataFrame]:
+    """Each municipality's own trend table: the analysis's trend function with the municipality as the
+    group (the same weighted % positive and mean per wave, and the same design-based tests of each change
+    with the waves as strata), on the 1–5 questions as the national trends. The report suppresses them
+    across municipalities as it does the target groups (``trends_section.published_trends``)."""
+    from borgerblik.analysis.answers import is_likert
+    from borgerblik.analysis.trends import trend_from_responses
+    from borgerblik.reporting.trends_section import MUNICIPAL_CHANGES, MUNICIPAL_TRENDS
+
+    scales = instrument_scales(instrument)
+    questions = [q for q in instrument.scale_items() if is_likert(scales[q]) and q in respondents.columns]
+    weights = weighting.weights.select(pl.col(ID_COLUMN).cast(pl.Utf8), "weight")
+    current = respondents.with_columns(pl.col(ID_COLUMN).cast(pl.Utf8)).join(
+        weights, on=ID_COLUMN, how="left"
+    )
+    waves = pl.concat([history, current], how="diagonal_relaxed").with_columns(pl.col(WAVE).cast(pl.Int64))
+    weight = "weight" if history.get_column("weight").null_count() == 0 else None
+    trend, changes = trend_from_responses(
+        waves, questions, wave_column=WAVE, group_column="kommune", weight=weight
+    )
+    return {MUNICIPAL_TRENDS: trend, MUNICIPAL_CHANGES: changes}
+
+
 def analysed_survey(
     survey: str, database: str | None, bootstrap: int = 1000
 ) -> tuple[AnalysisTables, Instrument, str]:
@@ -106,6 +131,8 @@ def analysed_survey(
             )
         except AnalysisInputError as exc:
             raise ReportInputError(f"undersøgelse {record.id}: {exc}") from exc
+        if history is not None:
+            tables.update(municipal_trends(respondents, weighting, history, stored.instrument))
         # a 0–10 question's answers point by point (the breakdowns have the five shares of 1–5 only)
         tables[DISTRIBUTION] = scale_distribution(
             stored.respondents, weighting, stored.instrument, tables["breakdowns"]

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 NATIONAL = "alle"
 SIGNIFICANT = 0.05
 CHANGES_SHOWN = 3
+MUNICIPAL_TRENDS, MUNICIPAL_CHANGES = "municipal_trends", "municipal_trend_changes"
+"""Each municipality's own trend rows (``group`` = the municipality) and changes, made by ``report --survey``
+from the stored waves (:func:`borgerblik.reporting.from_database.municipal_trends`)."""
+
+
+def _names(b: ContentBuilder) -> tuple[str, str, str]:
+    """(trend table, change table, the group that is "everyone") of the report's place: the nation's tables
+    with "alle", or the municipal ones with the municipality — whose line across municipalities is
+    suppressed as the target groups' is."""
+    if b.municipality is None:
+        return "trends", "trend_changes", NATIONAL
+    return MUNICIPAL_TRENDS, MUNICIPAL_CHANGES, b.municipality
 
 
 def published_trends(trends: pl.DataFrame, threshold: int) -> pl.DataFrame:
@@ -49,18 +61,21 @@ def _waves(trends: pl.DataFrame) -> list[int]:
 def trends(b: ContentBuilder) -> Section | None:
     """One table per group (everyone first): % positive per question and wave, the average row last, and the
     change in mean since the previous wave with its test; then the largest changes as sentences."""
-    raw = b.t.get("trends")
-    if raw is None or b.municipality is not None or "year" not in raw.columns:
+    trend_table, _, everyone = _names(b)
+    raw = b.t.get(trend_table)
+    if raw is None or "year" not in raw.columns:
         return None
     shown = published_trends(raw, b.t.threshold)
-    waves = _waves(shown)
+    if b.municipality is not None:
+        shown = shown.filter(pl.col("group") == everyone)
+    waves = _waves(shown) if shown.height else []
     if len(waves) < 2:
         return None
     w = b.w
     changes = _changes(b, waves)
     blocks: list[Block] = [Sentence((w["trends_intro"],))]
     order = {q: i for i, q in enumerate(b.questions)}
-    groups = [NATIONAL] + sorted(g for g in shown["group"].unique().to_list() if g != NATIONAL)
+    groups = [everyone] + sorted(g for g in shown["group"].unique().to_list() if g != everyone)
     for group in groups:
         part = shown.filter(pl.col("group") == group)
         by_question: dict[str, dict[int, dict[str, Any]]] = {}
@@ -75,9 +90,9 @@ def trends(b: ContentBuilder) -> Section | None:
             cells: list[Any] = [label]
             for year in waves:
                 r = by_question[q].get(year)
-                cells.append(b.fig("trends", r, "pct_positive") if r is not None else "–")
+                cells.append(b.fig(trend_table, r, "pct_positive") if r is not None else "–")
             change = changes.get((q, group))
-            cells.append(b.fig("trend_changes", change, "change") if change is not None else "")
+            cells.append(b.fig(_names(b)[1], change, "change") if change is not None else "")
             rows.append(cells)
         if not rows:
             continue
@@ -91,10 +106,11 @@ def trends(b: ContentBuilder) -> Section | None:
 def _changes(b: ContentBuilder, waves: list[int]) -> dict[tuple[str, str], dict[str, Any]]:
     """The tested change in mean from the previous wave to the last, per question and group, for the groups
     and questions the report shows."""
-    table = b.t.get("trend_changes")
+    trend_table, change_table, _ = _names(b)
+    table = b.t.get(change_table)
     if table is None:
         return {}
-    shown = published_trends(b.t.get("trends"), b.t.threshold)  # type: ignore[arg-type]
+    shown = published_trends(b.t.get(trend_table), b.t.threshold)  # type: ignore[arg-type]
     visible = shown.filter(pl.col("year").is_in(waves[-2:])).group_by("question", "group").len()
     both = visible.filter(pl.col("len") == 2).select("question", "group")
     rows = table.filter((pl.col("year_before") == waves[-2]) & (pl.col("year_after") == waves[-1])).join(
@@ -109,17 +125,17 @@ def largest_changes(
     """ "The largest changes since <previous wave>": everyone's questions by the size of the change in mean,
     from the earlier mean to the last, with the test; ``conclusion``: the largest alone, as one sentence for
     the main conclusions."""
-    raw = b.t.get("trends")
-    if raw is None or b.municipality is not None or "year" not in raw.columns:
+    trend_table, change_table, group = _names(b)
+    raw = b.t.get(trend_table)
+    if raw is None or "year" not in raw.columns:
         return []
-    shown = published_trends(raw, b.t.threshold)
-    waves = _waves(shown)
+    shown = published_trends(raw, b.t.threshold).filter(pl.col("group") == group)
+    waves = _waves(shown) if shown.height else []
     if len(waves) < 2:
         return []
     w = b.w
-    everyone = shown.filter(pl.col("group") == NATIONAL)
-    means = {(r["question"], int(r["year"])): r for r in everyone.iter_rows(named=True)}
-    changes = [c for (q, g), c in _changes(b, waves).items() if g == NATIONAL and c["change"] is not None]
+    means = {(r["question"], int(r["year"])): r for r in shown.iter_rows(named=True)}
+    changes = [c for (q, g), c in _changes(b, waves).items() if g == group and c["change"] is not None]
     changes.sort(key=lambda c: (-abs(c["change"]), c["question"]))
     found = [Sentence((w["changes_intro"].format(w0=waves[-2]),))] if changes and not conclusion else []
     for c in changes[: 1 if conclusion else shown_at_most]:
@@ -128,7 +144,7 @@ def largest_changes(
         p: list[Figure | str] = []
         if c["p_value"] is not None:
             flag = w["change_sig"] if significant else w["change_not_sig"]
-            p = [flag, b.fig("trend_changes", c, "p_value", "p")]
+            p = [flag, b.fig(change_table, c, "p_value", "p")]
         opening = (w["change"] if conclusion else w["change_line"]).format(
             w0=waves[-2], q=b.heading(c["question"])
         )
@@ -136,9 +152,9 @@ def largest_changes(
             Sentence(
                 (
                     opening,
-                    b.fig("trends", before, "mean"),
+                    b.fig(trend_table, before, "mean"),
                     w["to"],
-                    b.fig("trends", after, "mean"),
+                    b.fig(trend_table, after, "mean"),
                     *p,
                     ")." if p else ".",
                 )
