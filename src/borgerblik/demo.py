@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from rich.console import Console
 
+from borgerblik.analysis.answers import instrument_scales
 from borgerblik.analysis.survey import AnalysisOptions, analyze_survey, write_tables
 from borgerblik.core import load_template
 from borgerblik.danish import decimal, integer, share
@@ -201,6 +202,7 @@ def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: i
         overall,
         design=weighted.weighting,
         options=AnalysisOptions(bootstrap=bootstrap),
+        scales=instrument_scales(stored.instrument),
     )
     written = write_tables(tables, run.workdir / "analyse")
     statements = tables["statements"].filter(pl.col("question") == overall)

@@ -120,6 +120,7 @@ RESULT_COLUMNS = {
 def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     """``borgerblik analyze --survey`` with its defaults: post-stratified on kommune × køn × alder ×
     målgruppe, on the drawn sample's stratified design."""
+    from borgerblik.analysis.answers import instrument_scales
     from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
     from borgerblik.surveys import drawn_strata, stored_survey
     from borgerblik.weighting import poststratify
@@ -148,6 +149,7 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
         stored.instrument.overall_question,
         design=weighting,
         options=options,
+        scales=instrument_scales(stored.instrument),
     )
     kept = {
         name: tables[name].select([c for c in columns if c in tables[name].columns]).to_dicts()
