@@ -64,18 +64,22 @@ def sqlite_survey(tmp_path: Path, kl_invited: Callable[..., Any]) -> Iterator[tu
     db.close()
 
 
-def _on_every_new_connection(db: Database, pragma: Callable[[Any], str]) -> Callable[[], None]:
-    """Run ``pragma(connection)`` on every connection the app opens from now on; the undo function."""
+def _on_every_new_connection(client: TestClient, pragma: Callable[[Any], str]) -> Callable[[], None]:
+    """Run ``pragma(connection)`` on every connection the app opens from now on (on each of its engines: the
+    SQLite save path has one that never waits for the lock); the undo function."""
 
     def connect(dbapi: Any, _record: Any) -> None:
         dbapi.execute(pragma(dbapi))
 
-    db.engine.dispose()
-    event.listen(db.engine, "connect", connect)
+    engines = client.app.state.engines
+    for engine in engines:
+        engine.dispose()
+        event.listen(engine, "connect", connect)
 
     def undo() -> None:
-        event.remove(db.engine, "connect", connect)
-        db.engine.dispose()
+        for engine in engines:
+            event.remove(engine, "connect", connect)
+            engine.dispose()
 
     return undo
 
@@ -99,7 +103,7 @@ def test_a_save_the_sqlite_file_cannot_take_is_a_clear_503_and_nothing_half_writ
     assert client.get(f"/s/{token}").status_code == 200  # started
     assert _save(client, token, "status", status="1").status_code == 303
     before = _session_state(db, token)
-    undo = _on_every_new_connection(db, pragma)
+    undo = _on_every_new_connection(client, pragma)
     url = f"/s/{token}/side/aabne"
     nonce = NONCE.search(client.get(url).text).group(1)  # pages still open: reads work
     form = {"nonce": nonce, "lang": "da", "direction": "next", "hvorfor_tilfreds": OPEN_TEXT}

@@ -1,8 +1,8 @@
-"""In Chromium: an analyst codes answers by keyboard with JavaScript switched off — the focus starts on "Gem og
-næste", Shift+Tab reaches the codes, Space toggles one, Enter saves and opens the next answer — and axe-core
-finds no WCAG 2.1 A/AA violation on any coding page. (The number keys are the checkboxes' ``accesskey``; a
-synthetic key press in headless Chromium does not reach accesskeys, so they are checked in the HTML by
-test_coding.py.)"""
+"""In Chromium: an analyst codes answers by keyboard with JavaScript switched off — the focus starts on "Gem
+og næste", Shift+Tab reaches the codes, Space toggles one, Enter saves and opens the next answer — and
+axe-core finds no WCAG 2.1 A/AA violation on any coding page. (The number keys are the checkboxes'
+``accesskey``; a synthetic key press in headless Chromium does not reach accesskeys, so they are checked
+in the HTML by test_coding.py.)"""
 
 from __future__ import annotations
 

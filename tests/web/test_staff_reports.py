@@ -62,12 +62,6 @@ def test_the_report_job_lists_and_serves_its_files(survey, answered, reports, ad
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=False,
-    reason="reporting.content.conclusions takes max() over means that are None for yes/no questions since "
-    "the analysis gives those a share, not a mean (reporting's to fix; the job then fails with a message)",
-)
 def test_the_report_job_writes_what_borgerblik_report_writes(survey, answered, tmp_path, monkeypatch):
     from borgerblik.cli import app
     from borgerblik.storage.jobs import claim_job

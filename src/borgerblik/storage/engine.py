@@ -8,6 +8,7 @@ halfway with "database is locked". PostgreSQL is used through psycopg 3.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,13 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str | None = None, *, sqlite_busy_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
     """Create an engine for ``url`` (see :func:`database_url`) with the back-end settings described above.
+
+    ``sqlite_busy_ms`` is how long a SQLite writer waits for the lock (0: fail at once, for a caller that has
+    somewhere better to wait — the web app's event loop hands such a write to a thread).
 
     A URL that cannot work — unparsable, another database system, a SQLite file in a missing folder — is a
     :class:`StorageError` naming what was expected, not a driver traceback.
@@ -63,19 +69,19 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         if not folder.is_dir():
             hint = "opret den eller vælg en anden sti"
             raise StorageError(f"mappen {folder} til SQLite-filen findes ikke; {hint}")
-    engine = create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
-    _configure_sqlite(engine)
+    engine = create_engine(resolved, connect_args={"timeout": sqlite_busy_ms / 1000}, **kwargs)
+    _configure_sqlite(engine, sqlite_busy_ms)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event, not the sqlite3 module, decide when and how a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -86,3 +92,13 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def lock_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (SQLITE_BUSY), raw or wrapped by SQLAlchemy: a write
+    that found the lock taken and, with ``sqlite_busy_ms=0``, wrote nothing."""
+    cause = getattr(exc, "orig", None) or exc
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    code = getattr(cause, "sqlite_errorcode", None)
+    return (code & 0xFF) == sqlite3.SQLITE_BUSY if code is not None else "database is locked" in str(cause)
