@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from borgerblik.core import dump_instrument, load_template
 from borgerblik.storage import Database, InvalidRowError
 from borgerblik.storage.answers import AnswerRules
+from borgerblik.text.redaction import redact
 
 EXAMPLES = 30
 KL = load_template("kl-2024")
@@ -48,7 +49,9 @@ def test_any_answers_round_trip(many_invited: tuple[Database, list[int]], answer
     db, invitation_ids = many_invited
     invitation_id = invitation_ids.pop()
     db.save_answers(invitation_id, answers, mode="phone", language="ar", interviewer_id="int-01")
-    assert db.answers(invitation_id) == answers
+    # Open answers are redacted on arrival (random text can read as two names), everything else is as given.
+    expected = {key: redact(value).text if key in RULES.texts else value for key, value in answers.items()}
+    assert db.answers(invitation_id) == expected
 
 
 @relaxed
