@@ -35,7 +35,8 @@ from importlib.resources import files
 from pathlib import Path
 from queue import Queue
 from typing import Any
-from urllib.parse import urlencode
+
+from reliability.loadgen import NONCE_HEADER, PAGES, page_request  # the suite's citizens save the same
 
 from benchmarks.result import Result
 
@@ -44,20 +45,6 @@ CLOSED_SECONDS = 5.0
 OPEN_SECONDS = 4.0
 OPEN_RATE = 500
 PG_ADMIN_URL = os.environ.get("BORGERBLIK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-#: Pages a KL dagpenge citizen saves in turn, with the answer ids on each.
-PAGES = {
-    "moedet": ("tillid", "udgangspunkt", "inddragelse"),
-    "maal": ("klart_maal", "aktiviteter_mening"),
-    "samtale": (
-        "formaal_klart",
-        "velforberedt",
-        "formidling_regler",
-        "plan_maal",
-        "plan_aftaler",
-        "plan_naeste_skridt",
-    ),
-}
-NONCE_HEADER = b"x-borgerblik-nonce"
 
 
 # The bare reference endpoint -------------------------------------------------------------------------------
@@ -164,14 +151,6 @@ async def _exchange(
     return status, nonce
 
 
-def _request(token: str, page: str, answers: dict[str, int], nonce: str) -> bytes:
-    body = urlencode({**answers, "nonce": nonce, "lang": "da", "direction": "next"}).encode()
-    return (
-        f"POST /s/{token}/side/{page} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-
-
 class Citizen:
     def __init__(self, token: str, nonce: str, seed: int) -> None:
         self.token, self.nonce = token, nonce
@@ -183,7 +162,7 @@ class Citizen:
         page = list(PAGES)[self.turn % len(PAGES)]
         self.turn += 1
         answers = {key: self.random.choice((1, 2, 3, 4, 5, 9)) for key in PAGES[page]}
-        return _request(self.token, page, answers, self.nonce), answers
+        return page_request(self.token, page, answers, self.nonce), answers
 
     def acknowledge(self, answers: dict[str, int], nonce: bytes) -> None:
         self.acknowledged.update(answers)

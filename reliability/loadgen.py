@@ -79,7 +79,8 @@ class Tally:
     answered: list[float] = field(default_factory=list)  # one answered attempt, send → reply
 
 
-def _request(token: str, page: str, answers: dict[str, int], nonce: str) -> bytes:
+def page_request(token: str, page: str, answers: dict[str, int], nonce: str) -> bytes:
+    """The raw HTTP/1.1 POST of one page save (keep-alive), as a browser's form sends it."""
     body = urlencode({**answers, "nonce": nonce, "lang": "da", "direction": "next"}).encode()
     return (
         f"POST /s/{token}/side/{page} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -110,7 +111,7 @@ async def _exchange(citizen: Citizen, port: int, raw: bytes) -> tuple[int, dict[
 async def save_until_answered(citizen: Citizen, port: int, tally: Tally, scheduled: float) -> None:
     """One page save, retried while the server is gone; the acknowledged answers updated by its outcome."""
     page, answers = citizen.next_save()
-    raw = _request(citizen.token, page, answers, citizen.nonce)
+    raw = page_request(citizen.token, page, answers, citizen.nonce)
     retried = False
     backoff = 0.05
     while True:

@@ -22,7 +22,7 @@ from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import job, queue_job, survey_jobs
 from borgerblik.storage.overview import survey_progress
 from borgerblik.web.auth import Auth, first, read_form
-from borgerblik.web.lookup import LARGEST_ID
+from borgerblik.web.lookup import LARGEST_ID, survey_or_none
 from borgerblik.web.worker import JOB_NAMES
 
 ADMIN = ("administrator",)
@@ -96,7 +96,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
 
     async def overview(request: Request) -> Response:
         survey_id = request.path_params["survey_id"]
-        survey = await auth.call(_survey, db, survey_id)
+        survey = await auth.call(survey_or_none, db, survey_id)
         if survey is None:
             return not_found(request)
         progress = await auth.call(survey_progress, db, survey_id)
@@ -113,7 +113,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
 
     async def upload(request: Request) -> Response:
         survey_id = request.path_params["survey_id"]
-        if await auth.call(_survey, db, survey_id) is None:
+        if await auth.call(survey_or_none, db, survey_id) is None:
             return not_found(request)
         form = await request.form()
         extract = form.get("udtraek")
@@ -140,7 +140,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
 
     async def draw(request: Request) -> Response:
         survey_id = request.path_params["survey_id"]
-        if await auth.call(_survey, db, survey_id) is None:
+        if await auth.call(survey_or_none, db, survey_id) is None:
             return not_found(request)
         seed_text = first(await read_form(request), "seed").strip() or "2024"
         if not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 9):
@@ -158,7 +158,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
 
     async def purge(request: Request) -> Response:
         survey_id = request.path_params["survey_id"]
-        if await auth.call(_survey, db, survey_id) is None:
+        if await auth.call(survey_or_none, db, survey_id) is None:
             return not_found(request)
         if first(await read_form(request), "bekraeft") != "ja":
             return auth.refuse(
@@ -201,15 +201,6 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         auth.route("/undersoegelser/{survey_id:int}/slet-persondata", purge, roles=ADMIN, methods=["POST"]),
         auth.route("/koersler/{job_id:int}", show_job, roles=JOB_READERS),
     ]
-
-
-def _survey(db: Database, survey_id: int) -> Any:
-    if survey_id > LARGEST_ID:
-        return None
-    try:
-        return db.survey(survey_id)
-    except StorageError:
-        return None
 
 
 def _audit(db: Database, request: Request, action: str, detail: str) -> None:
