@@ -55,6 +55,9 @@ class Numbers:
 
     def decimal(self, value: float, digits: int = 2) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        # Estimates summed in another order (parallel group sums) differ in the last bits; a figure exactly
+        # half-way (33,25 %) must print the same every run, so the noise goes before the rounding for print.
+        value = round(value, 9)
         if round(value, digits) == 0:
             value = 0.0  # -0,004 prints as 0,00, never as -0,00
         return format_decimal(value, format=pattern, locale=self.locale)
