@@ -26,6 +26,8 @@ def test_an_analyst_codes_by_keyboard_without_javascript(browser, server, survey
         page.locator(f'a[href="/kodning/{survey_id}/{QUESTION}"]').click()
         page.get_by_role("link", name="Kod næste ukodede svar").click()
         first = page.url
+        # autofocus applies once the page has loaded: on a busy machine the first look can come before it
+        page.wait_for_function("document.activeElement?.textContent === 'Gem og næste'")
         assert page.evaluate("document.activeElement.textContent") == "Gem og næste"
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Space")
