@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -24,8 +24,9 @@ from borgerblik.storage.driver import Link
 from borgerblik.storage.engine import WRITE_OPTION, database_url, make_engine
 from borgerblik.storage.errors import InvalidRowError, NotFoundError, StorageError
 from borgerblik.storage.migrate import upgrade
+from borgerblik.storage.outbox_gateway import OutboxGateway
 from borgerblik.storage.outcomes import SUBMITTED
-from borgerblik.storage.records import ClaimedMessage, Contact, InvitationRecord, SessionRecord, SurveyRecord
+from borgerblik.storage.records import Contact, InvitationRecord, SessionRecord, SurveyRecord
 from borgerblik.storage.schema import (
     INVITATION_STATES,
     Answer,
@@ -68,7 +69,7 @@ def _conflict(exc: IntegrityError) -> StorageError:
     return StorageError(f"skrivningen strider mod databasens regler ({constraint}); intet blev gemt")
 
 
-class Database:
+class Database(OutboxGateway):
     """Open (and migrate) the database at ``url``; defaults as in :func:`~borgerblik.storage.database_url`.
 
     ``clock`` stamps every write (answers, sessions, opt-outs, invitations, messages): the simulated fieldwork
@@ -533,74 +534,6 @@ class Database:
             query = query.where(Invitation.id.in_(list(invitation_ids)))
         with self.reading() as connection:
             return [Contact(*row) for row in connection.execute(query)]
-
-    # Outbox -------------------------------------------------------------------------------------------------
-
-    def queue_messages(self, survey_id: int, messages: Iterable[Mapping[str, Any]]) -> int:
-        """Queue ``{invitation_id, channel, kind: invitation|reminder, payload?, due_at?}`` messages."""
-        with self.writing() as connection:
-            return outbox.queue(connection, survey_id, messages, self.clock())
-
-    def claim_messages(
-        self, limit: int, worker: str, *, now: datetime | None = None, lease: timedelta = outbox.DEFAULT_LEASE
-    ) -> list[ClaimedMessage]:
-        """Hand up to ``limit`` due messages to ``worker``; concurrent workers never get the same message."""
-        with self.writing() as connection:
-            return outbox.claim(connection, limit, worker, as_utc(now) or self.clock(), lease)
-
-    def renew_claims(self, worker: str, *, now: datetime | None = None) -> set[int]:
-        """Renew ``worker``'s lease on the messages it holds (its heartbeat); returns the ids still held."""
-        with self.writing() as connection:
-            return outbox.renew(connection, worker, as_utc(now) or self.clock())
-
-    def mark_message_sent(self, message_id: int) -> None:
-        with self.writing() as connection:
-            outbox.mark_sent(connection, message_id, self.clock())
-
-    def mark_message_failed(
-        self,
-        message_id: int,
-        error: str,
-        *,
-        retry_at: datetime | None = None,
-        max_attempts: int = outbox.DEFAULT_MAX_ATTEMPTS,
-    ) -> str:
-        """Report a failed send: queued again at ``retry_at`` if attempts remain; returns the new status."""
-        with self.writing() as connection:
-            return outbox.mark_failed(connection, message_id, error, as_utc(retry_at), max_attempts)
-
-    def queue_wave(
-        self,
-        survey_id: int,
-        messages: Iterable[Mapping[str, Any]],
-        *,
-        reached: Sequence[int],
-        unreachable: Sequence[int],
-        kind: str,
-    ) -> int:
-        """Queue one chunk of a wave and move its invitations on, in one transaction, so re-running a wave
-        after a crash queues nobody twice: the reached become ``invited`` (or ``reminded``); for an
-        invitation wave, those no channel reaches become ``undeliverable``. Returns how many were queued."""
-        with self.writing() as connection:
-            now = self.clock()
-            queued = outbox.queue(connection, survey_id, messages, now)
-            fieldwork.advance_invitations(connection, reached, unreachable, kind, now)
-            return queued
-
-    def cancel_claimed_messages(self, message_ids: Sequence[int]) -> int:
-        """Cancel claimed messages that must not go out after all (the citizen completed or opted out)."""
-        if not message_ids:
-            return 0
-        with self.writing() as connection:
-            return outbox.cancel_claimed(connection, message_ids)
-
-    def mark_messages_sent(self, delivered: Sequence[tuple[ClaimedMessage, str]], *, at: datetime) -> int:
-        """Mark a batch of delivered messages (each with its channel's reference) sent and log each as a
-        contact event at ``at``, in one transaction: one commit per batch, not two per message."""
-        if not delivered:
-            return 0
-        with self.writing() as connection:
-            return outbox.mark_batch_sent(connection, delivered, self.clock(), as_utc(at))  # type: ignore[arg-type]
 
     # Contacts, opt-outs and the hotline ---------------------------------------------------------------------
 
