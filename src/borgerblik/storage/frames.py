@@ -131,7 +131,13 @@ def members_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
 
 def responses_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
     """Every stored answer, one row per answer (long form), with the session state of its invitation."""
-    query = (
+    query = _answers_of(survey_id).order_by(Answer.invitation_id, Answer.id)
+    return _frame(connection, query, RESPONSE_SCHEMA)
+
+
+def _answers_of(survey_id: int) -> Any:
+    """The columns of ``RESPONSE_SCHEMA`` for the survey's answers (with the session state), unordered."""
+    return (
         select(
             Answer.invitation_id,
             Invitation.member_id,
@@ -147,9 +153,7 @@ def responses_frame(connection: Connection, survey_id: int) -> pl.DataFrame:
         .join(Invitation, Invitation.id == Answer.invitation_id)
         .outerjoin(ResponseSession, ResponseSession.invitation_id == Answer.invitation_id)
         .where(Invitation.survey_id == survey_id)
-        .order_by(Answer.invitation_id, Answer.id)
     )
-    return _frame(connection, query, RESPONSE_SCHEMA)
 
 
 def response_batches(connection: Connection, survey_id: int, invitations: int) -> Iterator[pl.DataFrame]:
@@ -173,25 +177,8 @@ def response_batches(connection: Connection, survey_id: int, invitations: int) -
         if not ids:
             return
         query = (
-            select(
-                Answer.invitation_id,
-                Invitation.member_id,
-                Answer.question_id,
-                Answer.value_code,
-                Answer.text,
-                Answer.mode,
-                Answer.language,
-                Answer.interviewer_id,
-                Answer.answered_at,
-                ResponseSession.state,
-            )
-            .join(Invitation, Invitation.id == Answer.invitation_id)
-            .outerjoin(ResponseSession, ResponseSession.invitation_id == Answer.invitation_id)
-            .where(
-                Invitation.survey_id == survey_id,
-                Answer.invitation_id > last,
-                Answer.invitation_id <= ids[-1],
-            )
+            _answers_of(survey_id)
+            .where(Answer.invitation_id > last, Answer.invitation_id <= ids[-1])
             .order_by(Answer.invitation_id, Answer.id)
         )
         last = ids[-1]
