@@ -15,6 +15,7 @@ from borgerblik.web import create_app
 STAFF_PASSWORD = "korrekt hest batteri"
 SECRET = "en hemmelig nøgle kun testene kender, 32+ tegn"
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+CHOICE = re.compile(r'type="(?:radio|checkbox)" id="[^"]+" name="([^"]+)"\s+value="([^"]+)"')
 
 
 def staff_test_client(db: Database, **options: Any) -> TestClient:
@@ -59,3 +60,33 @@ def register_csv(bad_rows: int = 2) -> bytes:
         pl.Series(cpr, [f"99{n:04d}-0000" for n in range(bad_rows)], dtype=pl.String)
     )
     return pl.concat([frame, faulty]).write_csv().encode()
+
+
+def answer_through_the_pages(base_url: str, token: str, seed: int) -> str:
+    """A citizen opens the letter's link and answers every page over plain HTTP, as a browser without
+    JavaScript would post the forms; returns the URL the last save led to (``…/tak`` when it finished)."""
+    import random
+    import urllib.parse
+    import urllib.request
+
+    choose = random.Random(seed)
+    opener = urllib.request.build_opener()
+    with opener.open(f"{base_url}/s/{token}") as reply:
+        start = re.search(r'href="(/s/[^"]+/side/[^"]+)"', reply.read().decode()).group(1)
+    url = base_url + start.replace("&amp;", "&")
+    for _ in range(20):
+        with opener.open(url) as reply:
+            html = reply.read().decode()
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+        choices: dict[str, list[str]] = {}
+        for name, value in CHOICE.findall(html):
+            choices.setdefault(name, []).append(value)
+        fields |= {name: choose.choice(values) for name, values in choices.items()}
+        fields["direction"] = "next"
+        action = re.search(r'<form method="post" action="([^"]+)"', html).group(1).replace("&amp;", "&")
+        body = urllib.parse.urlencode(fields).encode()
+        with opener.open(urllib.request.Request(base_url + action, data=body)) as reply:
+            url = reply.geturl()
+        if "/tak" in url:
+            return url
+    return url
