@@ -53,7 +53,7 @@ def well_formed_token(token: str) -> bool:
 
 
 def survey_instrument(source: Database | Connection | Link, survey_id: int) -> Instrument:
-    """The survey's frozen instrument, parsed once per database (see :func:`store.survey_instrument`)."""
+    """The survey's instrument as stored now (see :func:`store.parsed_instrument`)."""
     if isinstance(source, Database):
         with transaction(source.engine, write=False) as link:
             return store.survey_instrument(link, survey_id)
@@ -119,10 +119,10 @@ def _load(link: Link, token: str, *, for_update: bool = False) -> Questionnaire 
     if found is None or not well_formed_token(token):
         return None
     respondent, answers = found
-    survey_id = respondent.survey_id
-    return Questionnaire(
-        respondent, store.survey_instrument(link, survey_id), answers, store.answer_rules(link, survey_id)
+    instrument, rules = store.parsed_instrument(
+        link, respondent.survey_id, frozen=store.instrument_frozen(respondent)
     )
+    return Questionnaire(respondent, instrument, answers, rules)
 
 
 def open_session(db: Database, token: str) -> Questionnaire | None:

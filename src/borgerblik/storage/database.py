@@ -694,7 +694,9 @@ class Database(OutboxGateway):
         save = responses.page_save(
             respondent,
             answers,
-            rules=responses.answer_rules(link, respondent.survey_id),
+            rules=responses.answer_rules(
+                link, respondent.survey_id, frozen=responses.instrument_frozen(respondent)
+            ),
             stored=stored.keys(),
             mode=mode,
             language=language,

@@ -4,7 +4,8 @@ The survey keeps its instrument as YAML so that a later template edit never chan
 change allowed is adding or replacing a municipality's local questions, and only while no invitation has
 gone out and no one has answered, so every answer ever saved was given to the instrument as stored. The web
 layer builds and validates the new YAML (:mod:`borgerblik.core`); this module only checks the moment and
-writes it.
+writes it. No process keeps a parsed instrument of a survey that may still change
+(:func:`borgerblik.storage.responses.parsed_instrument`), so every web worker sees the change at once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from sqlalchemy import func, select, update
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.errors import NotFoundError, StorageError
-from borgerblik.storage.responses import _INSTRUMENTS
 from borgerblik.storage.schema import Invitation, ResponseSession, Survey
 
 
@@ -51,7 +51,3 @@ def store_local_questions(db: Database, survey_id: int, instrument_yaml: str) ->
         connection.execute(
             update(Survey).where(Survey.id == survey_id).values(instrument_yaml=instrument_yaml)
         )
-    # The save path parses a survey's instrument once per process, as it never changes after fieldwork
-    # starts; this process forgets the old one (another worker can only hold it if its interviewer screen
-    # was opened for this survey before the change — see docs/staff.md).
-    _INSTRUMENTS.get(db.engine, {}).pop(survey_id, None)

@@ -310,27 +310,44 @@ _INSTRUMENT = Prepared(select(Survey.instrument_yaml).where(Survey.id == bindpar
 _INSTRUMENTS: WeakKeyDictionary[Engine, dict[int, tuple[Instrument, AnswerRules]]] = WeakKeyDictionary()
 
 
-def _parsed(link: Link, survey_id: int) -> tuple[Instrument, AnswerRules]:
-    """The survey's frozen instrument and its answer rules, parsed once per database: a survey's instrument
-    never changes once stored (later template edits make a new survey), so the cache cannot go stale."""
+def instrument_frozen(respondent: Respondent) -> bool:
+    """Whether the survey's instrument can no longer change, as this citizen's row shows: their invitation
+    has gone out or they have a session. :mod:`borgerblik.storage.local_questions` changes an instrument only
+    while neither is true of anyone, and invitations never go back to ``created`` nor sessions away."""
+    return respondent.invitation_state != "created" or respondent.session_state is not None
+
+
+def parsed_instrument(link: Link, survey_id: int, *, frozen: bool = False) -> tuple[Instrument, AnswerRules]:
+    """The survey's instrument and its answer rules, parsed once per database once it is ``frozen``.
+
+    Before fieldwork an administrator may still add a municipality's local questions, in any worker process:
+    an instrument read then is parsed afresh on every call and never kept, so no process holds one from
+    before a change (the preview and the interviewer screen read it then; a citizen rarely can). Once a
+    citizen's row shows fieldwork has begun (:func:`instrument_frozen`, read with the session the save path
+    reads anyway) it cannot change again, and the parsed copy is kept for every later call — no query is
+    added to the hot path to check for a change.
+    """
     cached = _INSTRUMENTS.setdefault(link.engine, {})
-    if survey_id not in cached:
+    found = cached.get(survey_id)
+    if found is None:
         rows = _INSTRUMENT.all(link, {"survey": survey_id})
         if not rows:
             raise NotFoundError(f"ingen undersøgelse med id {survey_id}")
         instrument = parse_instrument(rows[0][0], f"survey {survey_id}")
-        cached[survey_id] = (instrument, AnswerRules.of(instrument))
-    return cached[survey_id]
+        found = (instrument, AnswerRules.of(instrument))
+        if frozen:
+            cached[survey_id] = found
+    return found
 
 
 def survey_instrument(link: Link, survey_id: int) -> Instrument:
-    """The survey's frozen instrument (parsed once per database)."""
-    return _parsed(link, survey_id)[0]
+    """The survey's instrument (see :func:`parsed_instrument`; kept only once a citizen's row froze it)."""
+    return parsed_instrument(link, survey_id)[0]
 
 
-def answer_rules(link: Link, survey_id: int) -> AnswerRules:
+def answer_rules(link: Link, survey_id: int, *, frozen: bool = False) -> AnswerRules:
     """What the survey's instrument accepts under each answer id (see :func:`check_answers`)."""
-    return _parsed(link, survey_id)[1]
+    return parsed_instrument(link, survey_id, frozen=frozen)[1]
 
 
 @dataclass(frozen=True)
