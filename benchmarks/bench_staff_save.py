@@ -1,8 +1,9 @@
 """Issue 15: a citizen's page save keeps p99 ≤ 100 ms while an analyst runs the analysis from the web.
 
 The app runs in a uvicorn subprocess on SQLite (one worker, as ``serve`` runs it there) and the staff pages'
-jobs in a ``borgerblik worker`` subprocess beside it, as ``serve`` starts them. A survey of 1.200 citizens in
-six municipalities goes through a simulated fieldwork, so it has answers to analyse; 100 other citizens save
+jobs in a ``borgerblik worker`` subprocess beside it, as ``serve`` starts them (at a lower CPU priority). The
+national demo's survey — the synthetic register of 98 municipalities, its sample and the simulated citizens'
+answers — is stored, so the job analyses what an analyst's national analysis does; 100 other citizens save
 pages on an open loop of 200 saves/s from a separate process — first with nothing else running (the
 reference, same run), then from the moment the analysis job (``borgerblik analyze``'s defaults, bootstrap
 1.000) is queued until it has finished. The figure is the saves' p99 during the analysis.
@@ -15,53 +16,46 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from benchmarks.result import Result
 
-CITIZENS = 1_200
 RATE = 200
 REFERENCE_SECONDS = 4.0
-MAX_SECONDS = 60.0
+WARM_UP_SECONDS = 1.0
+MAX_SECONDS = 300.0
 
 
-def _answered_survey(db: Any, folder: Path) -> int:
-    """A KL survey whose citizens went through a simulated three-week fieldwork (answers to analyse)."""
+def _national_survey(db: Any, folder: Path) -> int:
+    """The national demo's survey as the analysis job finds it: the synthetic register (98 municipalities)
+    imported, its sample, and each simulated citizen's answers saved through the gateway (the letters and
+    the fieldwork's clock, which the analysis never reads, are left out: simulating them takes minutes)."""
     from borgerblik.core import load_template
-    from borgerblik.fieldwork import run_simulated_fieldwork
+    from borgerblik.registers.survey_import import import_register
+    from borgerblik.registers.validation import read_register
     from borgerblik.sampling.survey_sample import sample_survey
+    from borgerblik.synth import generate_register
     from borgerblik.synth.behaviour import simulated_citizens
 
     yaml_text = files("borgerblik.core").joinpath("templates/kl-2024.yaml").read_text(encoding="utf-8")
-    survey_id = db.create_survey("Analyse", "kl-2024", yaml_text)
-    places = ("Høje-Taastrup", "Rødovre", "Aarhus", "Odense", "Esbjerg", "Vejle")
-    rows = [
-        {
-            "cpr": f"{(n % 28) + 1:02d}0{n % 9 + 1}75-{n:04d}",
-            "kommune": places[n % len(places)],
-            "maalgruppe": ("6.1", "6.2", "6.3", "6.6")[n % 4],
-            "gender": "mand" if n % 2 else "kvinde",
-            "birth_date": "1975-03-01",
-            "age": 48,
-            "age_group": "30-49" if n % 3 else "50+",
-            "ydelse_start": "2023-06-15",
-            "ydelse_slut": "",
-            "samtaler": "jobsamtale",
-            "digital_post_fritaget": "nej",
-            "telefon": f"2{n:07d}",
-            "email": "",
-        }
-        for n in range(1, CITIZENS + 1)
-    ]
-    db.add_members(survey_id, rows)
-    sample_survey(db, db.survey(survey_id), seed=1)
+    survey_id = db.create_survey("Landsanalyse", "kl-2024", yaml_text)
+    extract = folder / "register.csv"
+    generate_register(seed=2024).write_csv(extract)
+    survey = db.survey(survey_id)
+    import_register(db, survey, read_register(extract, None, survey.period_end))
+    sample_survey(db, db.survey(survey_id), seed=7)
     db.create_invitations(survey_id)
-    citizens = simulated_citizens(db, survey_id, load_template("kl-2024"), seed=7)
-    start = datetime(2024, 3, 11, 9, tzinfo=UTC)
-    run_simulated_fieldwork(db, survey_id, folder / "felt", start=start, actions=citizens.actions, seed=7)
+    for action in simulated_citizens(db, survey_id, load_template("kl-2024"), seed=11).actions:
+        if action.outcome == "opted_out":
+            db.record_opt_out(action.invitation_id, "hotline")
+        else:
+            state = "complete" if action.outcome == "complete" else "started"
+            db.save_answers(
+                action.invitation_id, action.answers, mode=action.mode, language=action.language, state=state
+            )
     return survey_id
 
 
@@ -93,24 +87,25 @@ def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'b.sqlite'}"
         db, tokens = prepare_survey(url)
-        analysed = _answered_survey(db, Path(folder))
+        analysed = _national_survey(db, Path(folder))
         nonces = [open_session(db, token).nonce for token in tokens]
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # lowers its own priority, as under serve
             [sys.executable, "-c", "from borgerblik.cli import main; main()", "worker"]
             + ["--database", url, "--poll", "0.2"]
         )
         try:
             with Server("borgerblik.web:app_from_env", url) as server:
-                process, queue = _saves(server.port, tokens, nonces, REFERENCE_SECONDS)
-                alone = queue.get(timeout=120)
-                process.join(timeout=30)
+                for seconds in (WARM_UP_SECONDS, REFERENCE_SECONDS):  # the first saves load the instrument
+                    process, queue = _saves(server.port, tokens, nonces, seconds)
+                    alone = queue.get(timeout=120)
+                    process.join(timeout=30)
+                    nonces = alone["nonces"]
                 job_id = queue_job(db, "analysis", "bench", survey_id=analysed)
                 started = time.perf_counter()
                 while job(db, job_id).state == "queued":  # the saves are measured once the work runs
                     time.sleep(0.05)
                 running = time.perf_counter()
                 rounds, latencies = [], []
-                nonces = alone["nonces"]
                 while job(db, job_id).state == "running" and time.perf_counter() - started < MAX_SECONDS:
                     process, queue = _saves(server.port, tokens, nonces, 2.0)
                     outcome = queue.get(timeout=120)
@@ -142,6 +137,7 @@ def run() -> list[Result]:
             during / 100,
             "of goal",
         ),
+        Result("staff: citizen save p99 during the web analysis (median 2 s)", median(latencies), "ms"),
         Result("staff: save p99, during the analysis ÷ alone", during / alone["p99_ms"], "×"),
         Result(f"staff: analysis of {finished.result['respondents']} answers in the worker", seconds, "s"),
         Result(

@@ -6,11 +6,12 @@ several workers never take the same row; SQLite's single writer serialises the c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, Text, case, cast, insert, null, select, type_coerce, update
 
 from borgerblik.storage.database import Database
 from borgerblik.storage.schema import Job
@@ -49,6 +50,13 @@ _COLUMNS = (
     Job.created_at,
     Job.finished_at,
 )
+LARGE_RESULTS = ("analysis",)
+"""Kinds whose result is the analysis' rows — a national one some 17 MB, whose decoding holds a web worker's
+interpreter for a third of a second. A page that shows only a job's state and summary leaves it unread."""
+_SUMMARY_COLUMNS = tuple(
+    case((Job.kind.in_(LARGE_RESULTS), null()), else_=Job.result).label("result") if c is Job.result else c
+    for c in _COLUMNS
+)
 
 
 def _record(row: Any) -> JobRecord:
@@ -84,16 +92,19 @@ def queue_job(
         ).scalar_one()
 
 
-def job(db: Database, job_id: int) -> JobRecord | None:
+def job(db: Database, job_id: int, *, summary: bool = False) -> JobRecord | None:
+    """The job; with ``summary`` its result only if it is not one of the :data:`LARGE_RESULTS`."""
     with db.reading() as connection:
-        row = connection.execute(select(*_COLUMNS).where(Job.id == job_id)).first()
+        columns = _SUMMARY_COLUMNS if summary else _COLUMNS
+        row = connection.execute(select(*columns).where(Job.id == job_id)).first()
     return _record(row) if row is not None else None
 
 
 def survey_jobs(db: Database, survey_id: int, *, limit: int = 20) -> list[JobRecord]:
+    """The survey's newest jobs, for its page: results of :data:`LARGE_RESULTS` kinds left unread."""
     with db.reading() as connection:
         rows = connection.execute(
-            select(*_COLUMNS).where(Job.survey_id == survey_id).order_by(Job.id.desc()).limit(limit)
+            select(*_SUMMARY_COLUMNS).where(Job.survey_id == survey_id).order_by(Job.id.desc()).limit(limit)
         ).all()
     return [_record(row) for row in rows]
 
@@ -125,13 +136,20 @@ def report_progress(db: Database, job_id: int, progress: int, message: str | Non
 
 
 def finish_job(db: Database, job_id: int, result: dict[str, Any], message: str) -> None:
-    """Done: the result is kept, the uploaded file (a register extract with CPR numbers) is not."""
+    """Done: the result is kept, the uploaded file (a register extract with CPR numbers) is not.
+
+    The result is serialised before the write transaction begins: a national analysis keeps some 17 MB of
+    rows, and turning them into JSON inside ``BEGIN IMMEDIATE`` held SQLite's one write lock for a third of
+    a second while citizens' saves waited (benchmarks/bench_staff_save.py).
+    """
+    text = json.dumps(result)  # what the JSON column itself would write
+    stored = type_coerce(text, Text) if db.dialect == "sqlite" else cast(type_coerce(text, Text), JSON)
     with db.writing() as connection:
         connection.execute(
             update(Job)
             .where(Job.id == job_id)
             .values(
-                state="done", progress=100, result=result, message=message, upload=None, finished_at=utcnow()
+                state="done", progress=100, result=stored, message=message, upload=None, finished_at=utcnow()
             )
         )
 

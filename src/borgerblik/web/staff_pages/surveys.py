@@ -171,7 +171,7 @@ def survey_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
 
     async def show_job(request: Request) -> Response:
         job_id = request.path_params["job_id"]
-        found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
+        found = await auth.call(lambda: job(db, job_id, summary=True)) if job_id <= LARGEST_ID else None
         if found is None:
             return not_found(request)
         if request.state.staff.role != "administrator" and found.kind not in RESULT_JOBS:
