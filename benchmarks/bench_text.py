@@ -10,15 +10,19 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.result import Result, stopwatch
+from borgerblik.danish import decimal
 from borgerblik.synth.open_answers import write_answers
+from borgerblik.text.demo import national_answers
 from borgerblik.text.evaluation import read_labelled, read_sentiment_set, score
 from borgerblik.text.redaction import KINDS, redact
 from borgerblik.text.sentiment import accuracy
+from borgerblik.text.themes import agreement, discover_themes
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "text" / "data"
 LABELLED = DATA / "redaction_set.jsonl"
 SETS = {"built with the rules": LABELLED, "held-out": DATA / "heldout_set.txt", "test": DATA / "test_set.txt"}
 RATE_GOAL = 5_000
+THEME_GOAL = 0.7  # issue 14: purity or adjusted Rand index of the found themes against the planted ones
 RECALL_GOALS = {"cpr": 0.98, "phone": 0.98, "email": 0.98, "name": 0.9, "address": 0.8}
 
 
@@ -69,6 +73,7 @@ def run() -> list[Result]:
                 results.append(
                     Result(name=f"text: sentiment {sentiment} recall", figure=recall, unit="share")
                 )
+    results += theme_recovery()
     rows = read_labelled(LABELLED)
     rng = np.random.default_rng(2024)
     answers = write_answers(rng.random(20_000) < 0.6, improvement=False, rng=rng).text
@@ -87,4 +92,30 @@ def run() -> list[Result]:
             ratio_label="of goal",
         )
     )
+    return results
+
+
+def theme_recovery() -> list[Result]:
+    """The themes found on the demo's answers (the count by stability, never the labels) against the ones
+    the generator planted, for the demo's seed and one more."""
+    results = []
+    for seed in (2024, 2025):
+        texts, planted = national_answers(seed)
+        found = discover_themes(texts, seed=2024)
+        purity, ari = agreement(found.assignment, planted)
+        label = (
+            f"text: themes on the demo answers, seed {seed} ({len(texts):,}; {len(found.themes)} themes by "
+            f"stability): renhed {decimal(purity)}, justeret Rand-indeks {decimal(ari)}"
+        )
+        for name, figure in (("purity", purity), ("adjusted Rand index", ari)):
+            results.append(
+                Result(
+                    name=f"{label} — {name}",
+                    figure=figure,
+                    unit="share" if name == "purity" else "index",
+                    goal=f"≥ {THEME_GOAL:g}",
+                    ratio=figure / THEME_GOAL,
+                    ratio_label="of goal",
+                )
+            )
     return results

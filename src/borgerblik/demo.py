@@ -33,7 +33,7 @@ from borgerblik.storage import Database
 from borgerblik.surveys import create_survey_from_template, stored_survey
 from borgerblik.synth import generate_register
 from borgerblik.synth.behaviour import simulated_citizens
-from borgerblik.text.demo import open_answers_step
+from borgerblik.text.demo import QUESTION, open_answers_step
 from borgerblik.weighting.fieldwork_summary import weigh_fieldwork
 from borgerblik.weighting.tables import ID_COLUMN
 
@@ -212,4 +212,6 @@ def weigh_and_analyse(db: Database, run: DemoRun, console: Console, bootstrap: i
     run.facts["weighted"] = weighted
     run.facts["tables"] = tables
     weights, folder = weighted.weighting.weights, run.workdir / "analyse"
-    tables.update(open_answers_step(stored.respondents, stored.instrument, weights, folder, console))
+    truth = run.facts["simulated"].truth.select(pl.col("respondent_id").cast(pl.String), f"{QUESTION}_tema")
+    planted = dict(truth.drop_nulls().iter_rows())
+    tables.update(open_answers_step(stored.respondents, stored.instrument, weights, folder, console, planted))

@@ -9,7 +9,7 @@ import pytest
 
 from borgerblik.core import load_template
 from borgerblik.synth.open_answers import write_answers
-from borgerblik.text.analysis import open_answer_tables, theme_count
+from borgerblik.text.analysis import open_answer_tables
 
 PLANTED = ("Mette Kjærsgaard", "22 33 44 55", "010190-1234", "mette.k@gmail.com", "Vestergade 12")
 
@@ -49,13 +49,15 @@ def test_every_open_question_gets_its_tables(survey):
     }
     themes = tables["open_answers_themes"]
     assert set(themes["question"]) == {"hvorfor_tilfreds", "forbedringer"}
-    assert themes.filter(pl.col("question") == "hvorfor_tilfreds").height == theme_count(900)
+    assert themes.filter(pl.col("question") == "hvorfor_tilfreds").height == 6  # the most stable of 5–15
     accounts = tables["open_answers_accounts"]
     assert {"alle", "Aarhus", "Odense"} <= set(accounts["kommune"])
     assert accounts.filter(pl.col("kommune") == "Læsø")["suppressed"].all()
     shown = accounts.filter(~pl.col("suppressed"))
     sums = shown.group_by("question", "kommune", "group").agg(pl.col("share").sum())
-    assert sums["share"].to_numpy() == pytest.approx(1.0)  # one theme per answer: the shares add up
+    # one theme per answer, none where no word is known to the model ("Øv."): the shares add up to at most 1
+    assert sums["share"].max() == pytest.approx(1.0)
+    assert sums["share"].min() == pytest.approx(0.9967, abs=1e-4)
     sentiment = tables["open_answers_sentiment"].filter(~pl.col("suppressed"))
     assert sentiment.filter(pl.col("kommune") == "Læsø").height == 0
     parts = sentiment.select(pl.sum_horizontal("share_positiv", "share_neutral", "share_negativ"))

@@ -25,13 +25,16 @@ def test_purity_counts_each_cluster_by_its_commonest_truth():
     assert purity([0, 0, 1, 1, 1], ["a", "b", "b", "b", "b"]) == pytest.approx(4 / 5)
 
 
-def test_themes_recover_the_planted_themes():
+def test_themes_asked_for_by_number_are_readable_and_mix_themes_that_share_words():
+    """Nine themes for the nine planted ones: each has terms and distinct typical answers, but themes that
+    share words ("sagsbehandler", "lyttet", "forstår") mix, as real answers do."""
     rng = np.random.default_rng(3)
     answers = write_answers(rng.random(2000) < 0.6, improvement=False, rng=rng)
     texts, _ = redact_all(answers.text)
-    found = discover_themes(texts, 27, seed=0)
-    score, _ = agreement(found.assignment, answers.theme)
-    assert score >= 0.9
+    found = discover_themes(texts, 9, seed=0)
+    assert agreement(found.assignment, answers.theme) == pytest.approx((0.647, 0.4592), abs=1e-4)
+    assert found.stability == {}
+    assert found.themes[2].terms[:3] == ("besked", "klar", "tyd")
     assert all(theme.terms and theme.typical for theme in found.themes)
     assert all(len(set(theme.typical)) == len(theme.typical) for theme in found.themes)
 
@@ -138,18 +141,20 @@ def test_hidden_groups_follow_the_line_rule_per_group():
     assert sorted(hidden.rows()) == [("A", "g"), ("A", "h"), ("B", "g"), ("B", "h"), ("alle", "h")]
 
 
-def test_four_hundred_coded_answers_recover_the_planted_themes_that_words_alone_split():
-    """NMF splits each planted theme into its three paraphrases (purity 1.0, ARI 0.47 on these answers):
-    they share almost no words. The suggester trained on 400 coded answers puts them back together."""
+def test_four_hundred_coded_answers_recover_the_planted_themes_better_than_words_alone():
+    """NMF keeps nine themes by their stability, but answers on different themes share words, so they mix
+    (purity 0,73, ARI 0,56 on these answers). The suggester trained on 400 coded answers separates them
+    better (0,88 and 0,77): coding by hand is still what makes the accounts."""
     from borgerblik.text.coding import train_suggester
 
     rng = np.random.default_rng(3)
     answers = write_answers(rng.random(3000) < 0.6, improvement=False, rng=rng)
     texts, _ = redact_all(answers.text)
     truth = list(answers.theme)
-    found = discover_themes(texts, 27, seed=0)
-    assert agreement(found.assignment, truth) == pytest.approx((1.0, 0.4706), abs=1e-4)
+    found = discover_themes(texts, seed=0)
+    assert len(found.themes) == 9
+    assert agreement(found.assignment, truth) == pytest.approx((0.7323, 0.5649), abs=1e-4)
     suggester = train_suggester(texts[:400], [[t] for t in truth[:400]], seed=2024)
     number = {code: i for i, code in enumerate(suggester.codes)}
     suggested = [number[s[0][0]] if s else -1 for s in suggester.suggest(texts[400:])]
-    assert agreement(suggested, truth[400:]) == pytest.approx((1.0, 0.9996), abs=1e-4)
+    assert agreement(suggested, truth[400:]) == pytest.approx((0.88, 0.7678), abs=1e-4)

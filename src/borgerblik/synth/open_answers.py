@@ -1,187 +1,67 @@
-"""Open answers in Danish, drawn from the themes the KL 2024 seed reports.
+"""Open answers in Danish, composed from the themes the KL 2024 seed reports (:mod:`.open_themes`).
 
-Satisfied citizens (4–5 on the overall question) explain with the seed's five positive themes and
-suggest small adjustments; less satisfied ones with its four negative themes and its four calls for
-change. A few answers name a caseworker, give a phone number or a CPR-like number, as real answers
-do, so redaction can be tested; the CPR-like numbers are substitute numbers (day + 60), never a
-real person's.
+Each answer has one planted theme (its label for the tests and the demo) and is written as citizens write:
+one to three of the theme's clauses with their alternatives chosen, sometimes a clause of a second, minor
+theme of the same verdict or a verdict of no theme ("alt i alt godt"), joined by commas, "og" or full stops;
+some start in lower case, end without a full stop or carry a typo. A few answers name a caseworker, give a
+phone number or a CPR-like number, as real answers do, so redaction can be tested; the CPR-like numbers are
+substitute numbers (day + 60), never a real person's.
+
+Who writes on which theme and which identifier comes from the caller's generator exactly as before the
+answers were composed; the wording comes from a generator spawned from it, which leaves the caller's stream
+(and so every later simulated answer) as it was.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from borgerblik.synth.names import FIRST_NAMES_MEN, FIRST_NAMES_WOMEN, MOBILE_SERIES
-
-
-@dataclass(frozen=True)
-class Theme:
-    code: str
-    label: str
-    sentences: tuple[str, ...]
-
-
-WHY_SATISFIED: tuple[Theme, ...] = (
-    Theme(
-        "positive_samtaler",
-        "Positive samtaler med sagsbehandler",
-        (
-            "Min sagsbehandler har lyttet til mig og taget min situation alvorligt.",
-            "Jeg har haft en rigtig god sagsbehandler, som har støttet mig hele vejen.",
-            "Samtalerne har været gode, og jeg er blevet mødt med forståelse.",
-        ),
-    ),
-    Theme(
-        "klar_kommunikation",
-        "God og klar kommunikation",
-        (
-            "Der er god og klar kommunikation, så jeg ved hvad der forventes af mig.",
-            "Jeg har fået klar besked om regler og krav, og det har gjort forløbet trygt.",
-            "Informationen har været tydelig, og jeg har altid vidst hvad næste skridt var.",
-        ),
-    ),
-    Theme(
-        "hoert_forstaaet",
-        "Føler sig hørt og forstået",
-        (
-            "Jeg føler mig hørt og anerkendt, og der bliver fulgt op på min sag.",
-            "Jeg er blevet mødt med respekt og empati i hele forløbet.",
-            "De har inddraget mig i planen og lyttet til mine ønsker.",
-        ),
-    ),
-    Theme(
-        "hurtige_processer",
-        "Hurtige og effektive processer",
-        (
-            "Hurtig og effektiv behandling, som førte til et job.",
-            "Det gik stærkt, og jeg kom hurtigt videre.",
-            "Sagsbehandlingen har været effektiv uden unødig ventetid.",
-        ),
-    ),
-    Theme(
-        "tilbud",
-        "Tilbud og aktiviteter",
-        (
-            "Kurset jeg fik tilbudt gav mig redskaber og motivation til at søge job.",
-            "Praktikken gennem jobcentret førte til et fast job.",
-            "Tilbuddet om jobsøgningskursus har hjulpet mig tættere på arbejdsmarkedet.",
-        ),
-    ),
-)
-WHY_LESS_SATISFIED: tuple[Theme, ...] = (
-    Theme(
-        "manglende_imoedekommenhed",
-        "Manglende imødekommenhed",
-        (
-            "Jeg føler mig nedgjort og bliver talt ned til til møderne.",
-            "Der er ingen respekt for den enkelte, og de lover ting der aldrig sker.",
-            "Jeg følte mig ikke velkommen, og der var ikke tid til mig.",
-        ),
-    ),
-    Theme(
-        "overset",
-        "Føler sig overset og ikke forstået",
-        (
-            "Der bliver ikke lyttet til mig, og jeg bliver behandlet rutinemæssigt.",
-            "Ingen forstår min situation, det er som at tale til en væg.",
-            "Jeg føler mig overset og ikke mødt med forståelse.",
-        ),
-    ),
-    Theme(
-        "helbred",
-        "Manglende hensyntagen til helbred",
-        (
-            "Der tages ikke hensyn til mit helbred, selvom jeg er sygemeldt med stress.",
-            "Jobcentret lytter ikke til min læge og presser mig i aktivitet.",
-            "Min psykiske situation bliver ikke taget alvorligt.",
-        ),
-    ),
-    Theme(
-        "sag_ikke_menneske",
-        "Behandlet som en sag, ikke et menneske",
-        (
-            "Jeg bliver mødt som et sagsnummer og ikke som et menneske.",
-            "Det handler kun om proceskrav og ikke om at hjælpe mig videre.",
-            "Det var en sludder for en sludder til hvert møde, intet konstruktivt.",
-        ),
-    ),
-)
-IMPROVE_SATISFIED: tuple[Theme, ...] = (
-    Theme(
-        "smaa_justeringer",
-        "Små justeringer",
-        (
-            "Mere fleksible mødetider ville gøre det lettere.",
-            "Brevene fra jobcentret kunne være mindre formelle og kolde.",
-            "Det ville være godt med kurser i digitale færdigheder.",
-        ),
-    ),
-    Theme(
-        "individuel_tilpasning",
-        "Individuel tilpasning",
-        (
-            "Forløbet kunne tilpasses mere til den enkelte og mindre til proceskrav.",
-            "Aktiviteterne burde passe bedre til min uddannelse og livssituation.",
-        ),
-    ),
-    Theme(
-        "flere_ressourcer",
-        "Flere ressourcer",
-        (
-            "Der er lang ventetid, fordi der mangler sagsbehandlere.",
-            "Der var gode tilbud, men ventetiden var for lang.",
-        ),
-    ),
-    Theme(
-        "bedre_formidling",
-        "Bedre formidling af information",
-        (
-            "En hjemmeside hvor man let kan finde information og booke møder.",
-            "Informationsmøder om nye tilbud og regler ville hjælpe.",
-        ),
-    ),
-)
-IMPROVE_LESS_SATISFIED: tuple[Theme, ...] = (
-    Theme(
-        "hurtigere_sagsbehandling",
-        "Hurtigere sagsbehandling",
-        (
-            "Hurtigere sagsbehandling og kortere ventetid.",
-            "Det tager alt for lang tid at få svar på noget som helst.",
-        ),
-    ),
-    Theme(
-        "medmenneskelighed",
-        "Mere medmenneskelighed fra sagsbehandler",
-        (
-            "Mere empati og medmenneskelighed fra sagsbehandleren.",
-            "At blive mødt som det menneske jeg er, med forståelse.",
-        ),
-    ),
-    Theme(
-        "faerre_skift",
-        "Færre sagsbehandlerskift",
-        (
-            "Samme sagsbehandler hele vejen igennem, jeg starter forfra hver gang.",
-            "Færre skift af sagsbehandler, det giver uro at fortælle sin sag igen og igen.",
-        ),
-    ),
-    Theme(
-        "klarere_kommunikation",
-        "Bedre og klarere kommunikation",
-        (
-            "Bedre kommunikation og påmindelse om samtaler.",
-            "Klarere besked om procedurer og krav, og en sagsbehandler man kan få fat i.",
-        ),
-    ),
+from borgerblik.synth.open_themes import (
+    ASIDES_LESS_SATISFIED,
+    ASIDES_SATISFIED,
+    IMPROVE_LESS_SATISFIED,
+    IMPROVE_SATISFIED,
+    WHY_LESS_SATISFIED,
+    WHY_SATISFIED,
+    Theme,
 )
 
 #: Shares of written answers that carry an identifier to redact.
 SHARE_WITH_NAME = 0.06
 SHARE_WITH_PHONE = 0.02
 SHARE_WITH_CPR = 0.01
+#: How many of the theme's clauses an answer has: 1 below the first share, 2 below the second, else 3.
+CLAUSE_SHARES = (0.45, 0.83)
+#: Shares of answers with a clause of a second theme, with a verdict aside, in lower case, without an end
+#: mark, with a typo.
+SHARE_MINOR_THEME = 0.2
+SHARE_ASIDE = 0.15
+SHARE_LOWER_CASE = 0.2
+SHARE_NO_END_MARK = 0.3
+SHARE_TYPO = 0.08
+#: How clauses are joined, with the cumulative shares they are drawn by.
+JOINS = ((0.35, ", "), (0.6, " og "), (0.9, ". "), (1.0, " - "))
+
+Template = tuple[tuple[str, ...], ...]
+"""A clause as parts, each the tuple of its alternatives (a fixed part has one)."""
+
+
+def _compile(clause: str) -> Template:
+    pieces = re.split(r"\[([^\]]*)\]", clause)
+    return tuple(tuple(p.split("|")) if i % 2 else (p,) for i, p in enumerate(pieces) if i % 2 or p)
+
+
+_TEMPLATES: dict[str, tuple[Template, ...]] = {
+    theme.code: tuple(_compile(c) for c in theme.clauses)
+    for pool in (WHY_SATISFIED, WHY_LESS_SATISFIED, IMPROVE_SATISFIED, IMPROVE_LESS_SATISFIED)
+    for theme in pool
+}
+#: Uniform draws one answer can use at most: four clauses with their choices, and the answer's own choices.
+_DRAWS = 4 * (1 + max(len(t) for ts in _TEMPLATES.values() for t in ts)) + 12
 
 
 @dataclass(frozen=True)
@@ -194,7 +74,7 @@ class OpenAnswers:
 
 
 def write_answers(satisfied: np.ndarray, improvement: bool, rng: np.random.Generator) -> OpenAnswers:
-    """One answer per citizen: a theme sentence by satisfaction, sometimes with an identifier added."""
+    """One answer per citizen: composed on a theme chosen by satisfaction, sometimes with an identifier."""
     size = satisfied.size
     happy, unhappy = (
         (IMPROVE_SATISFIED, IMPROVE_LESS_SATISFIED) if improvement else (WHY_SATISFIED, WHY_LESS_SATISFIED)
@@ -210,11 +90,12 @@ def write_answers(satisfied: np.ndarray, improvement: bool, rng: np.random.Gener
         0, 1_000_000, size
     )
     cprs = _cpr_like(size, rng)
+    wording = rng.spawn(1)[0].random((size, _DRAWS))
     for i in range(size):
         pool = happy if satisfied[i] else unhappy
-        theme = pool[int(picks[i, 0] * len(pool))]
-        sentence = theme.sentences[int(picks[i, 1] * len(theme.sentences))]
-        parts = [sentence]
+        main = int(picks[i, 0] * len(pool))
+        clauses = 1 + (picks[i, 1] >= CLAUSE_SHARES[0]) + (picks[i, 1] >= CLAUSE_SHARES[1])
+        parts = [_compose(pool, main, clauses, bool(satisfied[i]), iter(wording[i].tolist()))]
         if has_name[i]:
             name = names[name_pick[i]]
             parts.append(
@@ -225,9 +106,59 @@ def write_answers(satisfied: np.ndarray, improvement: bool, rng: np.random.Gener
             parts.append(f"Ring gerne til mig på {number[:2]} {number[2:4]} {number[4:6]} {number[6:]}.")
         if has_cpr[i]:
             parts.append(f"Mit cpr-nummer er {cprs[i]}, hvis I vil finde min sag.")
+        if len(parts) > 1 and parts[0][-1] not in ".!":
+            parts[0] += "."  # the identifier's sentence starts anew, as it did before answers were composed
         texts.append(" ".join(parts))
-        themes.append(theme.code)
+        themes.append(pool[main].code)
     return OpenAnswers(texts, themes, has_name, has_phone, has_cpr)
+
+
+def _compose(pool: tuple[Theme, ...], main: int, clauses: int, satisfied: bool, draw) -> str:
+    """One answer on ``pool[main]`` of ``clauses`` distinct clauses, with ``draw`` yielding uniforms."""
+    templates = _TEMPLATES[pool[main].code]
+    chosen: list[int] = []
+    for _ in range(min(clauses, len(templates))):
+        k = int(next(draw) * len(templates))
+        while k in chosen:
+            k = (k + 1) % len(templates)
+        chosen.append(k)
+    said = [_fill(templates[k], draw) for k in chosen]
+    if next(draw) < SHARE_MINOR_THEME:
+        other = pool[(main + 1 + int(next(draw) * (len(pool) - 1))) % len(pool)]
+        minor = _TEMPLATES[other.code]
+        said.append(_fill(minor[int(next(draw) * len(minor))], draw))
+    if next(draw) < SHARE_ASIDE:
+        asides = ASIDES_SATISFIED if satisfied else ASIDES_LESS_SATISFIED
+        aside = asides[int(next(draw) * len(asides))]
+        said = [aside, *said] if next(draw) < 0.5 else [*said, aside]
+    text = said[0]
+    for clause in said[1:]:
+        u = next(draw)
+        text += next(join for share, join in JOINS if u < share) + clause
+    if next(draw) < SHARE_TYPO:
+        text = _typo(text, next(draw), next(draw))
+    if next(draw) >= SHARE_LOWER_CASE:
+        text = ". ".join(s[:1].upper() + s[1:] for s in text.split(". "))
+    u = next(draw)
+    if u >= SHARE_NO_END_MARK:
+        text += "!" if u > 0.92 else "..." if u > 0.87 else "."
+    return text
+
+
+def _fill(template: Template, draw) -> str:
+    return "".join(part[int(next(draw) * len(part))] if len(part) > 1 else part[0] for part in template)
+
+
+def _typo(text: str, where: float, how: float) -> str:
+    """Two letters swapped or one dropped inside a word of five letters or more, as on a phone."""
+    words = [m for m in re.finditer(r"\w{5,}", text)]
+    if not words:
+        return text
+    word = words[int(where * len(words))]
+    at = word.start() + 1 + int(how * (len(word.group()) - 2))
+    if how < 0.5:
+        return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+    return text[:at] + text[at + 1 :]
 
 
 def _cpr_like(size: int, rng: np.random.Generator) -> list[str]:

@@ -8,7 +8,6 @@ path, and a second pass over redacted text changes nothing.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import polars as pl
@@ -23,12 +22,6 @@ RESPONDENT = "respondent_id"
 MUNICIPALITY = "kommune"
 #: Fewer written answers than this give no themes (NMF over a handful of sentences finds nothing to seed).
 FEWEST_FOR_THEMES = 30
-
-
-def theme_count(answers: int) -> int:
-    """How many themes to look for: about √(n/4), between 5 and 30 — more than the codebook will keep, since
-    a first look that splits a theme is merged in a minute, one that merges two hides one."""
-    return max(5, min(30, round(math.sqrt(answers / 4))))
 
 
 def open_answer_tables(
@@ -64,7 +57,7 @@ def open_answer_tables(
                 .alias("codes")
             )
         elif answered.height >= FEWEST_FOR_THEMES:
-            found = discover_themes(answered["text"].to_list(), theme_count(answered.height), seed=seed)
+            found = discover_themes(answered["text"].to_list(), seed=seed)
             names = _theme_labels(found)
             themes_rows += [
                 (
