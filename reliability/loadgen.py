@@ -10,6 +10,8 @@ and any difference is a lost or a phantom answer.
 
 Latency is measured from the scheduled send time (open loop, no coordinated omission) and also per attempt
 that the server answered, so the time the server was down shows as its own figure, not as a slow server.
+The scheduled times are kept (``time.perf_counter``, one monotonic clock for every process on Linux), so the
+controller can tell the saves a kill touched from those it did not.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class Tally:
     errors: dict[int, int] = field(default_factory=dict)  # status → count of answers the server refused
     attempts_failed: int = 0  # refused, reset or no reply within ATTEMPT_TIMEOUT (down or stuck)
     latencies: list[float] = field(default_factory=list)  # scheduled send → acknowledgement
+    scheduled: list[float] = field(default_factory=list)  # each latency's scheduled send (perf_counter)
     answered: list[float] = field(default_factory=list)  # one answered attempt, send → reply
 
 
@@ -142,6 +145,7 @@ async def save_until_answered(citizen: Citizen, port: int, tally: Tally, schedul
         return
     tally.acknowledged += 1
     tally.latencies.append(time.perf_counter() - scheduled)
+    tally.scheduled.append(scheduled)
 
 
 async def open_loop(port: int, citizens: list[Citizen], rate: float, seconds: float) -> Tally:

@@ -156,6 +156,8 @@ class Figures:
     p50_ms: float
     p99_ms: float
     p99_answered_ms: float
+    p99_between_kills_ms: float
+    touched_by_kills: int
     errors: dict[int, int]
     attempts_failed: int
     in_doubt_resolved: int
@@ -180,6 +182,9 @@ class Figures:
             f"({self.saves / self.seconds:.0f}/s)",
             f"[{self.database}] latency from schedule p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms; "
             f"answered attempts p99 {self.p99_answered_ms:.1f} ms",
+            f"[{self.database}] latency from schedule of the saves no kill touched: "
+            f"p99 {self.p99_between_kills_ms:.1f} ms ({self.touched_by_kills} saves scheduled or in flight "
+            "between a kill and the first answered save after it left out)",
             f"[{self.database}] refused saves (HTTP status → count): {self.errors or 0}; "
             f"attempts unanswered (refused, reset or over 10 s): {self.attempts_failed}; "
             f"in-doubt saves found committed: {self.in_doubt_resolved}",
@@ -202,6 +207,22 @@ class Figures:
             and (self.kills > 0 or self.memory_end_mib - self.memory_start_mib <= MEMORY_GROWTH_BOUND_MIB)
             and self.integrity == "ok"
         )
+
+
+def untouched_latencies(
+    scheduled: list[float], latencies: list[float], down: list[tuple[float, float]]
+) -> tuple[list[float], int]:
+    """The latencies of saves whose schedule-to-acknowledgement span overlaps no down time (a kill until the
+    first answered save after it), and how many did overlap one: while the server is dead no save can be
+    answered, so those measure the restart, not the server."""
+    kept, touched = [], 0
+    for start, latency in zip(scheduled, latencies, strict=True):
+        end = start + latency
+        if any(start < up and end > killed for killed, up in down):
+            touched += 1
+        else:
+            kept.append(latency)
+    return kept, touched
 
 
 def prepare(url: str, citizens: int) -> tuple[Any, list[str], list[str]]:
@@ -292,20 +313,24 @@ def run_backend(
         memory_start = server.memory_mib()
         moments = sorted(random.Random(seed).uniform(0.1, 0.9) * seconds for _ in range(kills))
         restarts: list[float] = []
+        down: list[tuple[float, float]] = []
         for moment in moments:
             delay = started + moment - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            killed = time.perf_counter()
             server.kill()
             server.start()
             took, probe_nonce = probe_save(server.port, probe_token, probe_nonce)
             restarts.append(took)
+            down.append((killed, time.perf_counter()))
         outcome = out.get(timeout=seconds + 600)
         load.join(timeout=30)
         elapsed = time.perf_counter() - started
         memory_end = server.memory_mib()
         server.stop()
         tally = outcome["tally"]
+        between, touched = untouched_latencies(tally.scheduled, tally.latencies, down)
         lost, duplicated = check_stored(db, outcome["acknowledged"])
         wrong, checked = check_resume(db, outcome["locations"])
         figures = Figures(
@@ -315,6 +340,8 @@ def run_backend(
             p50_ms=1000 * percentile(tally.latencies, 0.5),
             p99_ms=1000 * percentile(tally.latencies, 0.99),
             p99_answered_ms=1000 * percentile(tally.answered, 0.99),
+            p99_between_kills_ms=1000 * percentile(between, 0.99),
+            touched_by_kills=touched,
             errors=tally.errors,
             attempts_failed=tally.attempts_failed,
             in_doubt_resolved=tally.in_doubt_resolved,
