@@ -205,15 +205,23 @@ def _names(text: str, taken: bytearray) -> list[tuple[int, int]]:
     is_name = [False] * len(words)
     for i, (start, _, word) in enumerate(words):
         folded = word.casefold()
-        previous = words[i - 1][2].casefold() if i else ""
+        # The word before is context only when nothing but a space parts them: "min sagsbehandler Mette",
+        # never "sagsbehandleren, de lyttede" or "… med. Ring gerne".
+        joined = i > 0 and text[words[i - 1][1] : start].isspace()
+        previous = words[i - 1][2].casefold() if joined else ""
         following = words[i + 1][2] if i + 1 < len(words) else ""
         if folded in PLACES_FOLDED or previous in PLACE_MARKERS or following.casefold() in PLACE_MARKERS:
             continue
         capital = word[0].isupper()
         initial = i == 0 or _starts_sentence(text, start)
         listed = folded in kinds or _is_listed_compound(folded, kinds)
-        after_role = previous in ROLE_WORDS and not initial  # "… sagsbehandlere. Ring gerne" is no name
-        context = after_role or bool(i and is_name[i - 1])
+        # after a role a name is capitalised or a first name in lower case, never "sagsbehandler lang tid"
+        after_role = (
+            previous in ROLE_WORDS
+            and not initial
+            and (capital or _is_lowercase_first_name(folded, kinds))
+        )
+        context = after_role or (joined and is_name[i - 1])
         if listed and folded not in AMBIGUOUS_NAMES:
             # In lower case a first name is still a name ("tak til rikke"); a surname-only entry is more
             # often a word ("holdt", "din") and needs context.
@@ -223,7 +231,7 @@ def _names(text: str, taken: bytearray) -> list[tuple[int, int]]:
             if not is_name[i] and capital and initial and _is_lowercase_first_name(folded, kinds):
                 # "Kim var min mentor": an ambiguous first name at the start, followed by a verb
                 is_name[i] = following.casefold() in FINITE_VERBS
-        elif capital and not initial and (after_role or (i and is_name[i - 1])):
+        elif capital and not initial and context:
             # an unlisted surname after a first name, or a name after "sagsbehandler"
             is_name[i] = folded not in FUNCTION_WORDS
         elif capital and _is_genitive(folded, kinds):
