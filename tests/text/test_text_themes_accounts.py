@@ -32,7 +32,7 @@ def test_themes_asked_for_by_number_are_readable_and_mix_themes_that_share_words
     answers = write_answers(rng.random(2000) < 0.6, improvement=False, rng=rng)
     texts, _ = redact_all(answers.text)
     found = discover_themes(texts, 9, seed=0)
-    assert agreement(found.assignment, answers.theme) == pytest.approx((0.647, 0.4592), abs=1e-4)
+    assert agreement(found.assignment, answers.theme) == pytest.approx((0.6245, 0.4323), abs=1e-4)
     assert found.stability == {}
     assert found.themes[2].terms[:3] == ("besked", "klar", "tyd")
     assert all(theme.terms and theme.typical for theme in found.themes)
