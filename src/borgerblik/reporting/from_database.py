@@ -60,8 +60,14 @@ def _weighting(db: Database, stored: StoredSurvey) -> Weighting:
     )
 
 
-def _history(db: Database, record: SurveyRecord) -> pl.DataFrame | None:
-    """The earlier waves' respondents with ``wave`` (the year) and ``weight`` (their own weighting)."""
+def suppression_threshold(record: SurveyRecord) -> int:
+    """The survey's own threshold for small groups (its settings), else 5."""
+    return int(record.settings.get("suppression_threshold", 5))
+
+
+def wave_history(db: Database, record: SurveyRecord) -> pl.DataFrame | None:
+    """The earlier waves' respondents with ``wave`` (the year) and ``weight`` (their own weighting): the
+    ``history`` of :func:`~borgerblik.analysis.survey.analyze_survey`, for the report and the analysis job."""
     frames = []
     for earlier in earlier_waves(db, record):
         stored = stored_survey(db, earlier.id)
@@ -113,9 +119,9 @@ def analysed_survey(
         stored = stored_survey(db, record.id)
         if not stored.respondents.height:
             raise ReportInputError(f"undersøgelse {record.id} ({record.name}) har ingen respondenter endnu")
-        threshold = int(record.settings.get("suppression_threshold", 5))
+        threshold = suppression_threshold(record)
         weighting = _weighting(db, stored)
-        history = _history(db, record)
+        history = wave_history(db, record)
         respondents = stored.respondents
         if history is not None:
             respondents = respondents.with_columns(pl.lit(wave_year(record)).alias(WAVE))
@@ -138,7 +144,7 @@ def analysed_survey(
             stored.respondents, weighting, stored.instrument, tables["breakdowns"]
         )
         facts = survey_facts(db, stored, weighting)
-        facts.update(_open_answers(db, stored, weighting, threshold))
+        facts.update(open_answers_of(db, stored, weighting, threshold))
     reminders = [
         int(d)
         for d in (facts["method"].filter(facts["method"]["key"] == "reminder_days")["label"][0] or "").split(
@@ -153,9 +159,14 @@ def analysed_survey(
     )
 
 
-def _open_answers(db: Database, stored: StoredSurvey, weighting: Weighting, threshold: int) -> dict:
+def open_answers_of(
+    db: Database, stored: StoredSurvey, weighting: Weighting, threshold: int, *, coded_only: bool = False
+) -> dict:
     """The open-answer tables of the stored (redacted) answers: the analysts' codes where a question has
-    been coded, else the themes the text stage finds (:func:`borgerblik.text.analysis.open_answer_tables`)."""
+    been coded, else the themes the text stage finds (:func:`borgerblik.text.analysis.open_answer_tables`);
+    ``coded_only``: the coded questions alone (the staff pages show the analysts' coding, and finding themes
+    in the others would cost the analysis job time for nothing). Each question's tables are its own, so a
+    coded question's rows are the same either way."""
     from borgerblik.storage.open_answers import codebook, coded_answers
     from borgerblik.text.analysis import open_answer_tables
 
@@ -174,6 +185,14 @@ def _open_answers(db: Database, stored: StoredSurvey, weighting: Weighting, thre
         codes[question.id] = by_member
         labels[question.id] = {c.code: c.label for c in codebook(db, stored.record.id, question.id)}
     weights = weighting.weights.select(pl.col(ID_COLUMN).cast(pl.Utf8), "weight")
+    respondents = stored.respondents
+    if coded_only:
+        uncoded = [
+            q.id
+            for q in stored.instrument.questions()
+            if q.kind.value == "open" and q.id not in codes and q.id in respondents.columns
+        ]
+        respondents = respondents.drop(uncoded)
     return open_answer_tables(
-        stored.respondents, stored.instrument, weights, threshold=threshold, codes=codes, labels=labels
+        respondents, stored.instrument, weights, threshold=threshold, codes=codes, labels=labels
     )

@@ -11,6 +11,7 @@ shown), so two citizens writing the same sentence do not fill a theme.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -74,7 +75,7 @@ def open_answers(b: ContentBuilder) -> Section:
         return section
     quotes = b.t.get("open_answers_quotes")
     picker = QuotePicker()
-    place = accounts.filter((pl.col("kommune") == b.place) & ~pl.col("suppressed").fill_null(False))
+    place = place_accounts(accounts, b.place)
     questions = [q.id for q in b.instrument.questions() if q.id in set(place["question"].to_list())]
     for question in questions:
         blocks = _question(b, question, place.filter(pl.col("question") == question), quotes, picker)
@@ -89,6 +90,44 @@ def open_answers(b: ContentBuilder) -> Section:
     return section
 
 
+@dataclass(frozen=True)
+class GroupThemes:
+    """One sentiment group's themes of an open question in one place: the accounts rows with a share, largest
+    first, and beside each the quotes to show (``quotes[i]`` for ``themes[i]``)."""
+
+    group: str
+    themes: tuple[dict[str, Any], ...]
+    quotes: tuple[tuple[str, ...], ...]
+
+
+def place_accounts(accounts: pl.DataFrame, place: str) -> pl.DataFrame:
+    """The accounts rows of ``place`` (a municipality or ``alle``) that may be shown (not suppressed)."""
+    return accounts.filter((pl.col("kommune") == place) & ~pl.col("suppressed").fill_null(False))
+
+
+def question_themes(
+    rows: pl.DataFrame, quotes: pl.DataFrame | None, question: str, place: str, picker: QuotePicker
+) -> list[GroupThemes]:
+    """The groups of ``question`` in ``place`` (satisfied, "hverken eller", less satisfied) with their themes
+    and quotes, as the report lays them out; ``rows``: :func:`place_accounts`. The staff pages call it with
+    the report's order of questions and one picker per place, so they show the report's own quotes."""
+    rows = rows.filter(pl.col("question") == question)
+    groups = sorted(
+        rows["group"].unique().to_list(), key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else 9
+    )
+    found = []
+    for group in groups:
+        themes = rows.filter((pl.col("group") == group) & pl.col("share").is_not_null()).sort(
+            ["share", "label"], descending=[True, False]
+        )
+        if not themes.height:
+            continue
+        listed = tuple(themes.iter_rows(named=True))
+        chosen = tuple(tuple(_quotes(quotes, question, place, group, r["code"], picker)) for r in listed)
+        found.append(GroupThemes(group, listed, chosen))
+    return found
+
+
 def _question(
     b: ContentBuilder, question: str, rows: pl.DataFrame, quotes: pl.DataFrame | None, picker: QuotePicker
 ) -> list[Block]:
@@ -96,17 +135,9 @@ def _question(
     q = b.instrument.question(question)
     text = q.text(b.lang) if b.lang in q.wording.present else q.text()
     blocks: list[Block] = [Sentence((w["open_question"].format(q=text),))]
-    groups = sorted(
-        rows["group"].unique().to_list(), key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else 9
-    )
-    for group in groups:
-        themes = rows.filter((pl.col("group") == group) & pl.col("share").is_not_null()).sort(
-            ["share", "label"], descending=[True, False]
-        )
-        if not themes.height:
-            continue
-        name = SENTIMENT[b.lang].get(group, group)
-        first = themes.row(0, named=True)
+    for found in question_themes(rows, quotes, question, b.place, picker):
+        name = SENTIMENT[b.lang].get(found.group, found.group)
+        first = found.themes[0]
         table = Table(
             w["open_themes"].format(g=name, q=b.heading(question) if q.label else question),
             [w["theme"], w["with_theme"], w["of_answers"]],
@@ -116,22 +147,21 @@ def _question(
                     b.fig(ACCOUNTS, r, "with_code", "count"),
                     b.fig(ACCOUNTS, r, "share"),
                 ]
-                for r in themes.iter_rows(named=True)
+                for r in found.themes
             ],
             sheet="Åbne svar",
         )
         count = b.fig(ACCOUNTS, first, "answers", "count")
         note = w["open_answers_n"].split("{n}")
         blocks += [Sentence((w["open_group"].format(g=name) + ": ", note[0], count, note[1])), table]
-        for r in themes.iter_rows(named=True):
-            chosen = _quotes(b, quotes, question, group, r["code"], picker)
+        for r, chosen in zip(found.themes, found.quotes, strict=True):
             if chosen:
                 blocks.append(
                     Theme(
                         r["label"],
                         b.fig(ACCOUNTS, r, "with_code", "count"),
                         b.fig(ACCOUNTS, r, "share"),
-                        tuple(chosen),
+                        chosen,
                         w["answers_unit"],
                     )
                 )
@@ -146,18 +176,10 @@ def _sentiment(b: ContentBuilder, question: str) -> Table | None:
     table = b.t.get(SENTIMENT_TABLE)
     if table is None:
         return None
-    rows = table.filter(
-        (pl.col("question") == question)
-        & (pl.col("kommune") == b.place)
-        & ~pl.col("suppressed").fill_null(False)
-        & pl.col("answers").is_not_null()
-    )
-    if not rows.height:
+    items = place_sentiments(table, question, b.place)
+    if not items:
         return None
     w = b.w
-    items = sorted(
-        rows.iter_rows(named=True), key=lambda r: (r["code"] != ALL_CODES, -r["answers"], r["label"] or "")
-    )
     q = b.instrument.question(question)
     return Table(
         w["sentiment_table"].format(q=b.heading(question) if q.label else question),
@@ -182,14 +204,29 @@ def _sentiment(b: ContentBuilder, question: str) -> Table | None:
     )
 
 
+def place_sentiments(table: pl.DataFrame, question: str, place: str) -> list[dict[str, Any]]:
+    """The rows of ``open_answers_sentiment`` the report shows for ``question`` in ``place``: the question as
+    a whole (code ``ALL_CODES``) first, then the themes by their number of answers; suppressed rows left
+    out."""
+    rows = table.filter(
+        (pl.col("question") == question)
+        & (pl.col("kommune") == place)
+        & ~pl.col("suppressed").fill_null(False)
+        & pl.col("answers").is_not_null()
+    )
+    return sorted(
+        rows.iter_rows(named=True), key=lambda r: (r["code"] != ALL_CODES, -r["answers"], r["label"] or "")
+    )
+
+
 def _quotes(
-    b: ContentBuilder, quotes: pl.DataFrame | None, question: str, group: str, code: str, picker: QuotePicker
+    quotes: pl.DataFrame | None, question: str, place: str, group: str, code: str, picker: QuotePicker
 ) -> list[str]:
     if quotes is None:
         return []
     pool = quotes.filter(
         (pl.col("question") == question)
-        & (pl.col("kommune") == b.place)
+        & (pl.col("kommune") == place)
         & (pl.col("group") == group)
         & (pl.col("code") == code)
     )

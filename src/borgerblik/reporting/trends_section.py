@@ -111,12 +111,19 @@ def _changes(b: ContentBuilder, waves: list[int]) -> dict[tuple[str, str], dict[
     if table is None:
         return {}
     shown = published_trends(b.t.get(trend_table), b.t.threshold)  # type: ignore[arg-type]
+    rows = visible_changes(shown, table, waves)
+    return {(r["question"], r["group"]): r for r in rows.iter_rows(named=True)}
+
+
+def visible_changes(shown: pl.DataFrame, changes: pl.DataFrame, waves: list[int]) -> pl.DataFrame:
+    """The tested changes from the wave before the last of ``waves`` to the last, of the questions and groups
+    whose trend rows (``shown``: :func:`published_trends`) are shown in both — a change next to a hidden
+    figure would give it away. The report's trend table and the staff pages' trends show these."""
     visible = shown.filter(pl.col("year").is_in(waves[-2:])).group_by("question", "group").len()
     both = visible.filter(pl.col("len") == 2).select("question", "group")
-    rows = table.filter((pl.col("year_before") == waves[-2]) & (pl.col("year_after") == waves[-1])).join(
+    return changes.filter((pl.col("year_before") == waves[-2]) & (pl.col("year_after") == waves[-1])).join(
         both, on=["question", "group"], how="semi"
     )
-    return {(r["question"], r["group"]): r for r in rows.iter_rows(named=True)}
 
 
 def largest_changes(
