@@ -75,6 +75,11 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("GET", "/resultater/{survey_id:int}/rapporter"): (READERS, 200),
     ("POST", "/resultater/{survey_id:int}/rapporter"): (RUNNERS, 400),
     ("GET", "/resultater/{survey_id:int}/rapporter/{job_id:int}/{path:path}"): (READERS, 404),
+    ("GET", "/resultater/{survey_id:int}/tendenser"): (READERS, 303),
+    ("GET", "/resultater/{survey_id:int}/aabne-svar"): (READERS, 303),
+    ("GET", "/resultater/{survey_id:int}/eksport"): (RUNNERS, 200),
+    ("POST", "/resultater/{survey_id:int}/eksport"): (RUNNERS, 400),
+    ("GET", "/resultater/{survey_id:int}/eksport/{job_id:int}/{path:path}"): (RUNNERS, 404),
     ("GET", "/resultater/{survey_id:int}/{question}"): (READERS, 303),
     ("GET", "/api/openapi.json"): (EVERYONE, 200),
     ("GET", "/api/session"): (EVERYONE, 200),
@@ -84,6 +89,11 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/api/surveys/{survey_id:int}/sample"): (ADMIN, 422),
     ("POST", "/api/surveys/{survey_id:int}/purge"): (ADMIN, 422),
     ("GET", "/api/surveys/{survey_id:int}/results/{question}"): (READERS, 409),
+    ("GET", "/api/surveys/{survey_id:int}/trends"): (READERS, 409),
+    ("GET", "/api/surveys/{survey_id:int}/open-answers"): (READERS, 409),
+    ("GET", "/api/surveys/{survey_id:int}/exports"): (RUNNERS, 200),
+    ("POST", "/api/surveys/{survey_id:int}/exports"): (RUNNERS, 422),
+    ("GET", "/api/surveys/{survey_id:int}/exports/{job_id:int}/{path:path}"): (RUNNERS, 404),
     ("POST", "/api/surveys/{survey_id:int}/invite"): (ADMIN, 422),
     ("POST", "/api/surveys/{survey_id:int}/remind"): (ADMIN, 422),
     ("POST", "/api/surveys/{survey_id:int}/close"): (ADMIN, 422),
@@ -102,6 +112,7 @@ ROUTES: dict[tuple[str, str], tuple[frozenset[str], int]] = {
 BODIES: dict[str, dict[str, str]] = {
     "/undersoegelser/{survey_id:int}/stikproeve": {"seed": "ikke et tal"},
     "/api/surveys/{survey_id:int}/sample": {"seed": "ikke et tal"},
+    "/api/surveys/{survey_id:int}/exports": {"formats": ["ingen"]},
 }
 """What a POST sends besides its CSRF token: nothing, unless a route would otherwise change something."""
 

@@ -157,7 +157,7 @@ def test_an_administrator_runs_a_survey_from_template_to_results(
     assert {name: found for name, found in visited.items() if found} == {}
 
 
-def test_the_results_pages_pass_axe(phone, server, survey, answered, wcag_violations):
+def test_the_results_pages_pass_axe(phone, server, survey, answered, wcag_violations, tmp_path, monkeypatch):
     from borgerblik.storage.jobs import queue_job
 
     queue_job(survey.db, "analysis", "test", survey_id=answered, params={"bootstrap": 20})
@@ -174,4 +174,44 @@ def test_the_results_pages_pass_axe(phone, server, survey, answered, wcag_violat
     phone.goto(f"{server.url}/resultater/{answered}/samlet_tilfredshed?kommune=H%C3%B8je-Taastrup")
     assert "Ingen adgang" in phone.content()
     visited["ingen adgang"] = wcag_violations(phone)
+    assert {name: found for name, found in visited.items() if found} == {}
+
+    # Trends, open answers and exports: two stored waves, one open question coded, one export made.
+    from results_support import run_analysis, simulated_wave
+
+    from borgerblik.storage.jobs import queue_job as queue
+    from borgerblik.storage.open_answers import Code, open_answers, save_codebook, set_codes
+
+    simulated_wave(survey.db, tmp_path, 2023)
+    current = simulated_wave(survey.db, tmp_path, 2024)
+    book = [Code("ventetid", "Ventetid"), Code("andet", "Andet")]
+    save_codebook(survey.db, current, "hvorfor_tilfreds", book)
+    coded = [
+        (a.invitation_id, "ventetid" if "vent" in a.text.lower() else "andet")
+        for a in open_answers(survey.db, current, "hvorfor_tilfreds")
+    ]
+    set_codes(survey.db, current, "hvorfor_tilfreds", coded, coder="analytiker")
+    run_analysis(survey.db, current)
+    phone.goto(f"{server.url}/resultater/{current}")
+    phone.get_by_role("link", name="Udvikling over tid (tidligere bølger)").click()
+    assert "Udvikling over tid: Alle" in phone.content()
+    visited["tendenser (landstal)"] = wcag_violations(phone)
+    phone.select_option("#kommune", "Rødovre")
+    phone.get_by_role("button", name="Vis").click()
+    assert "Udvikling over tid: Rødovre" in phone.content()
+    visited["tendenser (egen kommune)"] = wcag_violations(phone)
+    phone.goto(f"{server.url}/resultater/{current}/aabne-svar?kommune=R%C3%B8dovre")
+    assert "<blockquote>" in phone.content()
+    visited["åbne svar"] = wcag_violations(phone)
+    phone.goto(f"{server.url}/resultater/{answered}/aabne-svar")
+    assert "Ikke kodet endnu" in phone.content()
+    visited["åbne svar (ikke kodet)"] = wcag_violations(phone)
+    monkeypatch.setenv("BORGERBLIK_EXPORTS", str(tmp_path / "eksporter"))
+    queue(survey.db, "export", "test", survey_id=current, params={"formats": ["csv"], "language": "da"})
+    run_next_job(survey.db, "browser-test")
+    browser_sign_in(phone, server.url, survey.db, "analyst")
+    phone.goto(f"{server.url}/resultater/{current}")
+    phone.get_by_role("link", name="Dataeksport").click()
+    assert "Kørsel" in phone.content()
+    visited["dataeksport"] = wcag_violations(phone)
     assert {name: found for name, found in visited.items() if found} == {}

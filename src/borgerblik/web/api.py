@@ -10,6 +10,7 @@ request.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import partial
@@ -29,12 +30,14 @@ from borgerblik.storage.overview import survey_progress
 from borgerblik.web import lookup
 from borgerblik.web.auth import ALL_ROLES, CSRF_HEADER, Auth, StaffRoute
 from borgerblik.web.staff_pages.fieldwork import BadForm, wave_params
+from borgerblik.web.staff_pages.surveys import RESULT_JOBS
 from borgerblik.web.worker import REPORT_FORMATS
 
 ADMIN = ("administrator",)
 READERS = ("administrator", "analyst", "municipal_analyst")
 RUNNERS = ("administrator", "analyst")
 MAX_JSON_BYTES = 64 * 1024
+CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
 
 def _plain(value: Any) -> Any:
@@ -224,7 +227,7 @@ def api_routes(db: Database, auth: Auth) -> list[BaseRoute]:
         found = await auth.call(job, db, job_id) if job_id <= lookup.LARGEST_ID else None
         if found is None:
             return problem(404, "Findes ikke", "Ingen kørsel med det nummer.")
-        if request.state.staff.role != "administrator" and found.kind not in ("analysis", "reports"):
+        if request.state.staff.role != "administrator" and found.kind not in RESULT_JOBS:
             return problem(403, "Ingen adgang", "Din rolle giver ikke adgang til denne kørsel.")
         return reply(_job_json(found))
 
@@ -303,6 +306,20 @@ SUMMARIES = {
     ("/api/audit", "GET"): "Revisionsloggen, nyeste først",
     ("/api/surveys/{survey_id}/results/{question}", "GET"): "Et spørgsmåls fordeling, opdelinger og "
     "kommunesammenligning (?kommune=; en kommuneanalytiker kun egen kommune og landstal)",
+    ("/api/surveys/{survey_id}/trends", "GET"): "Udvikling over tid: andel positive og gennemsnit pr. "
+    "spørgsmål og bølge med den testede ændring (?kommune=; en kommuneanalytiker kun egen kommune og "
+    "landstal)",
+    ("/api/surveys/{survey_id}/open-answers", "GET"): "De kodede åbne svar: temaernes andele pr. gruppe og "
+    "citaterne (?kommune=; en kommuneanalytiker kun egen kommune og landstal)",
+    ("/api/surveys/{survey_id}/exports", "GET"): "De færdige dataeksporter og deres filer",
+    (
+        "/api/surveys/{survey_id}/exports",
+        "POST",
+    ): "Lav en dataeksport (formats: sav, csv, dta, xlsx, parquet; language: da, en) som kørsel",
+    (
+        "/api/surveys/{survey_id}/exports/{job_id}/{path}",
+        "GET",
+    ): "Hent en eksportfil (skrives i revisionsloggen)",
 }
 
 
@@ -314,7 +331,7 @@ def openapi_document(routes: list[Any]) -> dict[str, Any]:
     """OpenAPI 3.1 for the routes, built from the routes themselves so it cannot miss one."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        path = route.path.replace(":int}", "}")
+        path = CONVERTOR.sub(r"{\1}", route.path)  # {survey_id:int} → {survey_id}, {path:path} → {path}
         for method in sorted((route.methods or set()) - {"HEAD"}):
             parameters = [
                 {"name": name, "in": "path", "required": True, "schema": {"type": _type(convertor)}}

@@ -1,5 +1,5 @@
 """The worker that runs the staff pages' long jobs (register import, sampling, invitation and reminder waves,
-analysis, purge) outside the web server.
+analysis, reports, data exports, purge) outside the web server.
 
 ``borgerblik worker`` (and ``serve``, which starts one beside its web workers) loops over the job table; the
 web app only queues rows and shows them, so an import of a national extract never shares the event loop, nor
@@ -119,10 +119,22 @@ RESULT_COLUMNS = {
 
 def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     """``borgerblik analyze --survey`` with its defaults: post-stratified on kommune × køn × alder ×
-    målgruppe, on the drawn sample's stratified design."""
+    målgruppe, on the drawn sample's stratified design. With the report's extras (``borgerblik report
+    --survey``'s functions): the earlier stored waves as history, so the trends and each municipality's own,
+    and the coded open answers' themes and quotes (:mod:`borgerblik.web.analysis_extras`)."""
+    import polars as pl
+
     from borgerblik.analysis.answers import instrument_scales
     from borgerblik.analysis.survey import AnalysisOptions, analyze_survey
+    from borgerblik.reporting.from_database import (
+        WAVE,
+        municipal_trends,
+        suppression_threshold,
+        wave_history,
+        wave_year,
+    )
     from borgerblik.surveys import drawn_strata, stored_survey
+    from borgerblik.web.analysis_extras import open_answer_rows, trend_rows
     from borgerblik.weighting import poststratify
 
     assert job.survey_id is not None
@@ -137,6 +149,10 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
         design="stratified",
         drawn=drawn_strata(db, stored.record),
     )
+    history = wave_history(db, stored.record)
+    respondents = stored.respondents
+    if history is not None:
+        respondents = respondents.with_columns(pl.lit(wave_year(stored.record)).alias(WAVE))
     report_progress(db, job.id, 40, "Analysen kører")
     options = AnalysisOptions(
         bootstrap=int(job.params.get("bootstrap", 1000)),
@@ -144,13 +160,18 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
         breakdown_columns=("aldersgruppe", "koen", "varighed", "tilknytning", f"maalgruppe_{scheme}"),
     )
     tables = analyze_survey(
-        stored.respondents,
+        respondents,
         stored.instrument.scale_items(),
         stored.instrument.overall_question,
         design=weighting,
         options=options,
+        history=history,
         scales=instrument_scales(stored.instrument),
     )
+    if history is not None:
+        tables.update(municipal_trends(respondents, weighting, history, stored.instrument))
+    report_progress(db, job.id, 80, "Tendenser og åbne svar")
+    threshold = suppression_threshold(stored.record)
     kept = {
         name: tables[name].select([c for c in columns if c in tables[name].columns]).to_dicts()
         for name, columns in RESULT_COLUMNS.items()
@@ -159,7 +180,13 @@ def _analysis(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict
     questions = [
         {"id": q, "text": stored.instrument.question(q).text("da")} for q in stored.instrument.scale_items()
     ]
-    result = {"tables": kept, "questions": questions, "respondents": stored.respondents.height}
+    result = {
+        "tables": kept,
+        "questions": questions,
+        "respondents": stored.respondents.height,
+        "trends": trend_rows(tables, threshold),
+        "open_answers": open_answer_rows(db, stored, weighting, threshold),
+    }
     return result, f"Analyse af {stored.respondents.height} besvarelser"
 
 
@@ -253,6 +280,43 @@ def _reports(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[
     return result, f"{written.reports} rapporter skrevet ({', '.join(formats)})"
 
 
+EXPORTS_VARIABLE = "BORGERBLIK_EXPORTS"
+"""The folder data exports are written to, one subfolder per survey and job (default eksporter)."""
+EXPORT_FORMATS = ("sav", "csv", "dta", "xlsx", "parquet")
+EXPORT_LANGUAGES = ("da", "en")
+
+
+def exports_folder(survey_id: int, job_id: int) -> Path:
+    return Path(os.environ.get(EXPORTS_VARIABLE) or "eksporter") / str(survey_id) / str(job_id)
+
+
+def _export(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
+    """``borgerblik export --survey ID --format F --language L`` for each format asked, into the exports
+    folder: the same function, which records each file in the audit log (who asked, format, rows)."""
+    from borgerblik.interop.exports import default_path, export_survey
+    from borgerblik.interop.writers import Format
+
+    assert job.survey_id is not None
+    formats = [f for f in job.params.get("formats", ["sav", "csv"]) if f in EXPORT_FORMATS]
+    language = job.params.get("language", "da")
+    if not formats or language not in EXPORT_LANGUAGES:
+        raise ValueError("ukendt format eller sprog")
+    out = exports_folder(job.survey_id, job.id)
+    for number, fmt in enumerate(formats):
+        report_progress(db, job.id, 10 + 80 * number // len(formats), f"{fmt} skrives")
+        path = out / default_path(job.survey_id, Format(fmt), language).name
+        done = export_survey(db, job.survey_id, fmt, language=language, out=path, actor=job.requested_by)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    result = {
+        "formats": formats,
+        "language": language,
+        "files": files,
+        "respondents": done.respondents,
+        "variables": done.variables,
+    }
+    return result, f"{done.respondents} besvarelser, {done.variables} variable ({', '.join(formats)})"
+
+
 def _purge(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
     assert job.survey_id is not None
     result = purge_survey(db, job.survey_id, job.requested_by)
@@ -267,6 +331,7 @@ RUNNERS: dict[str, Runner] = {
     "invite": _wave,
     "remind": _wave,
     "reports": _reports,
+    "export": _export,
 }
 JOB_NAMES = {
     "import_register": "Indlæsning af registerudtræk",
@@ -276,6 +341,7 @@ JOB_NAMES = {
     "invite": "Invitationer",
     "remind": "Påmindelse",
     "reports": "Rapporter",
+    "export": "Dataeksport",
 }
 
 
@@ -302,7 +368,7 @@ def run_next_job(db: Database, worker: str | None = None) -> JobRecord | None:
         fail_job(db, job.id, f"uventet fejl ({type(exc).__name__}); se workerens log")
     else:
         finish_job(db, job.id, result, message)
-        if job.kind != "purge":  # the purge records itself
+        if job.kind not in ("purge", "export"):  # these record themselves
             record_audit(db, job.requested_by, job.kind, f"undersøgelse {job.survey_id}: {message}")
     return job
 

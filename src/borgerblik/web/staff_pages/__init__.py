@@ -22,11 +22,14 @@ from borgerblik.web.interviewer import interviewer_routes
 from borgerblik.web.monitor import monitor_routes
 from borgerblik.web.rendering import render
 from borgerblik.web.staff_pages.coding import coding_routes
+from borgerblik.web.staff_pages.exports import export_routes
 from borgerblik.web.staff_pages.fieldwork import fieldwork_routes
 from borgerblik.web.staff_pages.local_questions import local_question_routes
 from borgerblik.web.staff_pages.reports import report_routes
-from borgerblik.web.staff_pages.results import results_routes
+from borgerblik.web.staff_pages.results import Analyses, results_routes
 from borgerblik.web.staff_pages.surveys import survey_routes
+from borgerblik.web.staff_pages.themes import theme_routes
+from borgerblik.web.staff_pages.trends import trend_routes
 
 if TYPE_CHECKING:
     from borgerblik.web.app import Questionnaires
@@ -78,6 +81,7 @@ def staff_routes(
     async def audit(request: Request) -> Response:
         return staff_page(request, "staff/audit.html", entries=await auth.call(audit_entries, db))
 
+    analyses = Analyses(db, auth)  # one cache of decoded analyses for every results page
     routes: list[BaseRoute] = [
         *auth.routes(),
         auth.route("/", home, roles=ALL_ROLES),
@@ -86,7 +90,10 @@ def staff_routes(
         *fieldwork_routes(db, auth, staff_page),
         *local_question_routes(db, auth, staff_page, handlers),
         *report_routes(db, auth, staff_page),
-        *results_routes(db, auth, staff_page),
+        *export_routes(db, auth, staff_page),
+        *trend_routes(auth, staff_page, analyses),
+        *theme_routes(auth, staff_page, analyses),
+        *results_routes(db, auth, staff_page, analyses),  # after them: its /resultater/{id}/{question}
         *coding_routes(db, auth, staff_page),
         *api_routes(db, auth),
     ]

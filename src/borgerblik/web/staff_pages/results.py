@@ -8,6 +8,7 @@ through ``/api/``) is a 403, and the benchmark shows them no other municipality'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -24,6 +25,7 @@ from borgerblik.storage.jobs import job, latest_done_job_id, queue_job
 from borgerblik.web import lookup
 from borgerblik.web.api import problem, reply
 from borgerblik.web.auth import Auth, StaffUser
+from borgerblik.web.staff_pages.exports import EXPORTERS
 
 ANALYSTS = ("administrator", "analyst", "municipal_analyst")
 RUNNERS = ("administrator", "analyst")
@@ -34,10 +36,30 @@ class Forbidden(BorgerblikError, PermissionError):
     """The user's role may not see the municipality asked for."""
 
 
-def visible_rows(rows: list[dict[str, Any]], user: StaffUser, kommune: str) -> list[dict[str, Any]]:
-    """The rows of ``kommune`` (or national) the user may see; Forbidden for another municipality."""
+NO_ACCESS = "Du kan se landstallet og din egen kommune."
+
+
+def check_place(user: StaffUser, kommune: str) -> None:
+    """Forbidden unless the user may see ``kommune``: the nation, and (municipal analyst) their own only."""
     if user.role == "municipal_analyst" and kommune not in (NATIONAL, user.municipality):
         raise Forbidden(kommune)
+
+
+def own_places(user: StaffUser, places: list[str]) -> list[str]:
+    """The municipalities of ``places`` the user may choose between."""
+    if user.role == "municipal_analyst":
+        return [p for p in places if p == user.municipality]
+    return places
+
+
+def asked_place(request: Request) -> str:
+    """The municipality the URL asks for (``?kommune=``), the nation by default."""
+    return request.query_params.get("kommune", NATIONAL)[:100]
+
+
+def visible_rows(rows: list[dict[str, Any]], user: StaffUser, kommune: str) -> list[dict[str, Any]]:
+    """The rows of ``kommune`` (or national) the user may see; Forbidden for another municipality."""
+    check_place(user, kommune)
     return [row for row in rows if row["kommune"] == kommune]
 
 
@@ -71,6 +93,9 @@ class AnalysisIndex:
         for row in tables["benchmark"]:
             self.benchmark.setdefault(row["question"], []).append(row)
         self.drivers = tables.get("drivers") or []
+        # None in a job from before the results pages showed them: the pages then ask for a new analysis
+        self.trends: dict[str, Any] | None = result.get("trends")
+        self.open_answers: dict[str, Any] | None = result.get("open_answers")
 
 
 class IndexCache:
@@ -99,13 +124,10 @@ def question_view(
     """Everything the question's page (and its API twin) shows, or None for an unknown question."""
     if question not in index.texts:
         return None
-    if user.role == "municipal_analyst" and kommune not in (NATIONAL, user.municipality):
-        raise Forbidden(kommune)
+    check_place(user, kommune)
     shown = index.breakdowns.get((question, kommune), [])
     benchmark = benchmark_rows(index.benchmark.get(question, []), user)
-    municipalities = index.municipalities.get(question, [])
-    if user.role == "municipal_analyst":
-        municipalities = [m for m in municipalities if m == user.municipality]
+    municipalities = own_places(user, index.municipalities.get(question, []))
     return {
         "question": question,
         "text": index.texts[question],
@@ -134,9 +156,7 @@ def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[s
     texts = index.texts
     numbers = {q["id"]: i for i, q in enumerate(index.questions, start=1)}
     rows = sorted(rows, key=lambda r: (QUADRANT_ORDER.index(r["quadrant"]), r["rank"]))
-    places = sorted({r["kommune"] for r in drivers} - {NATIONAL})
-    if user.role == "municipal_analyst":
-        places = [p for p in places if p == user.municipality]
+    places = own_places(user, sorted({r["kommune"] for r in drivers} - {NATIONAL}))
     points = [
         charts.Point(
             numbers.get(r["predictor"], 0),
@@ -165,18 +185,69 @@ def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[s
     }
 
 
-def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
-    survey_or_none = partial(lookup.survey_or_none, db)
+class Analyses:
+    """The latest finished analysis of the URL's survey, through one :class:`IndexCache` for every results
+    page of the process (question, priority map, trends, open answers)."""
 
-    cache = IndexCache()
+    def __init__(self, db: Database, auth: Auth) -> None:
+        self.db, self.auth = db, auth
+        self.cache = IndexCache()
 
-    async def latest(request: Request) -> tuple[Any, AnalysisIndex | None, bool] | Response:
-        survey = await auth.call(survey_or_none, request.path_params["survey_id"])
+    async def latest(self, request: Request) -> tuple[Any, AnalysisIndex | None, bool] | Response:
+        """(survey, its newest analysis or None, whether a newer one is waiting), or the 404 to return."""
+        auth, db = self.auth, self.db
+        survey = await auth.call(lookup.survey_or_none, db, request.path_params["survey_id"])
         if survey is None:
             return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
         job_id, waiting = await auth.call(latest_done_job_id, db, survey.id, "analysis")
-        found = await auth.call(cache.get, db, job_id) if job_id is not None else None
+        found = await auth.call(self.cache.get, db, job_id) if job_id is not None else None
         return survey, found, waiting
+
+    async def shown(self, request: Request) -> tuple[Any, AnalysisIndex] | Response:
+        """(survey, its newest analysis) for a page that shows one: without an analysis the page sends back to
+        the results (the API answers 409)."""
+        loaded = await self.latest(request)
+        if isinstance(loaded, Response):
+            return loaded
+        survey, found, _ = loaded
+        if found is None:
+            if request.url.path.startswith("/api/"):
+                return problem(409, "Ingen analyse", "Kør analysen først.")
+            return RedirectResponse(f"/resultater/{survey.id}", 303)
+        return survey, found
+
+
+View = Callable[[AnalysisIndex, StaffUser, str], "dict[str, Any] | None"]
+
+
+def analysis_page(
+    auth: Auth, analyses: Analyses, page: Any, view_of: View, template: str, **values: Any
+) -> Any:
+    """The endpoint of a results page and its ``/api/`` twin: ``view_of(analysis, user, kommune)`` for the
+    URL's ``?kommune=`` (Forbidden → 403), as ``template`` with ``values`` or as JSON. A view of None is an
+    analysis from before the job kept what the page shows: the page says so, the API answers 409."""
+
+    async def endpoint(request: Request) -> Response:
+        shown = await analyses.shown(request)
+        if isinstance(shown, Response):
+            return shown
+        survey, found = shown
+        try:
+            view = view_of(found, request.state.staff, asked_place(request))
+        except Forbidden:
+            return auth.refuse(request, 403, "Ingen adgang", NO_ACCESS)
+        if request.url.path.startswith("/api/"):
+            if view is None:
+                return problem(409, "Kør analysen igen", "Analysen er kørt, før den holdt disse tal.")
+            return reply({**view, "analysis_job": found.job.id})
+        return page(request, template, survey=survey, view=view, **values)
+
+    return endpoint
+
+
+def results_routes(db: Database, auth: Auth, page: Any, analyses: Analyses) -> list[BaseRoute]:
+    survey_or_none = partial(lookup.survey_or_none, db)
+    latest = analyses.latest
 
     async def overview(request: Request) -> Response:
         loaded = await latest(request)
@@ -190,37 +261,35 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             analysis=found.job if found is not None else None,
             waiting=waiting,
             can_run=request.state.staff.role in RUNNERS,
+            can_export=request.state.staff.role in EXPORTERS,
         )
 
     async def question(request: Request) -> Response:
-        loaded = await latest(request)
-        if isinstance(loaded, Response):
-            return loaded
-        survey, found, _ = loaded
-        if found is None:
-            return RedirectResponse(f"/resultater/{survey.id}", 303)
-        user: StaffUser = request.state.staff
-        kommune = request.query_params.get("kommune", NATIONAL)[:100]
+        shown = await analyses.shown(request)
+        if isinstance(shown, Response):
+            return shown
+        survey, found = shown
         try:
-            view = question_view(found, request.path_params["question"], user, kommune)
+            view = question_view(
+                found, request.path_params["question"], request.state.staff, asked_place(request)
+            )
         except Forbidden:
-            return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
+            return auth.refuse(request, 403, "Ingen adgang", NO_ACCESS)
         if view is None:
             return auth.refuse(request, 404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
+        if request.url.path.startswith("/api/"):
+            return reply({**view, "analysis_job": found.job.id})
         return page(request, "staff/result_question.html", survey=survey, view=view)
 
     async def priority(request: Request) -> Response:
-        loaded = await latest(request)
-        if isinstance(loaded, Response):
-            return loaded
-        survey, found, _ = loaded
-        if found is None:
-            return RedirectResponse(f"/resultater/{survey.id}", 303)
-        kommune = request.query_params.get("kommune", NATIONAL)[:100]
+        shown = await analyses.shown(request)
+        if isinstance(shown, Response):
+            return shown
+        survey, found = shown
         try:
-            view = priority_view(found, request.state.staff, kommune)
+            view = priority_view(found, request.state.staff, asked_place(request))
         except Forbidden:
-            return auth.refuse(request, 403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
+            return auth.refuse(request, 403, "Ingen adgang", NO_ACCESS)
         return page(request, "staff/priority.html", survey=survey, view=view, chart=Markup(view["chart"]))
 
     async def run(request: Request) -> Response:
@@ -231,24 +300,8 @@ def results_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         job_id = await auth.call(lambda: queue_job(db, "analysis", user, survey_id=survey.id))
         return RedirectResponse(f"/koersler/{job_id}", 303)
 
-    async def question_json(request: Request) -> Response:
-        loaded = await latest(request)
-        if isinstance(loaded, Response):
-            return loaded
-        _survey, found, _ = loaded
-        if found is None:
-            return problem(409, "Ingen analyse", "Kør analysen først.")
-        kommune = request.query_params.get("kommune", NATIONAL)[:100]
-        try:
-            view = question_view(found, request.path_params["question"], request.state.staff, kommune)
-        except Forbidden:
-            return problem(403, "Ingen adgang", "Du kan se landstallet og din egen kommune.")
-        if view is None:
-            return problem(404, "Findes ikke", "Undersøgelsen har ikke det spørgsmål.")
-        return reply({**view, "analysis_job": found.job.id})
-
     return [
-        auth.route("/api/surveys/{survey_id:int}/results/{question}", question_json, roles=ANALYSTS),
+        auth.route("/api/surveys/{survey_id:int}/results/{question}", question, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}", overview, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}/analyse", run, roles=RUNNERS, methods=["POST"]),
         auth.route("/resultater/{survey_id:int}/prioritetskort", priority, roles=ANALYSTS),

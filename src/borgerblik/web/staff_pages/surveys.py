@@ -27,7 +27,7 @@ from borgerblik.web.worker import JOB_NAMES
 
 ADMIN = ("administrator",)
 JOB_READERS = ("administrator", "analyst")
-RESULT_JOBS = ("analysis", "reports")
+RESULT_JOBS = ("analysis", "reports", "export")
 """The jobs a cross-municipal analyst starts from the results pages, and so may follow on the job's page."""
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 REFRESH_SECONDS = 2
