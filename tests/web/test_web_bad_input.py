@@ -26,6 +26,7 @@ def post_page(client: TestClient, token: str, page: str, **fields: object) -> ob
 def test_unknown_and_malformed_tokens_get_a_friendly_page_after_the_same_database_work(client, survey):
     token = survey.tokens["dagpenge"]
     client.get(f"/s/{token}")  # first visit records "started"; later visits only read
+    client.get(f"/s/{token}")  # a started session lets the process keep the parsed instrument from now on
     # What SQLite itself runs (the save path bypasses SQLAlchemy's execution events): a fresh pool, each new
     # connection traced.
     statements: list[str] = []
