@@ -2,7 +2,9 @@
 found without a codebook are compared with the ones the generator planted: the count comes from the
 answers' stability alone, the planted themes are only read afterwards to score it. The figures are what
 the method reaches on composed answers whose themes share words, as real ones do: issue 14 asked for purity
-or ARI ≥ 0,7, and neither is reached (purity 0,69 and 0,67, ARI 0,54 and 0,51)."""
+or ARI ≥ 0,7. Seed 2025 reaches it (purity 0,80, ARI 0,72 with 8 themes), seed 2024 does not (0,69 and 0,61:
+the stability keeps 6 themes, and 8 or 9 would reach 0,78–0,83 purity) — the squared-error NMF over stems
+that came before reached 0,69 and 0,67 purity, 0,54 and 0,51 ARI."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from borgerblik.text.themes import FEWEST, MOST, agreement, discover_themes
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("seed", "answers", "count", "purity", "ari"),
-    [(2024, 14_331, 8, "0,69", "0,54"), (2025, 14_429, 8, "0,67", "0,51")],
+    [(2024, 14_331, 6, "0,69", "0,61"), (2025, 14_429, 8, "0,80", "0,72")],
 )
 def test_themes_found_by_their_stability_against_the_planted_ones(seed, answers, count, purity, ari):
     texts, planted = national_answers(seed)

@@ -32,7 +32,7 @@ def test_themes_asked_for_by_number_are_readable_and_mix_themes_that_share_words
     answers = write_answers(rng.random(2000) < 0.6, improvement=False, rng=rng)
     texts, _ = redact_all(answers.text)
     found = discover_themes(texts, 9, seed=0)
-    assert agreement(found.assignment, answers.theme) == pytest.approx((0.6245, 0.4323), abs=1e-4)
+    assert agreement(found.assignment, answers.theme) == pytest.approx((0.7425, 0.5939), abs=1e-4)
     assert found.stability == {}
     assert found.themes[1].terms[:3] == ("besked", "klar", "tyd")
     assert all(theme.terms and theme.typical for theme in found.themes)
@@ -142,8 +142,8 @@ def test_hidden_groups_follow_the_line_rule_per_group():
 
 
 def test_four_hundred_coded_answers_recover_the_planted_themes_better_than_words_alone():
-    """NMF keeps nine themes by their stability, but answers on different themes share words, so they mix
-    (purity 0,73, ARI 0,56 on these answers). The suggester trained on 400 coded answers separates them
+    """NMF keeps seven themes by their stability, and answers on different themes share words, so they mix
+    (purity 0,61, ARI 0,50 on these answers). The suggester trained on 400 coded answers separates them
     better (0,88 and 0,77): coding by hand is still what makes the accounts."""
     from borgerblik.text.coding import train_suggester
 
@@ -152,8 +152,8 @@ def test_four_hundred_coded_answers_recover_the_planted_themes_better_than_words
     texts, _ = redact_all(answers.text)
     truth = list(answers.theme)
     found = discover_themes(texts, seed=0)
-    assert len(found.themes) == 9
-    assert agreement(found.assignment, truth) == pytest.approx((0.7323, 0.5649), abs=1e-4)
+    assert len(found.themes) == 7
+    assert agreement(found.assignment, truth) == pytest.approx((0.605, 0.5022), abs=1e-4)
     suggester = train_suggester(texts[:400], [[t] for t in truth[:400]], seed=2024)
     number = {code: i for i, code in enumerate(suggester.codes)}
     suggested = [number[s[0][0]] if s else -1 for s in suggester.suggest(texts[400:])]

@@ -81,9 +81,10 @@ def open_answers_step(
     found = discover_themes(texts, seed=2024)
     purity, ari = agreement(found.assignment[known], [truth[i] for i in known])
     console.print(
-        f"Temaer fundet uden kodebog (NMF, {len(found.themes)} temaer, det antal der var mest stabilt "
-        f"mellem {min(found.stability)} og {max(found.stability)}): renhed {decimal(purity)} og justeret "
-        f"Rand-indeks {decimal(ari)} mod generatorens {len({truth[i] for i in known})} temaer"
+        f"Temaer fundet uden kodebog (NMF over ordstammer og ordpar, {len(found.themes)} temaer, det antal "
+        f"der var mest stabilt mellem {min(found.stability)} og {max(found.stability)}): renhed "
+        f"{decimal(purity)} og justeret Rand-indeks {decimal(ari)} mod generatorens "
+        f"{len({truth[i] for i in known})} temaer"
     )
     coded = known[:CODED_SUBSET]
     suggester = train_suggester([texts[i] for i in coded], [[truth[i]] for i in coded], seed=2024)

@@ -1,8 +1,15 @@
-"""Themes for a first look at one question's answers: TF-IDF over Danish stems factored by NMF, each theme
-with its top terms and its most typical answers, to seed the codebook.
+"""Themes for a first look at one question's answers: TF-IDF over Danish stems and stem pairs factored by NMF
+under the Kullback–Leibler divergence, each theme with its top terms and its most typical answers, to seed the
+codebook.
 
 NMF (not embeddings): scikit-learn ships it, it needs no model download, it is deterministic with a seed, and
-its themes are sums of stems an analyst can read.
+its themes are sums of stems an analyst can read. The divergence is Kullback–Leibler, not the squared error:
+an answer is a handful of words, and the squared error lets a few heavy words decide a theme while the
+divergence weighs each word an answer uses; stem pairs ("klar besked", "lang tid") tell apart themes that
+share single words. On the demo's national answers (seed 2024 and 2025, 14,000 each) the squared error over
+stems reached adjusted Rand index 0,54 and 0,51 against the planted themes, the divergence over stems and
+pairs 0,61 and 0,72; LSA with k-means, Ward or average-linkage clustering, spherical k-means, LDA, character
+n-grams, a lower ceiling on document frequency and β 0,5 or 1,5 did no better on both (issue 14).
 
 How many themes the answers hold is read from the answers themselves, by the stability of the themes' top
 terms (Greene, O'Callaghan & Cunningham 2014, "How many topics? Stability analysis for topic models"): for
@@ -33,7 +40,7 @@ ANSWERS_PER_THEME = 20
 SUBSAMPLES = 5
 SUBSAMPLE_SHARE = 0.8
 #: The count is chosen on at most this many answers (drawn at random): how stable themes are does not grow
-#: with the answers that show them, and a national question's 14,000 answers took 40 s.
+#: with the answers that show them, and a national question's 14,000 answers took 40 s (2,000 take 11 s).
 STABILITY_ANSWERS = 2_000
 #: Top terms compared between two runs' themes.
 DEPTH = 8
@@ -64,14 +71,14 @@ def discover_themes(
     texts = list(texts)
     if len(texts) < (count or FEWEST):
         raise ValueError(f"{len(texts)} answers are too few for {count or FEWEST} themes")
-    tfidf = vectorizer(min_df=2, max_df=0.5)
+    tfidf = vectorizer(min_df=2, max_df=0.5, bigrams=True)
     matrix = tfidf.fit_transform(texts)
     stability = {} if count else theme_stability(matrix, seed=seed)
     count = count or min(stability, key=lambda k: (-stability[k], k))
     model = _nmf(count, seed)
     weights = model.fit_transform(matrix)
     vocabulary = np.array(tfidf.get_feature_names_out())
-    assignment = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
+    assignment = np.where(matrix.getnnz(axis=1) > 0, weights.argmax(axis=1), -1)
     themes = []
     for k in range(count):
         top = vocabulary[np.argsort(model.components_[k])[::-1][:terms]]
@@ -118,7 +125,14 @@ def theme_stability(matrix, *, seed: int = 0) -> dict[int, float]:
 def _nmf(count: int, seed: int):
     from sklearn.decomposition import NMF
 
-    return NMF(n_components=count, init="nndsvda", random_state=seed, max_iter=400)
+    return NMF(
+        n_components=count,
+        init="nndsvda",
+        solver="mu",
+        beta_loss="kullback-leibler",
+        random_state=seed,
+        max_iter=400,
+    )
 
 
 def _ranked_terms(model) -> list[np.ndarray]:
