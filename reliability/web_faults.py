@@ -209,6 +209,13 @@ class Figures:
         )
 
 
+def kill_moments(seconds: float, kills: int, seed: int) -> list[float]:
+    """``kills`` moments spread at random over the middle 80 % of the run, in order — one generator for all
+    of them (one made afresh per draw gave the same moment twenty times: twenty kills back to back)."""
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0.1, 0.9) * seconds for _ in range(kills))
+
+
 def untouched_latencies(
     scheduled: list[float], latencies: list[float], down: list[tuple[float, float]]
 ) -> tuple[list[float], int]:
@@ -311,7 +318,7 @@ def run_backend(
         load.start()
         time.sleep(min(10.0, seconds / 10))
         memory_start = server.memory_mib()
-        moments = sorted(random.Random(seed).uniform(0.1, 0.9) * seconds for _ in range(kills))
+        moments = kill_moments(seconds, kills, seed)
         restarts: list[float] = []
         down: list[tuple[float, float]] = []
         for moment in moments:

@@ -8,7 +8,7 @@ last acknowledged save led to, no save is refused, and SQLite's file passes its 
 from __future__ import annotations
 
 import pytest
-from reliability.web_faults import run_backend
+from reliability.web_faults import kill_moments, run_backend
 
 
 @pytest.mark.slow
@@ -25,3 +25,9 @@ def test_server_killed_under_load_loses_and_duplicates_no_acknowledged_answer(
     assert (figures.lost, figures.duplicated, figures.resume_wrong) == (0, 0, 0)
     assert figures.resume_checked > 0
     assert figures.integrity == "ok"
+
+
+def test_the_kills_fall_at_distinct_moments_spread_over_the_run():
+    moments = kill_moments(300, 20, seed=18)
+    assert moments == sorted(moments) and len(set(moments)) == 20
+    assert moments[0] >= 30 and moments[-1] <= 270 and moments[-1] - moments[0] > 150
