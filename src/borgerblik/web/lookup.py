@@ -1,4 +1,4 @@
-"""Finding the survey a staff URL names: one rule for every page and the API.
+"""Finding the survey a staff URL names, and a finished job's file: one rule for every page and the API.
 
 Ids are bigints; a longer number in the URL names no survey and must not reach the driver (it would be a
 driver error, not a 404).
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from borgerblik.storage import Database, StorageError
+from borgerblik.storage.jobs import JobRecord, job
 from borgerblik.web.auth import Auth
 
 LARGEST_ID = 2**63 - 1
@@ -33,3 +34,19 @@ async def found_survey(db: Database, auth: Auth, request: Request) -> Any | Resp
     if survey is None:
         return auth.refuse(request, 404, "Findes ikke", "Der er ingen undersøgelse med det nummer.")
     return survey
+
+
+async def finished_job_file(
+    db: Database, auth: Auth, request: Request, survey: Any, kind: str, missing: str
+) -> JobRecord | Response:
+    """The survey's finished ``kind`` job of the URL's ``job_id`` whose files include the URL's ``path`` (only
+    the job's own files: no "..", no other folder), or the 404 page saying ``missing``."""
+    job_id, path = request.path_params["job_id"], request.path_params["path"]
+    found = await auth.call(job, db, job_id) if job_id <= LARGEST_ID else None
+    if (
+        found is None
+        or (found.kind, found.survey_id, found.state) != (kind, survey.id, "done")
+        or path not in found.result["files"]
+    ):
+        return auth.refuse(request, 404, "Findes ikke", missing)
+    return found

@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute
 
 from borgerblik.storage import Database
 from borgerblik.storage.audit import record_audit
-from borgerblik.storage.jobs import job, queue_job, survey_jobs
+from borgerblik.storage.jobs import queue_job, survey_jobs
 from borgerblik.web import lookup
 from borgerblik.web.api import json_body, problem, reply
 from borgerblik.web.auth import Auth, read_form
@@ -122,12 +122,12 @@ def export_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         survey = await found_survey(request)
         if isinstance(survey, Response):
             return survey
-        job_id, path = request.path_params["job_id"], request.path_params["path"]
-        found = await auth.call(job, db, job_id) if job_id <= lookup.LARGEST_ID else None
-        if found is None or found.kind != "export" or found.survey_id != survey.id or found.state != "done":
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen eksport med det navn.")
-        if path not in found.result["files"]:  # only the job's own files: no .., no other folder
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen eksport med det navn.")
+        found = await lookup.finished_job_file(
+            db, auth, request, survey, "export", "Der er ingen eksport med det navn."
+        )
+        if isinstance(found, Response):
+            return found
+        job_id, path = found.id, request.path_params["path"]
         file = exports_folder(survey.id, job_id) / path
         if not file.is_file():
             return auth.refuse(request, 410, "Filen er væk", "Filen findes ikke længere; lav eksporten igen.")

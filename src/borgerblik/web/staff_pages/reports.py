@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 
 from borgerblik.storage import Database
 from borgerblik.storage.audit import record_audit
-from borgerblik.storage.jobs import job, latest_done_job, queue_job
+from borgerblik.storage.jobs import latest_done_job, queue_job
 from borgerblik.web import lookup
 from borgerblik.web.auth import Auth, StaffUser, read_form
 from borgerblik.web.worker import REPORT_FORMATS, reports_folder
@@ -91,12 +91,12 @@ def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         survey = await found_survey(request)
         if isinstance(survey, Response):
             return survey
-        job_id, path = request.path_params["job_id"], request.path_params["path"]
-        found = await auth.call(job, db, job_id) if job_id <= lookup.LARGEST_ID else None
-        if found is None or found.kind != "reports" or found.survey_id != survey.id or found.state != "done":
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
-        if path not in found.result["files"]:  # only the job's own files: no .., no other folder
-            return auth.refuse(request, 404, "Findes ikke", "Der er ingen rapport med det navn.")
+        found = await lookup.finished_job_file(
+            db, auth, request, survey, "reports", "Der er ingen rapport med det navn."
+        )
+        if isinstance(found, Response):
+            return found
+        job_id, path = found.id, request.path_params["path"]
         user: StaffUser = request.state.staff
         if not await auth.call(may_download, user, path, found.result["municipalities"]):
             return auth.refuse(
