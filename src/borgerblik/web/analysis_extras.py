@@ -55,11 +55,13 @@ def trend_rows(tables: Mapping[str, pl.DataFrame], threshold: int) -> dict[str, 
     """The trends of the report for the nation (everyone and each target group) and for each municipality
     (its own line, suppressed across municipalities as the report does): ``waves`` per place (only places
     with two waves or more shown), the shown ``rows`` and the tested ``changes`` from the wave before the last
-    to the last that the report prints beside them. Empty when there are no earlier waves."""
+    to the last that the report prints beside them, each with whether it is significant by the report's rule.
+Empty when there are no earlier waves."""
     from borgerblik.analysis.trends import AVERAGE_LABEL
     from borgerblik.reporting.trends_section import (
         MUNICIPAL_CHANGES,
         MUNICIPAL_TRENDS,
+        SIGNIFICANT,
         published_trends,
         visible_changes,
     )
@@ -98,7 +100,12 @@ def trend_rows(tables: Mapping[str, pl.DataFrame], threshold: int) -> dict[str, 
             found = visible_changes(shown, tested, years)
             if not national:
                 found = found.filter(pl.col("group") == place)
-            changes += [{"place": place, **_plain(r, CHANGE_COLUMNS)} for r in found.iter_rows(named=True)]
+            for r in found.iter_rows(named=True):
+                change = _plain(r, CHANGE_COLUMNS)
+                p_value = change["p_value"]
+                # the report's own rule, so the page needs neither the level nor the statistics stack
+                change["significant"] = None if p_value is None else p_value < SIGNIFICANT
+                changes.append({"place": place, **change})
     return {"waves": waves, "rows": rows, "changes": changes}
 
 

@@ -6,12 +6,15 @@ driver error, not a 404).
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from borgerblik.storage import Database, StorageError
+from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import JobRecord, job
 from borgerblik.web.auth import Auth
 
@@ -50,3 +53,20 @@ async def finished_job_file(
     ):
         return auth.refuse(request, 404, "Findes ikke", missing)
     return found
+
+
+async def job_file_download(
+    db: Database, auth: Auth, request: Request, survey: Any, file: Path, action: str
+) -> Response:
+    """``file`` of a finished job (:func:`finished_job_file`) as an attachment, recorded in the audit log as
+    ``action``; never rendered inside the staff site, so a file's own styles and scripts never run there."""
+    job_id, path = request.path_params["job_id"], request.path_params["path"]
+    detail = f"undersøgelse {survey.id}, kørsel {job_id}: {path}"
+    await auth.call(record_audit, db, request.state.staff.username, action, detail)
+    return FileResponse(
+        file,
+        media_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+        filename=f"{survey.id}-{PurePosixPath(path).name}",
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )

@@ -244,8 +244,12 @@ REPORTS_VARIABLE = "BORGERBLIK_REPORTS"
 REPORT_FORMATS = ("html", "pdf", "xlsx")
 
 
+def _job_folder(variable: str, default: str, survey_id: int, job_id: int) -> Path:
+    return Path(os.environ.get(variable) or default) / str(survey_id) / str(job_id)
+
+
 def reports_folder(survey_id: int, job_id: int) -> Path:
-    return Path(os.environ.get(REPORTS_VARIABLE) or "rapporter") / str(survey_id) / str(job_id)
+    return _job_folder(REPORTS_VARIABLE, "rapporter", survey_id, job_id)
 
 
 def _reports(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:
@@ -287,7 +291,7 @@ EXPORT_LANGUAGES = ("da", "en")
 
 
 def exports_folder(survey_id: int, job_id: int) -> Path:
-    return Path(os.environ.get(EXPORTS_VARIABLE) or "eksporter") / str(survey_id) / str(job_id)
+    return _job_folder(EXPORTS_VARIABLE, "eksporter", survey_id, job_id)
 
 
 def _export(db: Database, job: JobRecord, _upload: bytes | None) -> tuple[dict[str, Any], str]:

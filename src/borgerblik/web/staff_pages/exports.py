@@ -17,17 +17,14 @@ themes stay theirs on the other results pages.
 
 from __future__ import annotations
 
-import mimetypes
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from borgerblik.storage import Database
-from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import queue_job, survey_jobs
 from borgerblik.web import lookup
 from borgerblik.web.api import json_body, problem, reply
@@ -131,16 +128,7 @@ def export_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
         file = exports_folder(survey.id, job_id) / path
         if not file.is_file():
             return auth.refuse(request, 410, "Filen er væk", "Filen findes ikke længere; lav eksporten igen.")
-        user = request.state.staff.username
-        detail = f"undersøgelse {survey.id}, kørsel {job_id}: {path}"
-        await auth.call(record_audit, db, user, "export_download", detail)
-        return FileResponse(
-            file,
-            media_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream",
-            filename=f"{survey.id}-{PurePosixPath(path).name}",
-            content_disposition_type="attachment",
-            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-        )
+        return await lookup.job_file_download(db, auth, request, survey, file, "export_download")
 
     page_base, api_base = "/resultater/{survey_id:int}/eksport", "/api/surveys/{survey_id:int}/exports"
     return [

@@ -10,17 +10,15 @@ never run with a staff session.
 
 from __future__ import annotations
 
-import mimetypes
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from borgerblik.storage import Database
-from borgerblik.storage.audit import record_audit
 from borgerblik.storage.jobs import latest_done_job, queue_job
 from borgerblik.web import lookup
 from borgerblik.web.auth import Auth, StaffUser, read_form
@@ -107,16 +105,7 @@ def report_routes(db: Database, auth: Auth, page: Any) -> list[BaseRoute]:
             return auth.refuse(
                 request, 410, "Rapporten er væk", "Filen findes ikke længere; lav rapporterne igen."
             )
-        detail = f"undersøgelse {survey.id}, kørsel {job_id}: {path}"
-        await auth.call(record_audit, db, user.username, "report_download", detail)
-        media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        return FileResponse(
-            file,
-            media_type=media,
-            filename=f"{survey.id}-{PurePosixPath(path).name}",
-            content_disposition_type="attachment",
-            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-        )
+        return await lookup.job_file_download(db, auth, request, survey, file, "report_download")
 
     base = "/resultater/{survey_id:int}/rapporter"
     return [

@@ -150,7 +150,8 @@ QUADRANT_ORDER = ("udfordring", "svaghed", "styrke", "mulighed")
 
 
 def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[str, Any]:
-    """The priority map of ``kommune`` (or national): rows, the chart and the places the user may choose."""
+    """The priority map of ``kommune`` (or national): rows, the chart (the report's own SVG, marked safe to
+    print) and the places the user may choose."""
     drivers = index.drivers
     rows = visible_rows(drivers, user, kommune)
     texts = index.texts
@@ -179,7 +180,7 @@ def priority_view(index: AnalysisIndex, user: StaffUser, kommune: str) -> dict[s
             {**r, "number": numbers.get(r["predictor"], 0), "text": texts.get(r["predictor"], "")}
             for r in rows
         ],
-        "chart": chart,
+        "chart": Markup(chart),
         "places": places,
         "quadrants": QUADRANTS,
     }
@@ -281,17 +282,6 @@ def results_routes(db: Database, auth: Auth, page: Any, analyses: Analyses) -> l
             return reply({**view, "analysis_job": found.job.id})
         return page(request, "staff/result_question.html", survey=survey, view=view)
 
-    async def priority(request: Request) -> Response:
-        shown = await analyses.shown(request)
-        if isinstance(shown, Response):
-            return shown
-        survey, found = shown
-        try:
-            view = priority_view(found, request.state.staff, asked_place(request))
-        except Forbidden:
-            return auth.refuse(request, 403, "Ingen adgang", NO_ACCESS)
-        return page(request, "staff/priority.html", survey=survey, view=view, chart=Markup(view["chart"]))
-
     async def run(request: Request) -> Response:
         survey = await auth.call(survey_or_none, request.path_params["survey_id"])
         if survey is None:
@@ -304,6 +294,10 @@ def results_routes(db: Database, auth: Auth, page: Any, analyses: Analyses) -> l
         auth.route("/api/surveys/{survey_id:int}/results/{question}", question, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}", overview, roles=ANALYSTS),
         auth.route("/resultater/{survey_id:int}/analyse", run, roles=RUNNERS, methods=["POST"]),
-        auth.route("/resultater/{survey_id:int}/prioritetskort", priority, roles=ANALYSTS),
+        auth.route(
+            "/resultater/{survey_id:int}/prioritetskort",
+            analysis_page(auth, analyses, page, priority_view, "staff/priority.html"),
+            roles=ANALYSTS,
+        ),
         auth.route("/resultater/{survey_id:int}/{question}", question, roles=ANALYSTS),
     ]

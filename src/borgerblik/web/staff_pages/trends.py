@@ -25,8 +25,6 @@ from borgerblik.web.staff_pages.results import (
     own_places,
 )
 
-SIGNIFICANT = 0.05
-"""The level the report calls a change significant at (``reporting.trends_section.SIGNIFICANT``)."""
 AVERAGE_TEXT = "Gennemsnit af alle spørgsmål"
 
 
@@ -80,7 +78,6 @@ def trend_routes(auth: Auth, page: Any, analyses: Analyses) -> list[BaseRoute]:
         "staff/trends.html",
         fig=numbers.figure,
         p_value=lambda value: numbers.decimal(value, 3),
-        significant=SIGNIFICANT,
     )
     return [
         auth.route("/api/surveys/{survey_id:int}/trends", trends, roles=ANALYSTS),
